@@ -1,0 +1,169 @@
+"""Frozen, validated configuration: one dataclass per stage plus ``RunConfig``.
+
+Every value is checked in ``__post_init__`` so a bad setting fails before any work starts, with a message
+that says how to fix it (rather than being silently ignored, as free-form dicts allow).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from typing import Any, Literal
+
+from .errors import ConfigError
+
+
+def _check_fraction(name: str, value: float) -> None:
+    if not 0.0 <= value <= 1.0:
+        raise ConfigError(f"{name} must be in [0, 1], got {value!r}")
+
+
+def _check_positive(name: str, value: int) -> None:
+    if value < 1:
+        raise ConfigError(f"{name} must be >= 1, got {value!r}")
+
+
+@dataclass(frozen=True, slots=True)
+class ReadConfig:
+    """How records are read. Field names apply to JSONL and Parquet inputs."""
+
+    id_field: str = "id"
+    text_field: str = "text"
+    url_field: str = "url"
+    date_field: str = "date"
+    source_field: str = "source"
+    title_field: str = "title"
+    max_doc_chars: int = 5_000_000
+
+    def __post_init__(self) -> None:
+        _check_positive("max_doc_chars", self.max_doc_chars)
+        if not self.id_field or not self.text_field:
+            raise ConfigError("id_field and text_field must be non-empty field names")
+
+
+@dataclass(frozen=True, slots=True)
+class CleanConfig:
+    """Boilerplate removal. ``enabled=False`` matches on the raw text."""
+
+    enabled: bool = True
+    # corpus-level evidence: a line seen in at least this many docs of one source is that source's boilerplate
+    min_source_docs: int = 3
+    max_tracked_lines: int = 2_000_000
+
+    def __post_init__(self) -> None:
+        _check_positive("min_source_docs", self.min_source_docs)
+        _check_positive("max_tracked_lines", self.max_tracked_lines)
+
+
+@dataclass(frozen=True, slots=True)
+class ShingleConfig:
+    """Shingles are word n-grams of the normalised text (see ``sketch/normalize.py``)."""
+
+    size: int = 5
+
+    def __post_init__(self) -> None:
+        _check_positive("shingle size", self.size)
+        if self.size > 16:
+            raise ConfigError(f"shingle size {self.size} is too large to match anything; use 3-9")
+
+
+@dataclass(frozen=True, slots=True)
+class MinHashConfig:
+    """One-permutation MinHash with optimal densification: ``num_perm`` bins per signature."""
+
+    num_perm: int = 128
+    seed: int = 42
+
+    def __post_init__(self) -> None:
+        _check_positive("num_perm", self.num_perm)
+        if self.seed < 0 or self.seed >= 2**63:
+            raise ConfigError(f"seed must be in [0, 2**63), got {self.seed}")
+
+
+@dataclass(frozen=True, slots=True)
+class CandidateConfig:
+    """Candidate generation: LSH bands over MinHash (near copies) + sampled passage fingerprints (excerpts).
+
+    ``bands * rows`` must equal ``num_perm``. ``sample_mod``: a shingle whose hash is 0 modulo it becomes a
+    fingerprint, so on average 1/sample_mod of the shingles are indexed; a pair sharing at least
+    ``min_shared_fingerprints`` becomes a candidate. Fingerprints held by more than ``max_postings`` docs are
+    skipped (they are boilerplate or a story so common that LSH already links its copies).
+    """
+
+    bands: int = 32
+    rows: int = 4
+    sample_mod: int = 8
+    min_shared_fingerprints: int = 2
+    max_postings: int = 200
+
+    def __post_init__(self) -> None:
+        _check_positive("bands", self.bands)
+        _check_positive("rows", self.rows)
+        _check_positive("sample_mod", self.sample_mod)
+        _check_positive("min_shared_fingerprints", self.min_shared_fingerprints)
+        if self.max_postings < 2:
+            raise ConfigError(f"max_postings must be >= 2, got {self.max_postings}")
+
+
+@dataclass(frozen=True, slots=True)
+class VerifyConfig:
+    """Edge labels from exact shingle-set scores.
+
+    near_duplicate: Jaccard >= ``near_jaccard``, or both containments >= ``containment``.
+    excerpt_of: the smaller doc's containment in the larger >= ``containment`` and the smaller has at most
+    ``excerpt_max_ratio`` of the larger's shingles (it is clearly shorter).
+    """
+
+    near_jaccard: float = 0.7
+    containment: float = 0.7
+    excerpt_max_ratio: float = 0.8
+
+    def __post_init__(self) -> None:
+        _check_fraction("near_jaccard", self.near_jaccard)
+        _check_fraction("containment", self.containment)
+        _check_fraction("excerpt_max_ratio", self.excerpt_max_ratio)
+
+
+@dataclass(frozen=True, slots=True)
+class CanonicalConfig:
+    """Canonical policy: most complete text, then earliest date, then source priority, then longest, then id."""
+
+    prefer_sources: tuple[str, ...] = ()
+    use_dates: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class RunConfig:
+    read: ReadConfig = field(default_factory=ReadConfig)
+    clean: CleanConfig = field(default_factory=CleanConfig)
+    shingle: ShingleConfig = field(default_factory=ShingleConfig)
+    minhash: MinHashConfig = field(default_factory=MinHashConfig)
+    candidates: CandidateConfig = field(default_factory=CandidateConfig)
+    verify: VerifyConfig = field(default_factory=VerifyConfig)
+    canonical: CanonicalConfig = field(default_factory=CanonicalConfig)
+    batch_size: int = 2048
+    workers: int = 1
+    backend: Literal["numpy", "gpu", "auto"] = "numpy"
+    output_formats: tuple[Literal["jsonl", "parquet"], ...] = ("jsonl",)
+
+    def __post_init__(self) -> None:
+        _check_positive("batch_size", self.batch_size)
+        _check_positive("workers", self.workers)
+        if self.candidates.bands * self.candidates.rows != self.minhash.num_perm:
+            raise ConfigError(
+                f"bands x rows = {self.candidates.bands} x {self.candidates.rows} = "
+                f"{self.candidates.bands * self.candidates.rows}, but num_perm is {self.minhash.num_perm}; "
+                "choose bands and rows whose product is num_perm"
+            )
+        for fmt in self.output_formats:
+            if fmt not in ("jsonl", "parquet"):
+                raise ConfigError(f"unknown output format {fmt!r}; use 'jsonl' or 'parquet'")
+
+    def matching_dict(self) -> dict[str, Any]:
+        """The settings that change results (for the manifest's config hash); not batch size or workers."""
+        out: dict[str, Any] = {}
+        for f in fields(self):
+            if f.name in ("batch_size", "workers", "backend", "output_formats"):
+                continue
+            value = getattr(self, f.name)
+            out[f.name] = {g.name: getattr(value, g.name) for g in fields(value)}
+        return out

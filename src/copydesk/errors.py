@@ -1,0 +1,26 @@
+"""Exceptions raised by copydesk. Each says what went wrong and, where possible, how to fix it."""
+
+from __future__ import annotations
+
+
+class CopydeskError(Exception):
+    """Base class of every error copydesk raises on purpose."""
+
+
+class ConfigError(CopydeskError, ValueError):
+    """A configuration value is out of range or inconsistent with another one."""
+
+
+class InputError(CopydeskError):
+    """An input path cannot be read at all (missing, unknown format)."""
+
+
+class MissingExtra(CopydeskError, ImportError):
+    """An optional dependency is not installed; the message names the extra to install."""
+
+    def __init__(self, package: str, extra: str, purpose: str) -> None:
+        super().__init__(
+            f"{purpose} needs the '{package}' package: install it with  pip install 'copydesk[{extra}]'"
+        )
+        self.package = package
+        self.extra = extra

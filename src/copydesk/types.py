@@ -1,0 +1,121 @@
+"""Typed records that flow between stages.
+
+Bulk data (shingles, signatures, candidate pairs) stays in numpy arrays; these objects appear only at
+stage edges (reading, decisions, reports), so they are frozen and slotted to stay cheap and hashable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import Enum
+from types import MappingProxyType
+
+
+def _frozen_mapping(values: Mapping[str, str] | None = None) -> Mapping[str, str]:
+    return MappingProxyType(dict(values or {}))
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """One input document.
+
+    ``id`` is stable across runs (file path relative to the input folder, or the record's id field).
+    ``origin`` names where it came from (``file`` or ``file:line``) so that every message can point at it.
+    ``meta`` carries the other input fields through to the outputs untouched.
+    """
+
+    id: str
+    text: str
+    url: str | None = None
+    source: str | None = None
+    date: str | None = None
+    title: str | None = None
+    origin: str = ""
+    meta: Mapping[str, str] = field(default_factory=_frozen_mapping)
+
+
+@dataclass(frozen=True, slots=True)
+class Rejected:
+    """An input that could not become a Document; it still gets exactly one output row."""
+
+    id: str
+    origin: str
+    reason: "Reason"
+    detail: str
+
+
+class EdgeLabel(str, Enum):
+    EXACT = "exact"
+    NEAR = "near_duplicate"
+    A_IN_B = "a_in_b"
+    B_IN_A = "b_in_a"
+    UNRELATED = "unrelated"
+
+
+@dataclass(frozen=True, slots=True)
+class Edge:
+    """A verified pair. ``contain_ab`` is the share of a's shingles found in b."""
+
+    a: str
+    b: str
+    jaccard: float
+    contain_ab: float
+    contain_ba: float
+    label: EdgeLabel
+
+
+class Role(str, Enum):
+    CANONICAL = "canonical"
+    NEAR_DUPLICATE = "near_duplicate"
+    EXCERPT_OF = "excerpt_of"
+    UNIQUE = "unique"
+    REJECTED = "rejected"
+
+
+class Reason(str, Enum):
+    # canonical choice
+    MOST_COMPLETE = "most_complete"
+    EARLIEST_DATE = "earliest_date"
+    PREFERRED_SOURCE = "preferred_source"
+    LONGEST_TEXT = "longest_text"
+    LOWEST_ID = "lowest_id"
+    # membership
+    EXACT_COPY = "exact_copy"
+    NEAR_COPY = "near_copy"
+    CONTAINED_IN = "contained_in"
+    NO_MATCH = "no_match"
+    # rejection
+    EMPTY_TEXT = "empty_text"
+    BAD_ENCODING = "bad_encoding"
+    MALFORMED_RECORD = "malformed_record"
+    MISSING_FIELD = "missing_field"
+    DUPLICATE_ID = "duplicate_id"
+    UNREADABLE = "unreadable"
+
+
+@dataclass(frozen=True, slots=True)
+class Cluster:
+    """A canonical-centred cluster: every member is attached by its *own* edge to ``canonical``."""
+
+    id: str
+    canonical: str
+    members: tuple[str, ...]
+    edges: tuple[Edge, ...]
+    weakest_member: str | None
+    weakest_score: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """The one output row of an input document."""
+
+    doc_id: str
+    cluster_id: str | None
+    role: Role
+    canonical_id: str | None
+    reason: Reason
+    detail: str
+    jaccard: float | None = None
+    containment: float | None = None
+    origin: str = ""
