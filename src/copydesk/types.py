@@ -22,7 +22,8 @@ class Document:
 
     ``id`` is stable across runs (file path relative to the input folder, or the record's id field).
     ``origin`` names where it came from (``file`` or ``file:line``) so that every message can point at it.
-    ``meta`` carries the other input fields through to the outputs untouched.
+    ``meta`` carries the other input fields through to the outputs untouched. ``warnings`` records input
+    problems that were repaired rather than fatal (invalid UTF-8 replaced, text truncated, id generated).
     """
 
     id: str
@@ -33,6 +34,7 @@ class Document:
     title: str | None = None
     origin: str = ""
     meta: Mapping[str, str] = field(default_factory=_frozen_mapping)
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

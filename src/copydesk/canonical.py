@@ -1,0 +1,153 @@
+"""Canonical policy and the per-document decisions.
+
+Policy, in order (each step only breaks ties left by the one before):
+
+1. **most complete text**: a doc that is an excerpt of another doc comes after every doc that is not (and the
+   clustering climbs from an excerpt to its full copy), so an excerpt never wins over the full copy;
+2. **earliest date** (ISO-8601 strings compare chronologically; a missing date sorts last);
+3. **preferred source**: position in ``--prefer-source`` (unlisted sources after listed ones);
+4. **longest text** (more shingles);
+5. **lowest id**, so the choice is total and deterministic.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from .cluster import Assignment
+from .config import CanonicalConfig
+from .verify import A_IN_B, B_IN_A, EXACT, EdgeTable
+from .types import Reason, Role
+
+_NO_DATE = "\U0010ffff"
+
+
+@dataclass(frozen=True, slots=True)
+class DocTable:
+    """What the policy needs to know of each doc, as parallel sequences (index = doc number in the run)."""
+
+    ids: Sequence[str]
+    sizes: np.ndarray
+    dates: Sequence[str | None]
+    sources: Sequence[str | None]
+
+
+def excerpt_flags(n: int, edges: EdgeTable) -> np.ndarray:
+    """True for docs that are the contained side of at least one excerpt edge."""
+    flags = np.zeros(n, dtype=bool)
+    flags[edges.a[edges.label == A_IN_B]] = True
+    flags[edges.b[edges.label == B_IN_A]] = True
+    return flags
+
+
+def _source_rank(source: str | None, cfg: CanonicalConfig) -> int:
+    if source is not None:
+        lowered = source.casefold()
+        for position, preferred in enumerate(cfg.prefer_sources):
+            if preferred.casefold() == lowered:
+                return position
+    return len(cfg.prefer_sources)
+
+
+def _key(i: int, docs: DocTable, excerpt: np.ndarray, cfg: CanonicalConfig) -> tuple[bool, str, int, int, str]:
+    date = docs.dates[i] if cfg.use_dates else None
+    return (
+        bool(excerpt[i]),
+        date or _NO_DATE,
+        _source_rank(docs.sources[i], cfg),
+        -int(docs.sizes[i]),
+        docs.ids[i],
+    )
+
+
+def priority(docs: DocTable, edges: EdgeTable, cfg: CanonicalConfig) -> np.ndarray:
+    """Rank of every doc under the policy (0 = most canonical). Only docs with edges are ranked precisely."""
+    n = len(docs.ids)
+    excerpt = excerpt_flags(n, edges)
+    linked = np.unique(np.concatenate([edges.a, edges.b])).tolist()
+    order = sorted(linked, key=lambda i: _key(i, docs, excerpt, cfg))
+    rank = np.full(n, n, dtype=np.int64)
+    rank[np.asarray(order, dtype=np.int64)] = np.arange(len(order), dtype=np.int64)
+    return rank
+
+
+_TIE_REASONS = (Reason.MOST_COMPLETE, Reason.EARLIEST_DATE, Reason.PREFERRED_SOURCE, Reason.LONGEST_TEXT,
+                Reason.LOWEST_ID)
+
+
+def why_canonical(centre: int, rivals: Sequence[int], docs: DocTable, excerpt: np.ndarray,
+                  cfg: CanonicalConfig) -> tuple[Reason, str]:
+    """The first policy step that put ``centre`` ahead of its closest rival among the cluster's full copies."""
+    if not rivals:
+        return Reason.MOST_COMPLETE, "the other members are excerpts of it"
+    mine = _key(centre, docs, excerpt, cfg)
+    best = min(rivals, key=lambda i: _key(i, docs, excerpt, cfg))
+    theirs = _key(best, docs, excerpt, cfg)
+    for step, (a, b) in enumerate(zip(mine, theirs)):
+        if a != b:
+            reason = _TIE_REASONS[step]
+            break
+    else:
+        reason = Reason.LOWEST_ID
+    details = {
+        Reason.MOST_COMPLETE: f"most complete text; {docs.ids[best]} is an excerpt of another copy",
+        Reason.EARLIEST_DATE: f"earliest date {docs.dates[centre]} among {len(rivals) + 1} full copies",
+        Reason.PREFERRED_SOURCE: f"preferred source {docs.sources[centre]!r} among {len(rivals) + 1} full copies",
+        Reason.LONGEST_TEXT: f"longest text ({int(docs.sizes[centre])} shingles) among {len(rivals) + 1} full copies",
+        Reason.LOWEST_ID: f"lowest id among {len(rivals) + 1} equally ranked full copies",
+    }
+    return reason, details[reason]
+
+
+@dataclass(frozen=True, slots=True)
+class MemberScore:
+    """Row of one doc in the decisions: its role, reason and scores against its canonical doc."""
+
+    role: Role
+    reason: Reason
+    detail: str
+    jaccard: float | None
+    containment: float | None
+
+
+def member_scores(assign: Assignment, docs: DocTable, cfg: CanonicalConfig) -> list[MemberScore]:
+    """Role, reason and scores of every doc (index-aligned with ``docs``)."""
+    n = len(docs.ids)
+    edges = assign.edges
+    excerpt = excerpt_flags(n, edges)
+    out: list[MemberScore] = []
+    near_members: dict[int, list[int]] = {}
+    for i in range(n):
+        k = int(assign.link[i])
+        if k >= 0 and assign.edges.label[k] not in (A_IN_B, B_IN_A):
+            near_members.setdefault(int(assign.centre[i]), []).append(i)
+    for i in range(n):
+        c = int(assign.centre[i])
+        k = int(assign.link[i])
+        if c < 0:
+            out.append(MemberScore(Role.UNIQUE, Reason.NO_MATCH, "no verified copy in the corpus", None, None))
+        elif c == i:
+            reason, detail = why_canonical(i, near_members.get(i, []), docs, excerpt, cfg)
+            out.append(MemberScore(Role.CANONICAL, reason, detail, 1.0, 1.0))
+        else:
+            i_is_a = int(edges.a[k]) == i
+            jac = float(edges.jaccard[k])
+            cont = float(edges.contain_ab[k] if i_is_a else edges.contain_ba[k])
+            label = int(edges.label[k])
+            canon = docs.ids[c]
+            if label == EXACT:
+                out.append(MemberScore(Role.NEAR_DUPLICATE, Reason.EXACT_COPY, f"same text as {canon}", jac, cont))
+            elif label in (A_IN_B, B_IN_A):
+                out.append(MemberScore(
+                    Role.EXCERPT_OF, Reason.CONTAINED_IN,
+                    f"excerpt of {canon}: {cont:.0%} of its shingles are in it (jaccard {jac:.2f})", jac, cont,
+                ))
+            else:
+                out.append(MemberScore(
+                    Role.NEAR_DUPLICATE, Reason.NEAR_COPY,
+                    f"near copy of {canon}: jaccard {jac:.2f}, containment {cont:.2f}", jac, cont,
+                ))
+    return out

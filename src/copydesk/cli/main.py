@@ -1,0 +1,175 @@
+"""Command-line interface: parse options, build a RunConfig, call the library, print. No logic lives here."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from ..compare import Comparison, compare_texts
+from ..config import (
+    CandidateConfig,
+    CanonicalConfig,
+    CleanConfig,
+    MinHashConfig,
+    ReadConfig,
+    RunConfig,
+    ShingleConfig,
+    VerifyConfig,
+)
+from ..errors import CopydeskError
+from ..io.readers import read_inputs
+from ..pipeline import RunResult, dedup
+from ..run import read_single_text, write_outputs
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="Find copies of the same story (near-duplicates and excerpts) in crawled text.")
+_DEFAULT = RunConfig()  # option defaults come from the library's own defaults
+err = Console(stderr=True)
+out = Console()
+
+
+def _fail(message: str, code: int = 2) -> None:
+    err.print(f"[bold red]error:[/] {message}")
+    raise typer.Exit(code)
+
+
+def _progress_fn(quiet: bool) -> tuple[Any, Progress | None]:
+    if quiet or not sys.stderr.isatty():
+        return (lambda stage, done, total: None), None
+    progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+                        TextColumn("{task.completed} docs"), TimeElapsedColumn(), console=err, transient=True)
+    tasks: dict[str, Any] = {}
+
+    def update(stage: str, done: int, total: int | None) -> None:
+        if stage not in tasks:
+            tasks[stage] = progress.add_task(stage, total=total)
+        progress.update(tasks[stage], completed=done, total=total)
+
+    return update, progress
+
+
+@app.command("dedup")
+def dedup_command(
+    inputs: Annotated[list[Path], typer.Argument(help="Folders, .txt, .jsonl(.gz), .parquet, .html(.gz) or .warc(.gz) files.")],
+    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Folder for decisions.jsonl, clusters.jsonl, summary.json.")] = Path("copydesk-out"),
+    output_format: Annotated[list[str], typer.Option("--format", help="jsonl (always written) and/or parquet.")] = ["jsonl"],  # noqa: B006
+    id_field: Annotated[str, typer.Option(help="JSONL/Parquet field holding the doc id.")] = "id",
+    text_field: Annotated[str, typer.Option(help="JSONL/Parquet field holding the text.")] = "text",
+    near_threshold: Annotated[float, typer.Option(help="Jaccard at or above which two docs are near copies.")] = _DEFAULT.verify.near_jaccard,
+    containment_threshold: Annotated[float, typer.Option(help="Share of a doc's shingles found in another to call it contained.")] = _DEFAULT.verify.containment,
+    excerpt_max_ratio: Annotated[float, typer.Option(help="An excerpt has at most this share of the full copy's shingles.")] = _DEFAULT.verify.excerpt_max_ratio,
+    shingle_size: Annotated[int, typer.Option(help="Words per shingle.")] = _DEFAULT.shingle.size,
+    num_perm: Annotated[int, typer.Option(help="MinHash signature length.")] = _DEFAULT.minhash.num_perm,
+    bands: Annotated[int, typer.Option(help="LSH bands (bands x rows = num_perm).")] = _DEFAULT.candidates.bands,
+    seed: Annotated[int, typer.Option(help="Seed of every hash choice.")] = _DEFAULT.minhash.seed,
+    prefer_source: Annotated[Optional[list[str]], typer.Option("--prefer-source", help="Source priority for the canonical copy, repeatable, first wins.")] = None,  # noqa: UP007
+    no_dates: Annotated[bool, typer.Option("--no-dates", help="Ignore dates when choosing the canonical copy.")] = False,
+    no_clean: Annotated[bool, typer.Option("--no-clean", help="Match on raw text (no boilerplate removal).")] = False,
+    batch_size: Annotated[int, typer.Option(help="Docs sketched per batch (never changes results).")] = _DEFAULT.batch_size,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars or summary table.")] = False,
+) -> None:
+    """Find near-duplicates and excerpts, cluster them, and write one decision per input doc."""
+    try:
+        if num_perm % bands:
+            _fail(f"num_perm {num_perm} is not a multiple of bands {bands}; choose bands dividing num_perm")
+        cfg = RunConfig(
+            read=ReadConfig(id_field=id_field, text_field=text_field),
+            clean=CleanConfig(enabled=not no_clean),
+            shingle=ShingleConfig(size=shingle_size),
+            minhash=MinHashConfig(num_perm=num_perm, seed=seed),
+            candidates=CandidateConfig(bands=bands, rows=num_perm // bands),
+            verify=VerifyConfig(near_jaccard=near_threshold, containment=containment_threshold,
+                                excerpt_max_ratio=excerpt_max_ratio),
+            canonical=CanonicalConfig(prefer_sources=tuple(prefer_source or ()), use_dates=not no_dates),
+            batch_size=batch_size,
+            output_formats=tuple(dict.fromkeys(["jsonl", *output_format])),  # type: ignore[arg-type]
+        )
+        update, progress = _progress_fn(quiet)
+        if progress is not None:
+            with progress:
+                result = dedup(read_inputs(inputs, cfg.read), cfg, update)
+        else:
+            result = dedup(read_inputs(inputs, cfg.read), cfg, update)
+        written = write_outputs(result, out_dir, cfg)
+    except CopydeskError as exc:
+        _fail(str(exc))
+        return
+    if not quiet:
+        _print_summary(result, written)
+    if result.problems:
+        for problem in result.problems[:20]:
+            err.print(f"[yellow]input problem:[/] {problem}")
+        if len(result.problems) > 20:
+            err.print(f"... and {len(result.problems) - 20} more (see decisions.jsonl)")
+        err.print(f"[bold red]{len(result.problems)} input problem(s)[/]; every input is still in the outputs")
+        raise typer.Exit(1)
+
+
+def _print_summary(result: RunResult, written: list[Path]) -> None:
+    s = result.summary
+    table = Table(title=f"copydesk: {s['input_docs']} input docs, {s['clusters']} clusters")
+    table.add_column("role")
+    table.add_column("docs", justify="right")
+    for role, count in s["roles"].items():
+        table.add_row(role, str(count))
+    out.print(table)
+    for cluster in result.clusters[:10]:
+        out.print(f"[bold]{cluster['cluster_id']}[/] canonical [green]{cluster['canonical_id']}[/] "
+                  f"({cluster['size']} docs; weakest {cluster['weakest_member']} "
+                  f"{cluster['weakest_metric']} {cluster['weakest_score']:.2f})")
+        for m in cluster["members"]:
+            out.print(f"    {m['role']:<15} {m['id']}  jaccard {m['jaccard']:.2f}  containment {m['containment']:.2f}")
+    for path in written:
+        out.print(f"wrote {path}")
+
+
+def _print_comparison(a: Path, b: Path, c: Comparison) -> None:
+    verdict = {"near_duplicate": "near duplicates", "unrelated": "unrelated",
+               "excerpt_of": f"{a if c.excerpt == 'a' else b} is an excerpt of {b if c.excerpt == 'a' else a}"}[c.label]
+    out.print(f"[bold]{verdict}[/]" + (" (identical text)" if c.exact else ""))
+    out.print(f"jaccard {c.jaccard:.3f}   {a.name} in {b.name}: {c.containment_a_in_b:.3f}   "
+              f"{b.name} in {a.name}: {c.containment_b_in_a:.3f}   shingles {c.shingles_a} / {c.shingles_b}")
+    for p in c.shared_passages:
+        preview = p.text if len(p.text) < 160 else p.text[:157] + "..."
+        out.print(f"  A lines {p.a_lines[0]}-{p.a_lines[1]}  B lines {p.b_lines[0]}-{p.b_lines[1]}  "
+                  f"({p.words} words): {preview}")
+
+
+@app.command("compare")
+def compare_command(
+    a: Annotated[Path, typer.Argument(help="First text (.txt or .html).")],
+    b: Annotated[Path, typer.Argument(help="Second text.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    no_clean: Annotated[bool, typer.Option("--no-clean", help="Compare raw texts (no boilerplate removal).")] = False,
+    shingle_size: Annotated[int, typer.Option(help="Words per shingle.")] = _DEFAULT.shingle.size,
+) -> None:
+    """Score two documents against each other: Jaccard, both containments, label and shared passages."""
+    try:
+        cfg = RunConfig(clean=CleanConfig(enabled=not no_clean), shingle=ShingleConfig(size=shingle_size))
+        text_a = read_single_text(a, cfg)
+        text_b = read_single_text(b, cfg)
+        result = compare_texts(text_a, text_b, cfg)
+    except CopydeskError as exc:
+        _fail(str(exc))
+        return
+    if as_json:
+        print(json.dumps({"a": str(a), "b": str(b), **result.to_dict()}, ensure_ascii=False, indent=2))
+    else:
+        _print_comparison(a, b, result)
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    app()
+
+
+if __name__ == "__main__":
+    main()

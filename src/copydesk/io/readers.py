@@ -1,0 +1,243 @@
+"""Inputs -> a stream of ``Document`` (or ``Rejected``) with stable ids.
+
+Supported: folders (recursively, sorted), ``.txt``/``.text``/``.md`` files (id = path relative to the folder
+given, or the file name when a file is given directly), JSONL (``.jsonl``, ``.ndjson``, optionally ``.gz``),
+Parquet (streamed in record batches), and with the ``[html]`` extra ``.html``/``.htm`` (optionally ``.gz``) and
+WARC files. A bad record never stops the run: it becomes a ``Rejected`` that names the file and line, or a
+``Document`` carrying a warning when it could be repaired (invalid UTF-8, missing id, oversized text).
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import logging
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import IO, Any
+
+from ..config import ReadConfig
+from ..errors import InputError
+from ..types import Document, Reason, Rejected
+
+log = logging.getLogger(__name__)
+log.addHandler(logging.NullHandler())
+
+TEXT_SUFFIXES = (".txt", ".text", ".md")
+HTML_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
+JSONL_SUFFIXES = (".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz")
+PARQUET_SUFFIXES = (".parquet",)
+WARC_SUFFIXES = (".warc", ".warc.gz")
+ALL_SUFFIXES = TEXT_SUFFIXES + HTML_SUFFIXES + JSONL_SUFFIXES + PARQUET_SUFFIXES + WARC_SUFFIXES
+
+Item = Document | Rejected
+
+
+def _kind(path: Path) -> str | None:
+    name = path.name.lower()
+    for kind, suffixes in (
+        ("text", TEXT_SUFFIXES), ("html", HTML_SUFFIXES), ("jsonl", JSONL_SUFFIXES),
+        ("parquet", PARQUET_SUFFIXES), ("warc", WARC_SUFFIXES),
+    ):
+        if name.endswith(suffixes):
+            return kind
+    return None
+
+
+def decode_utf8(data: bytes, origin: str) -> tuple[str, list[str]]:
+    """Decode UTF-8; invalid bytes become U+FFFD and a warning names the first bad line."""
+    try:
+        return data.decode("utf-8"), []
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        bad = sum(1 for _ in data.decode("utf-8", "replace") if _ == "\ufffd")
+        message = f"{origin}: invalid UTF-8 at line {line} (byte {exc.start}); {bad} byte run(s) replaced with U+FFFD"
+        log.warning(message)
+        return data.decode("utf-8", "replace"), [message]
+
+
+def _limit(text: str, cfg: ReadConfig, origin: str, warnings: list[str]) -> str:
+    if len(text) <= cfg.max_doc_chars:
+        return text
+    message = f"{origin}: text has {len(text)} characters; only the first {cfg.max_doc_chars} are matched"
+    log.warning(message)
+    warnings.append(message)
+    return text[: cfg.max_doc_chars]
+
+
+def _strip_bom(text: str) -> str:
+    return text[1:] if text.startswith("\ufeff") else text
+
+
+def read_text_file(path: Path, doc_id: str, source: str | None, cfg: ReadConfig) -> Item:
+    origin = str(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return Rejected(doc_id, origin, Reason.UNREADABLE, f"{origin}: cannot read: {exc.strerror or exc}")
+    text, warnings = decode_utf8(data, origin)
+    text = _limit(_strip_bom(text), cfg, origin, warnings)
+    return Document(id=doc_id, text=text, source=source, origin=origin, warnings=tuple(warnings))
+
+
+def read_html_document(path: Path, doc_id: str, source: str | None, cfg: ReadConfig) -> Item:
+    from .html import extract_html, read_html_file  # lazy: needs the [html] extra
+
+    origin = str(path)
+    try:
+        raw = read_html_file(path)
+    except OSError as exc:
+        return Rejected(doc_id, origin, Reason.UNREADABLE, f"{origin}: cannot read: {exc}")
+    page = extract_html(raw)
+    warnings: list[str] = []
+    text = _limit(page.text, cfg, origin, warnings)
+    return Document(
+        id=doc_id, text=text, url=page.url, source=source or page.sitename, date=page.date, title=page.title,
+        origin=origin, warnings=tuple(warnings),
+    )
+
+
+def _scalar(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (int, float, bool)):
+        return str(value)
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+
+
+def record_to_item(record: Mapping[str, Any], origin: str, cfg: ReadConfig) -> Item:
+    """One JSON/Parquet record -> Document, or Rejected when it has no usable text."""
+    warnings: list[str] = []
+    raw_id = record.get(cfg.id_field)
+    if raw_id is None or raw_id == "":
+        doc_id = origin
+        message = f"{origin}: no {cfg.id_field!r} field; using {doc_id!r} as the id"
+        log.warning(message)
+        warnings.append(message)
+    else:
+        doc_id = _scalar(raw_id) or origin
+    if cfg.text_field not in record or record[cfg.text_field] is None:
+        return Rejected(doc_id, origin, Reason.MISSING_FIELD, f"{origin}: no {cfg.text_field!r} field")
+    text = record[cfg.text_field]
+    if not isinstance(text, str):
+        return Rejected(
+            doc_id, origin, Reason.MALFORMED_RECORD,
+            f"{origin}: field {cfg.text_field!r} is {type(text).__name__}, not a string",
+        )
+    text = _limit(text, cfg, origin, warnings)
+    named = {cfg.id_field, cfg.text_field, cfg.url_field, cfg.date_field, cfg.source_field, cfg.title_field}
+    meta = {k: v for k, v in ((str(k), _scalar(v)) for k, v in record.items() if k not in named) if v is not None}
+    return Document(
+        id=doc_id, text=text, url=_scalar(record.get(cfg.url_field)), source=_scalar(record.get(cfg.source_field)),
+        date=_scalar(record.get(cfg.date_field)), title=_scalar(record.get(cfg.title_field)), origin=origin,
+        meta=meta, warnings=tuple(warnings),
+    )
+
+
+def _open_binary(path: Path) -> IO[bytes]:
+    if path.name.lower().endswith(".gz"):
+        return gzip.open(path, "rb")
+    return path.open("rb")
+
+
+def read_jsonl(path: Path, cfg: ReadConfig) -> Iterator[Item]:
+    """Stream records; a malformed line becomes a Rejected row named ``file:line``."""
+    with _open_binary(path) as handle:
+        for number, raw in enumerate(handle, start=1):
+            origin = f"{path}:{number}"
+            if not raw.strip():
+                continue
+            line, warnings = decode_utf8(raw, origin)
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as exc:
+                yield Rejected(origin, origin, Reason.MALFORMED_RECORD, f"{origin}: invalid JSON: {exc.msg}")
+                continue
+            if not isinstance(record, dict):
+                yield Rejected(
+                    origin, origin, Reason.MALFORMED_RECORD,
+                    f"{origin}: expected a JSON object, got {type(record).__name__}",
+                )
+                continue
+            item = record_to_item(record, origin, cfg)
+            if warnings and isinstance(item, Document):
+                item = Document(**{**_fields(item), "warnings": tuple(warnings) + item.warnings})
+            yield item
+
+
+def _fields(doc: Document) -> dict[str, Any]:
+    return {name: getattr(doc, name) for name in Document.__slots__}
+
+
+def read_parquet(path: Path, cfg: ReadConfig, batch_rows: int = 4096) -> Iterator[Item]:
+    import pyarrow.parquet as pq
+
+    try:
+        parquet = pq.ParquetFile(path)
+    except Exception as exc:  # pyarrow raises several types for a corrupt file
+        yield Rejected(str(path), str(path), Reason.UNREADABLE, f"{path}: not a readable Parquet file: {exc}")
+        return
+    row = 0
+    for batch in parquet.iter_batches(batch_size=batch_rows):
+        for record in batch.to_pylist():
+            row += 1
+            yield record_to_item(record, f"{path}:{row}", cfg)
+
+
+def read_warc(path: Path, cfg: ReadConfig) -> Iterator[Item]:
+    from .html import extract_html, iter_warc  # lazy: needs the [html] extra
+
+    for record in iter_warc(path):
+        origin = f"{path}#{record.record_id}"
+        page = extract_html(record.html, url=record.url)
+        warnings: list[str] = []
+        text = _limit(page.text, cfg, origin, warnings)
+        yield Document(
+            id=record.record_id, text=text, url=record.url, source=page.sitename, date=record.date or page.date,
+            title=page.title, origin=origin, warnings=tuple(warnings),
+        )
+
+
+def _read_file(path: Path, doc_id: str, source: str | None, cfg: ReadConfig) -> Iterator[Item]:
+    kind = _kind(path)
+    if kind == "text":
+        yield read_text_file(path, doc_id, source, cfg)
+    elif kind == "html":
+        yield read_html_document(path, doc_id, source, cfg)
+    elif kind == "jsonl":
+        yield from read_jsonl(path, cfg)
+    elif kind == "parquet":
+        yield from read_parquet(path, cfg)
+    elif kind == "warc":
+        yield from read_warc(path, cfg)
+    else:
+        raise InputError(f"{path}: unknown input format; expected one of {', '.join(ALL_SUFFIXES)}")
+
+
+def read_folder(folder: Path, cfg: ReadConfig) -> Iterator[Item]:
+    """Every supported file under ``folder`` in sorted order; a doc's source is its first sub-folder."""
+    files = sorted(
+        p for p in folder.rglob("*")
+        if p.is_file() and _kind(p) is not None
+        and not any(part.startswith(".") for part in p.relative_to(folder).parts)
+    )
+    for path in files:
+        rel = path.relative_to(folder)
+        source = rel.parts[0] if len(rel.parts) > 1 else None
+        yield from _read_file(path, rel.as_posix(), source, cfg)
+
+
+def read_inputs(paths: Sequence[Path], cfg: ReadConfig) -> Iterator[Item]:
+    """All inputs in the order given. Missing paths raise ``InputError`` before anything is read."""
+    for path in paths:
+        if not path.exists():
+            raise InputError(f"{path}: no such file or folder")
+        if not path.is_dir() and _kind(path) is None:
+            raise InputError(f"{path}: unknown input format; expected a folder or one of {', '.join(ALL_SUFFIXES)}")
+    for path in paths:
+        if path.is_dir():
+            yield from read_folder(path, cfg)
+        else:
+            yield from _read_file(path, path.name, None, cfg)

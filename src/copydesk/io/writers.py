@@ -1,0 +1,50 @@
+"""Atomic output writers: each file is written to a temporary name beside it and renamed into place, so a
+crashed run never leaves a half-written file that looks complete."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+
+def _atomic_path(path: Path) -> Path:
+    return path.with_name(f".{path.name}.tmp-{os.getpid()}")
+
+
+def write_jsonl(path: Path, rows: Iterable[Mapping[str, Any]]) -> tuple[int, str]:
+    """Write one JSON object per line (keys in given order, UTF-8). Returns (rows, sha256 of the file)."""
+    tmp = _atomic_path(path)
+    digest = hashlib.sha256()
+    count = 0
+    with tmp.open("wb") as handle:
+        for row in rows:
+            data = (json.dumps(row, ensure_ascii=False) + "\n").encode("utf-8")
+            digest.update(data)
+            handle.write(data)
+            count += 1
+    os.replace(tmp, path)
+    return count, digest.hexdigest()
+
+
+def write_json(path: Path, value: Mapping[str, Any]) -> None:
+    tmp = _atomic_path(path)
+    tmp.write_text(json.dumps(value, ensure_ascii=False, indent=2, sort_keys=False) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def write_parquet(path: Path, rows: list[dict[str, Any]]) -> None:
+    """Nested values (lists, dicts) are stored as JSON strings so every row has the same flat schema."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    flat = [
+        {k: json.dumps(v, ensure_ascii=False) if isinstance(v, (list, dict)) else v for k, v in row.items()}
+        for row in rows
+    ]
+    tmp = _atomic_path(path)
+    pq.write_table(pa.Table.from_pylist(flat), tmp)
+    os.replace(tmp, path)

@@ -1,0 +1,42 @@
+"""Glue the CLI and library callers share: write a run's outputs, read one file for ``compare``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .config import RunConfig
+from .errors import InputError
+from .io.readers import read_inputs
+from .io.writers import write_json, write_jsonl, write_parquet
+from .pipeline import RunResult
+from .types import Document
+
+
+def write_outputs(result: RunResult, out_dir: Path, cfg: RunConfig) -> list[Path]:
+    """decisions.jsonl, clusters.jsonl, summary.json and manifest.json (+ Parquet copies when asked)."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    for name, rows in (("decisions", result.decisions), ("clusters", result.clusters)):
+        path = out_dir / f"{name}.jsonl"
+        write_jsonl(path, rows)
+        written.append(path)
+        if "parquet" in cfg.output_formats:
+            pq_path = out_dir / f"{name}.parquet"
+            write_parquet(pq_path, rows)
+            written.append(pq_path)
+    write_json(out_dir / "summary.json", result.summary)
+    write_json(out_dir / "manifest.json", result.manifest)
+    written += [out_dir / "summary.json", out_dir / "manifest.json"]
+    return written
+
+
+def read_single_text(path: Path, cfg: RunConfig) -> str:
+    """The text of one document file (text or HTML), as ``dedup`` would read it."""
+    if path.is_dir():
+        raise InputError(f"{path}: compare takes two files, not a folder")
+    items = list(read_inputs([path], cfg.read))
+    docs = [item for item in items if isinstance(item, Document)]
+    if len(items) != 1 or not docs:
+        detail = getattr(items[0], "detail", "") if items else "no document"
+        raise InputError(f"{path}: expected exactly one document ({detail})")
+    return docs[0].text

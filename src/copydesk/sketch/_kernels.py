@@ -1,0 +1,326 @@
+"""Compiled hot loops (numba). Pure functions over arrays; no Python objects per token or per permutation.
+
+Hashing: a token is hashed with FNV-1a over its UTF-8 bytes and finished with the 64-bit murmur3 finaliser
+(``fmix64``), which gives xxhash-grade avalanche for this use; a shingle chains ``fmix64`` over its tokens, so
+word order matters. Everything is seeded explicitly and is independent of how documents are batched.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit, prange
+
+_FNV_OFFSET = np.uint64(0xCBF29CE484222325)
+_FNV_PRIME = np.uint64(0x100000001B3)
+_M1 = np.uint64(0xFF51AFD7ED558CCD)
+_M2 = np.uint64(0xC4CEB9FE1A85EC53)
+_S33 = np.uint64(33)
+_S32 = np.uint64(32)
+_LOW32 = np.uint64(0xFFFFFFFF)
+EMPTY_BIN = np.uint64(0xFFFFFFFFFFFFFFFF)
+
+
+@njit(inline="always")
+def fmix64(h: np.uint64) -> np.uint64:
+    h ^= h >> _S33
+    h *= _M1
+    h ^= h >> _S33
+    h *= _M2
+    h ^= h >> _S33
+    return h
+
+
+@njit(inline="always")
+def _decode(buf: np.ndarray, i: int) -> tuple[int, int]:
+    """Decode one UTF-8 code point at ``buf[i]``; returns (code point, byte length). Invalid bytes -> U+FFFD."""
+    b0 = int(buf[i])
+    n = buf.shape[0]
+    if b0 < 0x80:
+        return b0, 1
+    if b0 >= 0xF0 and i + 3 < n:
+        return ((b0 & 0x07) << 18) | ((int(buf[i + 1]) & 0x3F) << 12) | ((int(buf[i + 2]) & 0x3F) << 6) | (
+            int(buf[i + 3]) & 0x3F
+        ), 4
+    if b0 >= 0xE0 and i + 2 < n:
+        return ((b0 & 0x0F) << 12) | ((int(buf[i + 1]) & 0x3F) << 6) | (int(buf[i + 2]) & 0x3F), 3
+    if b0 >= 0xC0 and i + 1 < n:
+        return ((b0 & 0x1F) << 6) | (int(buf[i + 1]) & 0x3F), 2
+    return 0xFFFD, 1
+
+
+@njit(inline="always")
+def _class_of(code: int, table: np.ndarray) -> int:
+    if code < 0x10000:
+        return int(table[code])
+    if 0x20000 <= code <= 0x3FFFF:
+        return 2
+    return 0
+
+
+@njit(cache=True, nogil=True)
+def _scan_doc(
+    buf: np.ndarray, start: int, end: int, fold: np.ndarray, table: np.ndarray, out: np.ndarray, pos: int
+) -> int:
+    """Hash the tokens of ``buf[start:end]`` into ``out[pos:]`` (when ``out`` is not empty); return the count.
+
+    Each code point is folded through ``fold`` (NFKC + case fold, up to 4 code points), each folded code point
+    classified by ``table``; a token's hash is FNV-1a over its folded code points, finished by ``fmix64``.
+    """
+    count = 0
+    h = _FNV_OFFSET
+    in_word = False
+    i = start
+    write = out.shape[0] > 0
+    width = fold.shape[1]
+    while i < end:
+        code, length = _decode(buf, i)
+        i += length
+        for f in range(width):
+            if code < 0x10000:
+                cp = int(fold[code, f])
+                if cp < 0:
+                    break
+            elif f == 0:
+                cp = code
+            else:
+                break
+            kind = _class_of(cp, table)
+            if kind == 1:
+                if not in_word:
+                    h = _FNV_OFFSET
+                    in_word = True
+                h = (h ^ np.uint64(cp)) * _FNV_PRIME
+                continue
+            if in_word:
+                if write:
+                    out[pos + count] = fmix64(h)
+                count += 1
+                in_word = False
+            if kind == 2:
+                if write:
+                    out[pos + count] = fmix64((_FNV_OFFSET ^ np.uint64(cp)) * _FNV_PRIME)
+                count += 1
+    if in_word:
+        if write:
+            out[pos + count] = fmix64(h)
+        count += 1
+    return count
+
+
+@njit(cache=True, nogil=True)
+def token_hashes(
+    buf: np.ndarray, offsets: np.ndarray, fold: np.ndarray, table: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Token hashes of every document; ``offsets`` (n+1) delimit docs in ``buf``. Returns (hashes, CSR offsets)."""
+    n = offsets.shape[0] - 1
+    empty = np.empty(0, dtype=np.uint64)
+    tok_offsets = np.zeros(n + 1, dtype=np.int64)
+    for d in range(n):
+        tok_offsets[d + 1] = tok_offsets[d] + _scan_doc(buf, offsets[d], offsets[d + 1], fold, table, empty, 0)
+    out = np.empty(tok_offsets[n], dtype=np.uint64)
+    for d in range(n):
+        _scan_doc(buf, offsets[d], offsets[d + 1], fold, table, out, tok_offsets[d])
+    return out, tok_offsets
+
+
+@njit(cache=True, nogil=True)
+def shingle_hashes(tokens: np.ndarray, tok_offsets: np.ndarray, size: int, seed: np.uint64) -> tuple[
+    np.ndarray, np.ndarray
+]:
+    """Ordered (not deduplicated) hashes of every word ``size``-gram; a doc shorter than ``size`` tokens gets one
+    shingle of all its tokens, so short texts still match exactly."""
+    n = tok_offsets.shape[0] - 1
+    sh_offsets = np.zeros(n + 1, dtype=np.int64)
+    for d in range(n):
+        ntok = tok_offsets[d + 1] - tok_offsets[d]
+        count = ntok - size + 1 if ntok >= size else (1 if ntok > 0 else 0)
+        sh_offsets[d + 1] = sh_offsets[d] + count
+    out = np.empty(sh_offsets[n], dtype=np.uint64)
+    for d in range(n):
+        t0 = tok_offsets[d]
+        ntok = tok_offsets[d + 1] - t0
+        width = size if ntok >= size else ntok
+        for s in range(sh_offsets[d + 1] - sh_offsets[d]):
+            h = seed
+            for j in range(width):
+                h = fmix64(h ^ tokens[t0 + s + j])
+            out[sh_offsets[d] + s] = h
+    return out, sh_offsets
+
+
+@njit(cache=True, nogil=True)
+def unique_per_doc(values: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Sort and deduplicate each CSR row: the shingle *set* of every doc."""
+    n = offsets.shape[0] - 1
+    out = np.empty(values.shape[0], dtype=values.dtype)
+    out_offsets = np.zeros(n + 1, dtype=np.int64)
+    w = 0
+    for d in range(n):
+        row = np.sort(values[offsets[d] : offsets[d + 1]])
+        for k in range(row.shape[0]):
+            if k == 0 or row[k] != row[k - 1]:
+                out[w] = row[k]
+                w += 1
+        out_offsets[d + 1] = w
+    return out[:w].copy(), out_offsets
+
+
+@njit(cache=True, nogil=True)
+def sequence_hash(values: np.ndarray, offsets: np.ndarray, seed: np.uint64) -> np.ndarray:
+    """One 64-bit hash of each row's ordered values (two docs with the same token stream are exact copies)."""
+    n = offsets.shape[0] - 1
+    out = np.empty(n, dtype=np.uint64)
+    for d in range(n):
+        h = seed
+        for k in range(offsets[d], offsets[d + 1]):
+            h = fmix64(h ^ values[k]) + np.uint64(k - offsets[d])
+        out[d] = fmix64(h ^ np.uint64(offsets[d + 1] - offsets[d]))
+    return out
+
+
+@njit(cache=True, nogil=True, parallel=True)
+def one_permutation_minhash(sets: np.ndarray, offsets: np.ndarray, num_bins: int, seed: np.uint64) -> np.ndarray:
+    """One-permutation MinHash with optimal densification (Shrivastava, ICML 2017).
+
+    Each shingle is hashed once and falls in one of ``num_bins`` bins by its high bits; a bin keeps the minimum.
+    Empty bins borrow the value of a non-empty bin chosen by a seeded probe sequence that depends only on the bin
+    index, so two docs with the same non-empty bins fill them alike. Cost O(shingles + bins) instead of
+    O(shingles x permutations). The low 32 bits of the winning hash are kept (uint32 lanes).
+    """
+    n = offsets.shape[0] - 1
+    out = np.empty((n, num_bins), dtype=np.uint32)
+    k = np.uint64(num_bins)
+    probe_seed = fmix64(seed ^ np.uint64(0x9E3779B97F4A7C15))
+    for d in prange(n):
+        bins = np.full(num_bins, EMPTY_BIN, dtype=np.uint64)
+        for i in range(offsets[d], offsets[d + 1]):
+            v = fmix64(sets[i] ^ seed)
+            b = ((v >> _S32) * k) >> _S32
+            if v < bins[b]:
+                bins[b] = v
+        filled = 0
+        for b in range(num_bins):
+            if bins[b] != EMPTY_BIN:
+                filled += 1
+        for b in range(num_bins):
+            if bins[b] != EMPTY_BIN:
+                out[d, b] = np.uint32(bins[b] & _LOW32)
+            elif filled == 0:
+                out[d, b] = np.uint32(0xFFFFFFFF)
+            else:
+                attempt = np.uint64(0)
+                while True:
+                    r = fmix64(probe_seed ^ ((np.uint64(b) << _S32) | attempt))
+                    c = ((r >> _S32) * k) >> _S32
+                    if bins[c] != EMPTY_BIN:
+                        out[d, b] = np.uint32(bins[c] & _LOW32)
+                        break
+                    attempt += np.uint64(1)
+    return out
+
+
+@njit(cache=True, nogil=True)
+def band_keys(signatures: np.ndarray, band: int, rows: int, seed: np.uint64) -> np.ndarray:
+    """Hash of one LSH band (``rows`` consecutive lanes) of every signature."""
+    n = signatures.shape[0]
+    out = np.empty(n, dtype=np.uint64)
+    start = band * rows
+    for d in range(n):
+        h = seed ^ np.uint64(band)
+        for r in range(rows):
+            h = fmix64(h ^ np.uint64(signatures[d, start + r]))
+        out[d] = h
+    return out
+
+
+@njit(cache=True, nogil=True)
+def sampled_fingerprints(sets: np.ndarray, offsets: np.ndarray, modulus: int, seed: np.uint64) -> tuple[
+    np.ndarray, np.ndarray
+]:
+    """Content-defined sample of each shingle set (hash = 0 mod ``modulus``): passage fingerprints that two
+    texts sharing a passage share too, whatever surrounds it. Returns (fingerprints, CSR offsets)."""
+    n = offsets.shape[0] - 1
+    m = np.uint64(modulus)
+    keep = np.empty(sets.shape[0], dtype=np.bool_)
+    for i in range(sets.shape[0]):
+        keep[i] = fmix64(sets[i] ^ seed) % m == 0
+    out_offsets = np.zeros(n + 1, dtype=np.int64)
+    for d in range(n):
+        c = 0
+        for i in range(offsets[d], offsets[d + 1]):
+            if keep[i]:
+                c += 1
+        out_offsets[d + 1] = out_offsets[d] + c
+    out = np.empty(out_offsets[n], dtype=np.uint64)
+    w = 0
+    for i in range(sets.shape[0]):
+        if keep[i]:
+            out[w] = sets[i]
+            w += 1
+    return out, out_offsets
+
+
+@njit(cache=True, nogil=True)
+def pairs_from_runs(sorted_keys: np.ndarray, docs: np.ndarray, max_run: int) -> np.ndarray:
+    """Pairs of docs sharing a key. ``docs`` is ordered by (key, doc). A run longer than ``max_run`` pairs each
+    member with the run's first ``max_run`` docs only, which keeps the output linear in the run length (the
+    clustering stage verifies any missing link to a canonical doc directly). Pairs are coded ``lo << 32 | hi``."""
+    n = sorted_keys.shape[0]
+    total = 0
+    i = 0
+    while i < n:
+        j = i + 1
+        while j < n and sorted_keys[j] == sorted_keys[i]:
+            j += 1
+        length = j - i
+        if length > 1:
+            if length <= max_run:
+                total += length * (length - 1) // 2
+            else:
+                total += max_run * (max_run - 1) // 2 + (length - max_run) * max_run
+        i = j
+    out = np.empty(total, dtype=np.uint64)
+    w = 0
+    i = 0
+    while i < n:
+        j = i + 1
+        while j < n and sorted_keys[j] == sorted_keys[i]:
+            j += 1
+        for a in range(i, j):
+            limit = a if a - i < max_run else i + max_run
+            for b in range(i, limit):
+                lo = docs[b]
+                hi = docs[a]
+                if lo > hi:
+                    lo, hi = hi, lo
+                if lo != hi:
+                    out[w] = (np.uint64(lo) << _S32) | np.uint64(hi)
+                    w += 1
+        i = j
+    return out[:w]
+
+
+@njit(cache=True, nogil=True, parallel=True)
+def intersection_sizes(sets: np.ndarray, offsets: np.ndarray, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """Exact |A ∩ B| of sorted shingle sets for every candidate pair (merge walk)."""
+    m = left.shape[0]
+    out = np.empty(m, dtype=np.int64)
+    for p in prange(m):
+        i = offsets[left[p]]
+        i_end = offsets[left[p] + 1]
+        j = offsets[right[p]]
+        j_end = offsets[right[p] + 1]
+        c = 0
+        while i < i_end and j < j_end:
+            x = sets[i]
+            y = sets[j]
+            if x == y:
+                c += 1
+                i += 1
+                j += 1
+            elif x < y:
+                i += 1
+            else:
+                j += 1
+        out[p] = c
+    return out

@@ -1,0 +1,116 @@
+"""Normalisation for matching only (the original text is always kept for output).
+
+Matching sees a document as a stream of *tokens*: Unicode NFKC, case-folded, split on every character that is
+not a letter, digit or combining mark. Quotes, apostrophes, dashes, ellipses and all other punctuation are
+separators, so curly and straight quotes, en and em dashes are unified by construction, and whitespace is
+collapsed. CJK ideographs and kana, written without spaces, become one token each so that n-gram shingles
+still work for those scripts.
+
+``CHAR_CLASS`` is the single source of truth for that split: the compiled tokeniser in ``shingle.py`` reads it,
+and ``tokens()`` here is the readable reference the tests compare it against.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+import numpy as np
+
+SEPARATOR = 0
+WORD = 1
+SINGLE = 2  # a character that is a token by itself (CJK ideographs, kana)
+
+_SINGLE_RANGES = ((0x3040, 0x30FF), (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF))
+
+
+FOLD_WIDTH = 4  # longest per-character fold we keep (e.g. U+FDFA expands further and is cut)
+
+
+def _fold_char(ch: str) -> str:
+    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", ch).casefold())
+
+
+def _class_of_char(ch: str) -> int:
+    code = ord(ch)
+    if any(lo <= code <= hi for lo, hi in _SINGLE_RANGES):
+        return SINGLE
+    if ch.isalnum() or unicodedata.category(ch).startswith("M"):
+        return WORD
+    return SEPARATOR
+
+
+def _build_tables() -> tuple[np.ndarray, np.ndarray]:
+    """Per-character fold table (code point -> up to FOLD_WIDTH code points, -1 padded) and class table."""
+    fold_table = np.full((0x10000, FOLD_WIDTH), -1, dtype=np.int32)
+    char_class = np.zeros(0x10000, dtype=np.uint8)
+    ascii_upper = np.arange(ord("A"), ord("Z") + 1)
+    for code in range(0x10000):
+        ch = chr(code)
+        char_class[code] = _class_of_char(ch)
+        if code < 0x80:
+            fold_table[code, 0] = code
+            continue
+        folded = _fold_char(ch)[:FOLD_WIDTH]
+        fold_table[code, : len(folded)] = [ord(c) for c in folded]
+    fold_table[ascii_upper, 0] = ascii_upper + 32
+    fold_table.setflags(write=False)
+    char_class.setflags(write=False)
+    return fold_table, char_class
+
+
+#: Read-only constants derived from Python's Unicode database (its version is recorded in the run manifest).
+#: FOLD_TABLE maps a BMP code point to its NFKC + case-folded form; CHAR_CLASS classifies a folded code point.
+#: Code points above the BMP are kept as they are: single tokens in the supplementary ideographic planes
+#: (0x20000-0x3FFFF), separators otherwise (emoji and symbols).
+FOLD_TABLE, CHAR_CLASS = _build_tables()
+
+
+def compose(text: str) -> str:
+    """NFC-compose text so that per-character folding sees "é", not "e" + combining accent. Cheap when the
+    text is already composed, as nearly all web text is."""
+    if text.isascii() or unicodedata.is_normalized("NFC", text):
+        return text
+    return unicodedata.normalize("NFC", text)
+
+
+def fold(text: str) -> str:
+    """NFKC + case folding, character by character (the mapping the compiled tokeniser applies)."""
+    out: list[str] = []
+    for ch in compose(text):
+        code = ord(ch)
+        if code >= 0x10000:
+            out.append(ch)
+            continue
+        out.extend(chr(c) for c in FOLD_TABLE[code] if c >= 0)
+    return "".join(out)
+
+
+def _char_class(ch: str) -> int:
+    code = ord(ch)
+    if code < 0x10000:
+        return int(CHAR_CLASS[code])
+    return SINGLE if 0x20000 <= code <= 0x3FFFF else SEPARATOR
+
+
+def tokens(text: str) -> list[str]:
+    """Reference tokeniser (pure Python, for tests and small inputs such as ``compare``)."""
+    out: list[str] = []
+    current: list[str] = []
+    for ch in fold(text):
+        kind = _char_class(ch)
+        if kind == WORD:
+            current.append(ch)
+            continue
+        if current:
+            out.append("".join(current))
+            current = []
+        if kind == SINGLE:
+            out.append(ch)
+    if current:
+        out.append("".join(current))
+    return out
+
+
+def normalize_for_matching(text: str) -> str:
+    """The text exactly as matching sees it: tokens joined by single spaces."""
+    return " ".join(tokens(text))

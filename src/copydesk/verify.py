@@ -1,0 +1,88 @@
+"""Candidate pairs -> verified edges with exact Jaccard and both directional containments.
+
+Scores are computed on the exact shingle sets (not the sketches), so every stored number can be trusted and
+re-derived. Labels:
+
+* ``exact``: identical token streams;
+* ``near_duplicate``: Jaccard >= ``near_jaccard``, or each doc has >= ``containment`` of its shingles in the
+  other (same text in different wrappers);
+* ``a_in_b`` / ``b_in_a``: the smaller doc has >= ``containment`` of its shingles in the larger and at most
+  ``excerpt_max_ratio`` of its size (it is clearly an excerpt);
+* otherwise the pair is dropped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .config import VerifyConfig
+from .sketch import _kernels
+from .sketch.shingle import ShingleSets
+from .types import EdgeLabel
+
+#: Integer codes of the ``label`` column of ``EdgeTable`` (arrays, not enums, in the hot path).
+LABEL_CODES: tuple[EdgeLabel, ...] = (
+    EdgeLabel.UNRELATED,
+    EdgeLabel.EXACT,
+    EdgeLabel.NEAR,
+    EdgeLabel.A_IN_B,
+    EdgeLabel.B_IN_A,
+)
+UNRELATED, EXACT, NEAR, A_IN_B, B_IN_A = range(5)
+
+
+@dataclass(frozen=True, slots=True)
+class EdgeTable:
+    """Verified edges as columns; row k links docs ``a[k]`` and ``b[k]`` (indices into the run's doc table)."""
+
+    a: np.ndarray
+    b: np.ndarray
+    jaccard: np.ndarray
+    contain_ab: np.ndarray
+    contain_ba: np.ndarray
+    label: np.ndarray  # int8 codes, see LABEL_CODES
+
+    def __len__(self) -> int:
+        return int(self.a.shape[0])
+
+    def select(self, mask: np.ndarray) -> "EdgeTable":
+        return EdgeTable(
+            self.a[mask], self.b[mask], self.jaccard[mask], self.contain_ab[mask], self.contain_ba[mask],
+            self.label[mask],
+        )
+
+
+def label_scores(
+    sizes_a: np.ndarray, sizes_b: np.ndarray, inter: np.ndarray, same_text: np.ndarray, cfg: VerifyConfig
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Vectorised scores and labels for pairs with the given set sizes and intersection sizes."""
+    sa = sizes_a.astype(np.float64)
+    sb = sizes_b.astype(np.float64)
+    it = inter.astype(np.float64)
+    union = np.maximum(sa + sb - it, 1.0)
+    jaccard = it / union
+    contain_ab = np.where(sa > 0, it / np.maximum(sa, 1.0), 0.0)
+    contain_ba = np.where(sb > 0, it / np.maximum(sb, 1.0), 0.0)
+    label = np.full(inter.shape[0], UNRELATED, dtype=np.int8)
+    near = (jaccard >= cfg.near_jaccard) | ((contain_ab >= cfg.containment) & (contain_ba >= cfg.containment))
+    a_in_b = (contain_ab >= cfg.containment) & (sa <= cfg.excerpt_max_ratio * sb)
+    b_in_a = (contain_ba >= cfg.containment) & (sb <= cfg.excerpt_max_ratio * sa)
+    label[b_in_a] = B_IN_A
+    label[a_in_b] = A_IN_B
+    label[near] = NEAR
+    label[same_text] = EXACT
+    return jaccard, contain_ab, contain_ba, label
+
+
+def verify_pairs(sets: ShingleSets, pairs: np.ndarray, cfg: VerifyConfig, keep_unrelated: bool = False) -> EdgeTable:
+    """Exact scores for every candidate pair; unrelated pairs are dropped unless ``keep_unrelated``."""
+    left = np.ascontiguousarray(pairs[:, 0], dtype=np.int64)
+    right = np.ascontiguousarray(pairs[:, 1], dtype=np.int64)
+    inter = _kernels.intersection_sizes(sets.values, sets.offsets, left, right)
+    sizes = sets.sizes()
+    same_text = sets.exact[left] == sets.exact[right]
+    jaccard, cab, cba, label = label_scores(sizes[left], sizes[right], inter, same_text, cfg)
+    table = EdgeTable(left, right, jaccard, cab, cba, label)
+    return table if keep_unrelated else table.select(label != UNRELATED)

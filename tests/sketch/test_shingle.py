@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+import numpy as np
+
+from copydesk.config import ShingleConfig
+from copydesk.sketch.shingle import concat, shingle_sets, take
+
+CFG = ShingleConfig(size=3)
+
+
+def test_sets_are_sorted_unique_and_order_sensitive() -> None:
+    sets = shingle_sets(["a b c d a b c d", "d c b a"], CFG)
+    first = sets.row(0)
+    assert np.all(np.diff(first.astype(np.float64)) > 0) or first.shape[0] <= 1
+    assert first.shape[0] == 4  # abc bcd cda dab
+    assert np.intersect1d(first, sets.row(1)).shape[0] == 0  # reversed words share no 3-gram
+
+
+def test_short_doc_gets_one_shingle_and_empty_doc_none() -> None:
+    sets = shingle_sets(["hello world", "", "!!!"], CFG)
+    assert sets.sizes().tolist() == [1, 0, 0]
+
+
+def test_exact_hash_ignores_case_and_punctuation_only() -> None:
+    sets = shingle_sets(["The cat sat.", "the CAT — sat", "the cat sat down"], CFG)
+    assert sets.exact[0] == sets.exact[1] != sets.exact[2]
+
+
+def test_batch_size_never_changes_results() -> None:
+    texts = [f"story {i} " + "word " * (i % 7) + "the end of story number " + str(i) for i in range(50)]
+    whole = shingle_sets(texts, CFG)
+    parts = concat([shingle_sets(texts[i : i + 7], CFG) for i in range(0, 50, 7)])
+    assert np.array_equal(whole.values, parts.values)
+    assert np.array_equal(whole.offsets, parts.offsets)
+    assert np.array_equal(whole.exact, parts.exact)
+
+
+def test_take_selects_rows() -> None:
+    sets = shingle_sets(["a b c", "d e f g", "h i j k l"], CFG)
+    picked = take(sets, np.array([2, 0]))
+    assert np.array_equal(picked.row(0), sets.row(2))
+    assert np.array_equal(picked.row(1), sets.row(0))

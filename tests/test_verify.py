@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from copydesk.config import ShingleConfig, VerifyConfig
+from copydesk.sketch.shingle import shingle_sets
+from copydesk.verify import A_IN_B, B_IN_A, EXACT, NEAR, UNRELATED, label_scores, verify_pairs
+
+words = st.lists(st.sampled_from([f"w{i}" for i in range(30)]), min_size=1, max_size=60).map(" ".join)
+
+
+@settings(max_examples=150, deadline=None)
+@given(words, words)
+def test_metric_laws(a: str, b: str) -> None:
+    sets = shingle_sets([a, b], ShingleConfig(size=2))
+    edges = verify_pairs(sets, np.array([[0, 1]]), VerifyConfig(), keep_unrelated=True)
+    swapped = verify_pairs(sets, np.array([[1, 0]]), VerifyConfig(), keep_unrelated=True)
+    j = float(edges.jaccard[0])
+    assert 0.0 <= j <= 1.0
+    assert j == float(swapped.jaccard[0])  # symmetric
+    assert float(edges.contain_ab[0]) == float(swapped.contain_ba[0])
+    assert j <= min(float(edges.contain_ab[0]), float(edges.contain_ba[0])) + 1e-12
+    self_edge = verify_pairs(sets, np.array([[0, 0]]), VerifyConfig(), keep_unrelated=True)
+    assert float(self_edge.contain_ab[0]) == 1.0 and float(self_edge.jaccard[0]) == 1.0
+
+
+def test_labels() -> None:
+    cfg = VerifyConfig(near_jaccard=0.7, containment=0.7, excerpt_max_ratio=0.8)
+    sa = np.array([100, 100, 30, 100, 100, 100])
+    sb = np.array([100, 100, 100, 30, 100, 100])
+    inter = np.array([100, 90, 25, 25, 10, 75])
+    same = np.array([True, False, False, False, False, False])
+    _, _, _, label = label_scores(sa, sb, inter, same, cfg)
+    assert label.tolist() == [EXACT, NEAR, A_IN_B, B_IN_A, UNRELATED, NEAR]  # last: mutual containment 0.75
