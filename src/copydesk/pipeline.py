@@ -20,8 +20,8 @@ from .cluster import Assignment, cluster
 from .config import RunConfig
 from .sketch.minhash import signatures
 from .sketch.shingle import ShingleSets, concat, shingle_sets, take
-from .types import Document, Reason, Rejected, Role
-from .verify import A_IN_B, B_IN_A, EdgeTable, verify_pairs
+from .types import Cluster, Decision, Document, Edge, Reason, Rejected, Role
+from .verify import A_IN_B, B_IN_A, LABEL_CODES, EdgeTable, verify_pairs
 
 log = logging.getLogger(__name__)
 log.addHandler(logging.NullHandler())
@@ -52,8 +52,8 @@ class DocInfo:
 class RunResult:
     """Everything a run produced; ``decisions`` has one row per input, in input order."""
 
-    decisions: list[dict[str, Any]]
-    clusters: list[dict[str, Any]]
+    decisions: list[Decision]
+    clusters: list[Cluster]
     summary: dict[str, Any]
     manifest: dict[str, Any] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
@@ -62,14 +62,6 @@ class RunResult:
 def cluster_id(canonical_id: str) -> str:
     """Cluster ids derive from the canonical member's id, never from iteration order."""
     return "c" + xxhash.xxh64_hexdigest(canonical_id.encode("utf-8"))
-
-
-def _rejected_row(r: Rejected) -> dict[str, Any]:
-    return {
-        "id": r.id, "origin": r.origin, "cluster_id": None, "role": Role.REJECTED.value, "canonical_id": None,
-        "jaccard": None, "containment": None, "reason_code": r.reason.value, "reason": r.detail,
-        "source": None, "url": None, "date": None, "warnings": [],
-    }
 
 
 class _Intake:
@@ -167,86 +159,94 @@ def dedup(items: Iterable[Document | Rejected], cfg: RunConfig, progress: Progre
     scores = member_scores(assignment, docs, cfg.canonical)
     start = _timed(timings, "cluster", start)
 
-    decisions = _decision_rows(intake.slots, intake.doc_slot, docs, assignment, scores)
-    clusters = _cluster_rows(docs, assignment, scores)
+    decisions = _decisions(intake.slots, intake.doc_slot, docs, assignment, scores)
+    clusters = _clusters(docs, assignment, scores)
     _timed(timings, "assemble", start)
     summary = _summary(decisions, clusters, pairs, edges, assignment, intake, cfg, timings)
     manifest = _manifest(cfg, timings, len(decisions), intake.bytes)
     return RunResult(decisions, clusters, summary, manifest, intake.problems)
 
 
-def _decision_rows(
+def _decisions(
     slots: list[DocInfo | Rejected], doc_slot: list[int], docs: DocTable, assign: Assignment,
     scores: list[MemberScore],
-) -> list[dict[str, Any]]:
+) -> list[Decision]:
     index_of_slot = {slot: i for i, slot in enumerate(doc_slot)}
-    rows: list[dict[str, Any]] = []
+    out: list[Decision] = []
     for slot, info in enumerate(slots):
         if isinstance(info, Rejected):
-            rows.append(_rejected_row(info))
+            out.append(Decision(info.id, info.origin, Role.REJECTED, info.reason, info.detail))
             continue
         i = index_of_slot[slot]
         score = scores[i]
         c = int(assign.centre[i])
         canonical = docs.ids[c] if c >= 0 else None
-        rows.append({
-            "id": info.id, "origin": info.origin,
-            "cluster_id": cluster_id(canonical) if canonical is not None else None,
-            "role": score.role.value, "canonical_id": canonical,
-            "jaccard": None if score.jaccard is None else round(score.jaccard, 4),
-            "containment": None if score.containment is None else round(score.containment, 4),
-            "reason_code": score.reason.value, "reason": score.detail,
-            "source": info.source, "url": info.url, "date": info.date, "warnings": list(info.warnings),
-        })
-    return rows
+        out.append(Decision(
+            doc_id=info.id, origin=info.origin, role=score.role, reason=score.reason, detail=score.detail,
+            cluster_id=cluster_id(canonical) if canonical is not None else None, canonical_id=canonical,
+            jaccard=None if score.jaccard is None else round(score.jaccard, 4),
+            containment=None if score.containment is None else round(score.containment, 4),
+            source=info.source, url=info.url, date=info.date, warnings=info.warnings,
+        ))
+    return out
 
 
-def _cluster_rows(docs: DocTable, assign: Assignment, scores: list[MemberScore]) -> list[dict[str, Any]]:
+def _edge_to_centre(assign: Assignment, docs: DocTable, member: int) -> Edge:
+    """The member's edge, oriented member -> canonical."""
+    e = assign.edges
+    k = int(assign.link[member])
+    flip = int(e.a[k]) != member
+    label = LABEL_CODES[int(e.label[k])]
+    if flip and label in (LABEL_CODES[A_IN_B], LABEL_CODES[B_IN_A]):
+        label = LABEL_CODES[A_IN_B] if label == LABEL_CODES[B_IN_A] else LABEL_CODES[B_IN_A]
+    cab, cba = float(e.contain_ab[k]), float(e.contain_ba[k])
+    return Edge(
+        a=docs.ids[member], b=docs.ids[int(assign.centre[member])], jaccard=round(float(e.jaccard[k]), 4),
+        contain_ab=round(cba if flip else cab, 4), contain_ba=round(cab if flip else cba, 4), label=label,
+    )
+
+
+def _clusters(docs: DocTable, assign: Assignment, scores: list[MemberScore]) -> list[Cluster]:
     members: dict[int, list[int]] = {}
     for i in np.flatnonzero(assign.link >= 0).tolist():
         members.setdefault(int(assign.centre[i]), []).append(i)
-    rows: list[dict[str, Any]] = []
+    out: list[Cluster] = []
     for c, member_idx in members.items():
-        entries = []
-        weakest: tuple[float, str, str] | None = None
-        for i in sorted(member_idx, key=lambda m: docs.ids[m]):
-            s = scores[i]
-            label = int(assign.edges.label[assign.link[i]])
-            metric = "containment" if label in (A_IN_B, B_IN_A) else "jaccard"
-            value = s.containment if metric == "containment" else s.jaccard
-            assert value is not None
-            entries.append({"id": docs.ids[i], "role": s.role.value, "jaccard": round(s.jaccard or 0.0, 4),
-                            "containment": round(s.containment or 0.0, 4)})
-            if weakest is None or (value, docs.ids[i]) < (weakest[0], weakest[1]):
-                weakest = (value, docs.ids[i], metric)
-        assert weakest is not None
-        rows.append({
-            "cluster_id": cluster_id(docs.ids[c]), "canonical_id": docs.ids[c], "size": len(member_idx) + 1,
-            "canonical_reason": scores[c].detail, "members": entries,
-            "weakest_member": weakest[1], "weakest_score": round(weakest[0], 4), "weakest_metric": weakest[2],
-        })
-    rows.sort(key=lambda r: r["cluster_id"])
-    return rows
+        ordered = sorted(member_idx, key=lambda m: docs.ids[m])
+        edges = tuple(_edge_to_centre(assign, docs, m) for m in ordered)
+        roles = tuple(scores[m].role for m in ordered)
+        weakest = min(
+            (e.contain_ab if role is Role.EXCERPT_OF else e.jaccard, e.a,
+             "containment" if role is Role.EXCERPT_OF else "jaccard")
+            for e, role in zip(edges, roles)
+        )
+        out.append(Cluster(
+            id=cluster_id(docs.ids[c]), canonical=docs.ids[c], canonical_reason=scores[c].detail,
+            members=tuple(docs.ids[m] for m in ordered), roles=roles, edges=edges,
+            weakest_member=weakest[1], weakest_score=weakest[0], weakest_metric=weakest[2],
+        ))
+    out.sort(key=lambda cl: cl.id)
+    return out
 
 
 def _summary(
-    decisions: list[dict[str, Any]], clusters: list[dict[str, Any]], pairs: np.ndarray, edges: EdgeTable,
+    decisions: list[Decision], clusters: list[Cluster], pairs: np.ndarray, edges: EdgeTable,
     assign: Assignment, intake: _Intake, cfg: RunConfig, timings: dict[str, float],
 ) -> dict[str, Any]:
     from .manifest import config_hash
 
     roles = {role.value: 0 for role in Role}
     rejected: dict[str, int] = {}
-    for row in decisions:
-        roles[row["role"]] += 1
-        if row["role"] == Role.REJECTED.value:
-            rejected[row["reason_code"]] = rejected.get(row["reason_code"], 0) + 1
+    for d in decisions:
+        roles[d.role.value] += 1
+        if d.role is Role.REJECTED:
+            rejected[d.reason.value] = rejected.get(d.reason.value, 0) + 1
     return {
         "input_docs": len(decisions),
         "roles": roles,
         "rejected_by_reason": dict(sorted(rejected.items())),
         "clusters": len(clusters),
-        "largest_cluster": max((c["size"] for c in clusters), default=0),
+        "largest_cluster": max((c.size for c in clusters), default=0),
         "candidate_pairs": int(pairs.shape[0]),
         "verified_edges": len(edges),
         "edges_verified_while_clustering": len(assign.edges) - len(edges),

@@ -7,7 +7,7 @@ from pathlib import Path
 from .config import RunConfig
 from .errors import InputError
 from .io.readers import read_inputs
-from .io.writers import write_json, write_jsonl, write_parquet
+from .io.writers import cluster_row, decision_row, write_json, write_jsonl, write_parquet
 from .pipeline import RunResult
 from .types import Document
 
@@ -16,7 +16,11 @@ def write_outputs(result: RunResult, out_dir: Path, cfg: RunConfig) -> list[Path
     """decisions.jsonl, clusters.jsonl, summary.json and manifest.json (+ Parquet copies when asked)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
-    for name, rows in (("decisions", result.decisions), ("clusters", result.clusters)):
+    tables = (
+        ("decisions", [decision_row(d) for d in result.decisions]),
+        ("clusters", [cluster_row(c) for c in result.clusters]),
+    )
+    for name, rows in tables:
         path = out_dir / f"{name}.jsonl"
         write_jsonl(path, rows)
         written.append(path)

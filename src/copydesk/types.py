@@ -98,26 +98,43 @@ class Reason(str, Enum):
 
 @dataclass(frozen=True, slots=True)
 class Cluster:
-    """A canonical-centred cluster: every member is attached by its *own* edge to ``canonical``."""
+    """A canonical-centred cluster: every member is attached by its *own* edge to ``canonical``.
+
+    ``edges[k]`` joins ``members[k]`` (as ``a``) to the canonical doc (as ``b``); ``roles[k]`` is that member's
+    role. The weakest link is the member with the lowest score on its edge (containment for an excerpt,
+    Jaccard for a near copy): the first place to look when judging whether a cluster is right.
+    """
 
     id: str
     canonical: str
+    canonical_reason: str
     members: tuple[str, ...]
+    roles: tuple[Role, ...]
     edges: tuple[Edge, ...]
-    weakest_member: str | None
-    weakest_score: float | None
+    weakest_member: str
+    weakest_score: float
+    weakest_metric: str
+
+    @property
+    def size(self) -> int:
+        return len(self.members) + 1
 
 
 @dataclass(frozen=True, slots=True)
 class Decision:
-    """The one output row of an input document."""
+    """The one output row of an input document: its role, why, and its scores against its canonical doc
+    (``containment`` is the share of this doc's shingles found in the canonical doc)."""
 
     doc_id: str
-    cluster_id: str | None
+    origin: str
     role: Role
-    canonical_id: str | None
     reason: Reason
     detail: str
+    cluster_id: str | None = None
+    canonical_id: str | None = None
     jaccard: float | None = None
     containment: float | None = None
-    origin: str = ""
+    source: str | None = None
+    url: str | None = None
+    date: str | None = None
+    warnings: tuple[str, ...] = ()

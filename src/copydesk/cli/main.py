@@ -122,11 +122,12 @@ def _print_summary(result: RunResult, written: list[Path]) -> None:
         table.add_row(role, str(count))
     out.print(table)
     for cluster in result.clusters[:10]:
-        out.print(f"[bold]{cluster['cluster_id']}[/] canonical [green]{cluster['canonical_id']}[/] "
-                  f"({cluster['size']} docs; weakest {cluster['weakest_member']} "
-                  f"{cluster['weakest_metric']} {cluster['weakest_score']:.2f})")
-        for m in cluster["members"]:
-            out.print(f"    {m['role']:<15} {m['id']}  jaccard {m['jaccard']:.2f}  containment {m['containment']:.2f}")
+        out.print(f"[bold]{cluster.id}[/] canonical [green]{cluster.canonical}[/] ({cluster.size} docs; weakest "
+                  f"{cluster.weakest_member} {cluster.weakest_metric} {cluster.weakest_score:.2f})")
+        for edge, role in zip(cluster.edges, cluster.roles):
+            out.print(f"    {role.value:<15} {edge.a}  jaccard {edge.jaccard:.2f}  containment {edge.contain_ab:.2f}")
+    if len(result.clusters) > 10:
+        out.print(f"... and {len(result.clusters) - 10} more clusters in clusters.jsonl")
     for path in written:
         out.print(f"wrote {path}")
 

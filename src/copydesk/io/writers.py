@@ -10,6 +10,8 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from ..types import Cluster, Decision
+
 
 def _atomic_path(path: Path) -> Path:
     return path.with_name(f".{path.name}.tmp-{os.getpid()}")
@@ -48,3 +50,26 @@ def write_parquet(path: Path, rows: list[dict[str, Any]]) -> None:
     tmp = _atomic_path(path)
     pq.write_table(pa.Table.from_pylist(flat), tmp)
     os.replace(tmp, path)
+
+
+def decision_row(d: Decision) -> dict[str, Any]:
+    """The ``decisions.jsonl`` schema (documented in the README); keys in a fixed order."""
+    return {
+        "id": d.doc_id, "origin": d.origin, "cluster_id": d.cluster_id, "role": d.role.value,
+        "canonical_id": d.canonical_id, "jaccard": d.jaccard, "containment": d.containment,
+        "reason_code": d.reason.value, "reason": d.detail, "source": d.source, "url": d.url, "date": d.date,
+        "warnings": list(d.warnings),
+    }
+
+
+def cluster_row(c: Cluster) -> dict[str, Any]:
+    """The ``clusters.jsonl`` schema: the canonical doc, why it won, each member's edge to it, the weakest link."""
+    return {
+        "cluster_id": c.id, "canonical_id": c.canonical, "size": c.size, "canonical_reason": c.canonical_reason,
+        "members": [
+            {"id": e.a, "role": role.value, "jaccard": e.jaccard, "containment": e.contain_ab,
+             "canonical_in_member": e.contain_ba}
+            for e, role in zip(c.edges, c.roles)
+        ],
+        "weakest_member": c.weakest_member, "weakest_score": c.weakest_score, "weakest_metric": c.weakest_metric,
+    }

@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from copydesk.cli.main import app
+
+runner = CliRunner()
+
+
+def test_compare_seed_pair_json(seed_paths: tuple[Path, Path]) -> None:
+    excerpt, full = seed_paths
+    result = runner.invoke(app, ["compare", str(excerpt), str(full), "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["label"] == "excerpt_of"
+    assert data["excerpt"] == "a"
+    assert data["containment_a_in_b"] >= 0.8
+    assert data["jaccard"] < 0.5  # why Jaccard-threshold tools miss it
+    assert any("MEXICO CITY" in p["text"] for p in data["shared_passages"])
+    swapped = json.loads(runner.invoke(app, ["compare", str(full), str(excerpt), "--json"]).output)
+    assert swapped["excerpt"] == "b"
+
+
+def test_compare_readable_output(seed_paths: tuple[Path, Path]) -> None:
+    excerpt, full = seed_paths
+    result = runner.invoke(app, ["compare", str(excerpt), str(full)])
+    assert result.exit_code == 0
+    assert "is an excerpt of" in result.output
+
+
+def test_dedup_writes_outputs_and_parquet(tmp_path: Path, seed_paths: tuple[Path, Path]) -> None:
+    folder = seed_paths[0].parent
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["dedup", str(folder), "--out", str(out), "--format", "parquet", "--quiet"])
+    assert result.exit_code == 0, result.output
+    for name in ("decisions.jsonl", "clusters.jsonl", "summary.json", "decisions.parquet", "clusters.parquet"):
+        assert (out / name).exists(), name
+    import pyarrow.parquet as pq
+
+    assert pq.read_table(out / "decisions.parquet").num_rows == 2
+
+
+def test_dedup_exits_non_zero_on_input_problems_but_writes_everything(tmp_path: Path) -> None:
+    path = tmp_path / "docs.jsonl"
+    path.write_text('{"id": "a", "text": "fine text here"}\n{oops\n', encoding="utf-8")
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["dedup", str(path), "--out", str(out), "--quiet"])
+    assert result.exit_code == 1
+    assert f"{path}:2" in result.output
+    assert len((out / "decisions.jsonl").read_text().splitlines()) == 2
+
+
+def test_bad_option_values_fail_with_a_hint(tmp_path: Path, seed_paths: tuple[Path, Path]) -> None:
+    result = runner.invoke(app, ["dedup", str(seed_paths[0]), "--out", str(tmp_path), "--near-threshold", "1.5"])
+    assert result.exit_code == 2
+    assert "near_jaccard must be in [0, 1]" in result.output
+    result = runner.invoke(app, ["dedup", str(seed_paths[0]), "--out", str(tmp_path), "--bands", "30"])
+    assert result.exit_code == 2 and "multiple of bands" in result.output
+
+
+def test_every_command_has_help() -> None:
+    for command in ("dedup", "compare"):
+        result = runner.invoke(app, [command, "--help"])
+        assert result.exit_code == 0 and len(result.output) > 200

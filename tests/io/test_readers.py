@@ -1,0 +1,94 @@
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from copydesk.config import ReadConfig
+from copydesk.errors import InputError
+from copydesk.io.readers import read_inputs
+from copydesk.types import Document, Reason, Rejected
+
+CFG = ReadConfig()
+
+
+def test_folder_ids_are_relative_paths_and_subfolder_is_source(tmp_path: Path) -> None:
+    (tmp_path / "site-a").mkdir()
+    (tmp_path / "site-a" / "b.txt").write_text("second", encoding="utf-8")
+    (tmp_path / "a.txt").write_text("first", encoding="utf-8")
+    (tmp_path / ".hidden.txt").write_text("skip me", encoding="utf-8")
+    (tmp_path / "notes.bin").write_bytes(b"\x00")
+    docs = list(read_inputs([tmp_path], CFG))
+    assert [(d.id, d.source) for d in docs if isinstance(d, Document)] == [("a.txt", None), ("site-a/b.txt", "site-a")]
+
+
+def test_invalid_utf8_is_repaired_with_a_warning_naming_file_and_line(tmp_path: Path) -> None:
+    path = tmp_path / "bad.txt"
+    path.write_bytes(b"line one\nline \xff two\n")
+    (doc,) = read_inputs([path], CFG)
+    assert isinstance(doc, Document)
+    assert "\ufffd" in doc.text and "line one" in doc.text
+    assert f"{path}: invalid UTF-8 at line 2" in doc.warnings[0]
+
+
+def test_jsonl_fields_and_bad_lines(tmp_path: Path) -> None:
+    path = tmp_path / "docs.jsonl"
+    lines = [
+        json.dumps({"id": "a", "text": "hello", "url": "https://x.example/a", "date": "2021-01-01", "lang": "en"}),
+        "{not json",
+        json.dumps(["a", "list"]),
+        json.dumps({"id": "c"}),
+        json.dumps({"id": "d", "text": 42}),
+        "",
+        json.dumps({"text": "no id here"}),
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    items = list(read_inputs([path], CFG))
+    assert len(items) == 6  # the blank line is not a record
+    first = items[0]
+    assert isinstance(first, Document)
+    assert (first.id, first.url, first.date, dict(first.meta)) == ("a", "https://x.example/a", "2021-01-01", {"lang": "en"})
+    reasons = [(i.origin, i.reason) for i in items[1:5] if isinstance(i, Rejected)]
+    assert reasons == [
+        (f"{path}:2", Reason.MALFORMED_RECORD), (f"{path}:3", Reason.MALFORMED_RECORD),
+        (f"{path}:4", Reason.MISSING_FIELD), (f"{path}:5", Reason.MALFORMED_RECORD),
+    ]
+    last = items[5]
+    assert isinstance(last, Document) and last.id == f"{path}:7" and "no 'id' field" in last.warnings[0]
+
+
+def test_custom_fields_and_gzip(tmp_path: Path) -> None:
+    path = tmp_path / "docs.jsonl.gz"
+    with gzip.open(path, "wt", encoding="utf-8") as handle:
+        handle.write(json.dumps({"doc_key": 7, "body": "text here"}) + "\n")
+    (doc,) = read_inputs([path], ReadConfig(id_field="doc_key", text_field="body"))
+    assert isinstance(doc, Document) and doc.id == "7" and doc.text == "text here"
+
+
+def test_parquet_streams_rows(tmp_path: Path) -> None:
+    path = tmp_path / "docs.parquet"
+    pq.write_table(pa.table({"id": ["p1", "p2"], "text": ["alpha", None], "source": ["s", "s"]}), path)
+    items = list(read_inputs([path], CFG))
+    assert isinstance(items[0], Document) and items[0].source == "s"
+    assert isinstance(items[1], Rejected) and items[1].reason is Reason.MISSING_FIELD
+    assert items[1].origin == f"{path}:2"
+
+
+def test_huge_doc_is_truncated_with_warning(tmp_path: Path) -> None:
+    path = tmp_path / "big.txt"
+    path.write_text("word " * 1000, encoding="utf-8")
+    (doc,) = read_inputs([path], ReadConfig(max_doc_chars=100))
+    assert isinstance(doc, Document) and len(doc.text) == 100 and "only the first 100" in doc.warnings[0]
+
+
+def test_missing_and_unknown_inputs_fail_before_reading(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="no such file"):
+        list(read_inputs([tmp_path / "nope.jsonl"], CFG))
+    odd = tmp_path / "data.xlsx"
+    odd.write_bytes(b"x")
+    with pytest.raises(InputError, match="unknown input format"):
+        list(read_inputs([odd], CFG))

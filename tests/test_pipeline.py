@@ -1,0 +1,84 @@
+"""End-to-end behaviour of ``dedup`` on the real seed pair and its companions."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from copydesk.config import RunConfig
+from copydesk.io.readers import read_inputs
+from copydesk.pipeline import dedup
+from copydesk.io.writers import decision_row
+from copydesk.run import write_outputs
+
+
+def summit_corpus(tmp_path: Path, data_dir: Path) -> Path:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for path in (data_dir / "seeds").glob("*.txt"):
+        shutil.copy(path, corpus / path.name)
+    for name in ("near_copy_of_001.txt", "other_summit_article.txt"):
+        shutil.copy(data_dir / "summit" / name, corpus / name)
+    return corpus
+
+
+def run(corpus: Path, out: Path, **options: object) -> dict[str, dict[str, object]]:
+    cfg = RunConfig(**options)  # type: ignore[arg-type]
+    result = dedup(read_inputs([corpus], cfg.read), cfg)
+    write_outputs(result, out, cfg)
+    return {d.doc_id: decision_row(d) for d in result.decisions}
+
+
+def test_three_copies_one_cluster_other_article_apart(tmp_path: Path, data_dir: Path) -> None:
+    corpus = summit_corpus(tmp_path, data_dir)
+    rows = run(corpus, tmp_path / "out")
+    excerpt = next(k for k in rows if k.startswith("000_"))
+    full = next(k for k in rows if k.startswith("001_"))
+    clusters = {rows[k]["cluster_id"] for k in (excerpt, full, "near_copy_of_001.txt")}
+    assert len(clusters) == 1 and None not in clusters
+    canonical = rows[full]["canonical_id"]
+    assert canonical in (full, "near_copy_of_001.txt")
+    assert rows[canonical]["role"] == "canonical"
+    assert rows[excerpt]["role"] == "excerpt_of"
+    assert rows[excerpt]["containment"] >= 0.8
+    other = rows["near_copy_of_001.txt" if canonical == full else full]
+    assert other["role"] == "near_duplicate"
+    assert rows["other_summit_article.txt"]["role"] == "unique"
+    assert rows["other_summit_article.txt"]["cluster_id"] is None
+    (cluster,) = [json.loads(line) for line in (tmp_path / "out" / "clusters.jsonl").read_text().splitlines()]
+    assert cluster["size"] == 3
+    scores = {m["id"]: m["containment"] if m["role"] == "excerpt_of" else m["jaccard"] for m in cluster["members"]}
+    assert cluster["weakest_score"] == min(scores.values())
+    assert cluster["weakest_member"] == min(scores, key=scores.__getitem__)
+
+
+def test_outputs_are_byte_identical_across_runs_and_batch_sizes(tmp_path: Path, data_dir: Path) -> None:
+    corpus = summit_corpus(tmp_path, data_dir)
+    outs = [tmp_path / name for name in ("a", "b", "c")]
+    run(corpus, outs[0])
+    run(corpus, outs[1])
+    run(corpus, outs[2], batch_size=1)
+    for name in ("decisions.jsonl", "clusters.jsonl", "summary.json"):
+        first = (outs[0] / name).read_bytes()
+        assert all((o / name).read_bytes() == first for o in outs[1:]), name
+
+
+def test_summary_accounts_for_every_input_including_bad_ones(tmp_path: Path, data_dir: Path) -> None:
+    corpus = summit_corpus(tmp_path, data_dir)
+    (corpus / "empty.txt").write_text("   \n", encoding="utf-8")
+    (corpus / "symbols.txt").write_text("!!! ??? ...", encoding="utf-8")
+    records = [{"id": "j1", "text": "a short unique note about tides"}, {"id": "j1", "text": "dup id"}]
+    (corpus / "more.jsonl").write_text(
+        "\n".join(json.dumps(r) for r in records) + "\n{broken\n" + json.dumps({"id": "x"}) + "\n", encoding="utf-8"
+    )
+    rows = run(corpus, tmp_path / "out")
+    decisions = [json.loads(x) for x in (tmp_path / "out" / "decisions.jsonl").read_text().splitlines()]
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text())
+    assert summary["input_docs"] == len(decisions) == 10
+    assert sum(summary["roles"].values()) == summary["input_docs"]
+    assert summary["rejected_by_reason"] == {
+        "duplicate_id": 1, "empty_text": 2, "malformed_record": 1, "missing_field": 1,
+    }
+    assert rows["j1"]["role"] in ("unique", "rejected")
+    assert sum(1 for d in decisions if d["id"] == "j1") == 2
