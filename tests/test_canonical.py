@@ -2,14 +2,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from copydesk.canonical import DocTable, priority, why_canonical, excerpt_flags
+from copydesk.canonical import DocTable, excerpt_flags, priority, why_canonical
 from copydesk.config import CanonicalConfig
 from copydesk.types import Reason
 from copydesk.verify import A_IN_B, NEAR, EdgeTable
 
 
 def edges(rows: list[tuple[int, int, int]]) -> EdgeTable:
-    a, b, label = zip(*rows)
+    a, b, label = zip(*rows, strict=True)
     n = len(rows)
     return EdgeTable(np.array(a), np.array(b), np.full(n, 0.8), np.full(n, 0.9), np.full(n, 0.9),
                      np.array(label, dtype=np.int8))

@@ -7,7 +7,7 @@ from copydesk.verify import A_IN_B, NEAR, UNRELATED, EdgeTable
 
 
 def table(rows: list[tuple[int, int, float, float, float, int]]) -> EdgeTable:
-    cols = list(zip(*rows)) if rows else [[]] * 6
+    cols = list(zip(*rows, strict=True)) if rows else [[]] * 6
     return EdgeTable(
         np.array(cols[0], dtype=np.int64), np.array(cols[1], dtype=np.int64), np.array(cols[2], dtype=float),
         np.array(cols[3], dtype=float), np.array(cols[4], dtype=float), np.array(cols[5], dtype=np.int8),

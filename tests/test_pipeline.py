@@ -8,8 +8,8 @@ from pathlib import Path
 
 from copydesk.config import RunConfig
 from copydesk.io.readers import read_inputs
-from copydesk.pipeline import dedup
 from copydesk.io.writers import decision_row
+from copydesk.pipeline import dedup
 from copydesk.run import write_outputs
 
 

@@ -19,8 +19,8 @@ import numpy as np
 
 from .cluster import Assignment
 from .config import CanonicalConfig
-from .verify import A_IN_B, B_IN_A, EXACT, EdgeTable
 from .types import Reason, Role
+from .verify import A_IN_B, B_IN_A, EXACT, EdgeTable
 
 _NO_DATE = "\U0010ffff"
 
@@ -86,7 +86,7 @@ def why_canonical(centre: int, rivals: Sequence[int], docs: DocTable, excerpt: n
     mine = _key(centre, docs, excerpt, cfg)
     best = min(rivals, key=lambda i: _key(i, docs, excerpt, cfg))
     theirs = _key(best, docs, excerpt, cfg)
-    for step, (a, b) in enumerate(zip(mine, theirs)):
+    for step, (a, b) in enumerate(zip(mine, theirs, strict=True)):
         if a != b:
             reason = _TIE_REASONS[step]
             break

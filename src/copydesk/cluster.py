@@ -51,7 +51,7 @@ class _Graph:
         self.verify = verify
         self.neighbours: list[list[int]] = [[] for _ in range(n)]
         self.row_of: dict[tuple[int, int], int] = {}
-        for k, (a, b) in enumerate(zip(edges.a.tolist(), edges.b.tolist())):
+        for k, (a, b) in enumerate(zip(edges.a.tolist(), edges.b.tolist(), strict=True)):
             self.neighbours[a].append(b)
             self.neighbours[b].append(a)
             self.row_of[(min(a, b), max(a, b))] = k

@@ -14,8 +14,8 @@ from typing import Any
 import numpy as np
 import xxhash
 
-from .canonical import DocTable, MemberScore, member_scores, priority
 from .candidates.lsh import candidate_pairs
+from .canonical import DocTable, MemberScore, member_scores, priority
 from .cluster import Assignment, cluster
 from .config import RunConfig
 from .sketch.minhash import signatures
@@ -138,13 +138,13 @@ def dedup(items: Iterable[Document | Rejected], cfg: RunConfig, progress: Progre
     start = _timed(timings, "read_and_sketch", start)
 
     sets = concat(intake.parts)
-    infos = [intake.slots[s] for s in intake.doc_slot]
-    assert all(isinstance(i, DocInfo) for i in infos)
+    infos = [info for info in (intake.slots[s] for s in intake.doc_slot) if isinstance(info, DocInfo)]
+    assert len(infos) == len(intake.doc_slot)
     docs = DocTable(
-        ids=[i.id for i in infos],  # type: ignore[union-attr]
+        ids=[i.id for i in infos],
         sizes=sets.sizes(),
-        dates=[i.date for i in infos],  # type: ignore[union-attr]
-        sources=[i.source for i in infos],  # type: ignore[union-attr]
+        dates=[i.date for i in infos],
+        sources=[i.source for i in infos],
     )
     sigs = signatures(sets, cfg.minhash)
     start = _timed(timings, "minhash", start)
@@ -218,7 +218,7 @@ def _clusters(docs: DocTable, assign: Assignment, scores: list[MemberScore]) -> 
         weakest = min(
             (e.contain_ab if role is Role.EXCERPT_OF else e.jaccard, e.a,
              "containment" if role is Role.EXCERPT_OF else "jaccard")
-            for e, role in zip(edges, roles)
+            for e, role in zip(edges, roles, strict=True)
         )
         out.append(Cluster(
             id=cluster_id(docs.ids[c]), canonical=docs.ids[c], canonical_reason=scores[c].detail,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from types import MappingProxyType
 
 
@@ -43,11 +43,11 @@ class Rejected:
 
     id: str
     origin: str
-    reason: "Reason"
+    reason: Reason
     detail: str
 
 
-class EdgeLabel(str, Enum):
+class EdgeLabel(StrEnum):
     EXACT = "exact"
     NEAR = "near_duplicate"
     A_IN_B = "a_in_b"
@@ -67,7 +67,7 @@ class Edge:
     label: EdgeLabel
 
 
-class Role(str, Enum):
+class Role(StrEnum):
     CANONICAL = "canonical"
     NEAR_DUPLICATE = "near_duplicate"
     EXCERPT_OF = "excerpt_of"
@@ -75,7 +75,7 @@ class Role(str, Enum):
     REJECTED = "rejected"
 
 
-class Reason(str, Enum):
+class Reason(StrEnum):
     # canonical choice
     MOST_COMPLETE = "most_complete"
     EARLIEST_DATE = "earliest_date"

@@ -33,7 +33,7 @@ def _decode_pairs(codes: np.ndarray) -> np.ndarray:
 
 def _pairs_sharing_keys(keys: np.ndarray, docs: np.ndarray, max_run: int) -> np.ndarray:
     order = np.lexsort((docs, keys))
-    return _kernels.pairs_from_runs(keys[order], docs[order], max_run)  # type: ignore[no-any-return]
+    return _kernels.pairs_from_runs(keys[order], docs[order], max_run)
 
 
 def lsh_pairs(signatures: np.ndarray, cfg: CandidateConfig, minhash: MinHashConfig) -> np.ndarray:
@@ -50,7 +50,7 @@ def lsh_pairs(signatures: np.ndarray, cfg: CandidateConfig, minhash: MinHashConf
 
 def fingerprints(sets: ShingleSets, cfg: CandidateConfig) -> tuple[np.ndarray, np.ndarray]:
     """Sampled passage fingerprints of every doc (CSR: values, offsets)."""
-    return _kernels.sampled_fingerprints(  # type: ignore[no-any-return]
+    return _kernels.sampled_fingerprints(
         sets.values, sets.offsets, cfg.sample_mod, _FINGERPRINT_SEED
     )
 
@@ -68,7 +68,8 @@ def containment_pairs(sets: ShingleSets, cfg: CandidateConfig, min_estimate: flo
     pairs = _decode_pairs(unique)
     smaller = np.minimum(counts[pairs[:, 0]], counts[pairs[:, 1]])
     keep = (shared >= cfg.min_shared_fingerprints) & (shared >= min_estimate * smaller)
-    return pairs[keep]
+    selected: np.ndarray = pairs[keep]
+    return selected
 
 
 def candidate_pairs(

@@ -6,7 +6,7 @@ import json
 import logging
 import sys
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any, Literal
 
 import typer
 from rich.console import Console
@@ -41,6 +41,16 @@ def _fail(message: str, code: int = 2) -> None:
     raise typer.Exit(code)
 
 
+def _formats(requested: list[str]) -> tuple[Literal["jsonl", "parquet"], ...]:
+    formats: list[Literal["jsonl", "parquet"]] = ["jsonl"]
+    for name in requested:
+        if name == "parquet" and "parquet" not in formats:
+            formats.append("parquet")
+        elif name not in ("jsonl", "parquet"):
+            _fail(f"unknown --format {name!r}; use jsonl or parquet")
+    return tuple(formats)
+
+
 def _progress_fn(quiet: bool) -> tuple[Any, Progress | None]:
     if quiet or not sys.stderr.isatty():
         return (lambda stage, done, total: None), None
@@ -70,7 +80,7 @@ def dedup_command(
     num_perm: Annotated[int, typer.Option(help="MinHash signature length.")] = _DEFAULT.minhash.num_perm,
     bands: Annotated[int, typer.Option(help="LSH bands (bands x rows = num_perm).")] = _DEFAULT.candidates.bands,
     seed: Annotated[int, typer.Option(help="Seed of every hash choice.")] = _DEFAULT.minhash.seed,
-    prefer_source: Annotated[Optional[list[str]], typer.Option("--prefer-source", help="Source priority for the canonical copy, repeatable, first wins.")] = None,  # noqa: UP007
+    prefer_source: Annotated[list[str] | None, typer.Option("--prefer-source", help="Source priority for the canonical copy, repeatable, first wins.")] = None,  # noqa: UP007
     no_dates: Annotated[bool, typer.Option("--no-dates", help="Ignore dates when choosing the canonical copy.")] = False,
     no_clean: Annotated[bool, typer.Option("--no-clean", help="Match on raw text (no boilerplate removal).")] = False,
     batch_size: Annotated[int, typer.Option(help="Docs sketched per batch (never changes results).")] = _DEFAULT.batch_size,
@@ -90,7 +100,7 @@ def dedup_command(
                                 excerpt_max_ratio=excerpt_max_ratio),
             canonical=CanonicalConfig(prefer_sources=tuple(prefer_source or ()), use_dates=not no_dates),
             batch_size=batch_size,
-            output_formats=tuple(dict.fromkeys(["jsonl", *output_format])),  # type: ignore[arg-type]
+            output_formats=_formats(output_format),
         )
         update, progress = _progress_fn(quiet)
         if progress is not None:
@@ -124,7 +134,7 @@ def _print_summary(result: RunResult, written: list[Path]) -> None:
     for cluster in result.clusters[:10]:
         out.print(f"[bold]{cluster.id}[/] canonical [green]{cluster.canonical}[/] ({cluster.size} docs; weakest "
                   f"{cluster.weakest_member} {cluster.weakest_metric} {cluster.weakest_score:.2f})")
-        for edge, role in zip(cluster.edges, cluster.roles):
+        for edge, role in zip(cluster.edges, cluster.roles, strict=True):
             out.print(f"    {role.value:<15} {edge.a}  jaccard {edge.jaccard:.2f}  containment {edge.contain_ab:.2f}")
     if len(result.clusters) > 10:
         out.print(f"... and {len(result.clusters) - 10} more clusters in clusters.jsonl")

@@ -14,7 +14,7 @@ import json
 import logging
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from ..config import ReadConfig
 from ..errors import InputError
@@ -138,7 +138,7 @@ def record_to_item(record: Mapping[str, Any], origin: str, cfg: ReadConfig) -> I
 
 def _open_binary(path: Path) -> IO[bytes]:
     if path.name.lower().endswith(".gz"):
-        return gzip.open(path, "rb")
+        return cast(IO[bytes], gzip.open(path, "rb"))
     return path.open("rb")
 
 

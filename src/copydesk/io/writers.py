@@ -69,7 +69,7 @@ def cluster_row(c: Cluster) -> dict[str, Any]:
         "members": [
             {"id": e.a, "role": role.value, "jaccard": e.jaccard, "containment": e.contain_ab,
              "canonical_in_member": e.contain_ba}
-            for e, role in zip(c.edges, c.roles)
+            for e, role in zip(c.edges, c.roles, strict=True)
         ],
         "weakest_member": c.weakest_member, "weakest_score": c.weakest_score, "weakest_metric": c.weakest_metric,
     }

@@ -195,9 +195,9 @@ def one_permutation_minhash(sets: np.ndarray, offsets: np.ndarray, num_bins: int
         bins = np.full(num_bins, EMPTY_BIN, dtype=np.uint64)
         for i in range(offsets[d], offsets[d + 1]):
             v = fmix64(sets[i] ^ seed)
-            b = ((v >> _S32) * k) >> _S32
-            if v < bins[b]:
-                bins[b] = v
+            lane = ((v >> _S32) * k) >> _S32
+            if v < bins[lane]:
+                bins[lane] = v
         filled = 0
         for b in range(num_bins):
             if bins[b] != EMPTY_BIN:

@@ -13,7 +13,7 @@ from .shingle import ShingleSets, shingle_sets
 
 def signatures(sets: ShingleSets, cfg: MinHashConfig) -> np.ndarray:
     """Signature matrix of the docs in ``sets``; row i depends only on doc i's shingles and ``cfg``."""
-    return _kernels.one_permutation_minhash(  # type: ignore[no-any-return]
+    return _kernels.one_permutation_minhash(
         sets.values, sets.offsets, cfg.num_perm, np.uint64(cfg.seed)
     )
 

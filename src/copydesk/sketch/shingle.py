@@ -54,13 +54,13 @@ def _encode(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
 def token_stream(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     """Token hashes of each text (CSR: values, offsets)."""
     buf, offsets = _encode(texts)
-    return _kernels.token_hashes(buf, offsets, FOLD_TABLE, CHAR_CLASS)  # type: ignore[no-any-return]
+    return _kernels.token_hashes(buf, offsets, FOLD_TABLE, CHAR_CLASS)
 
 
 def ordered_shingles(texts: Sequence[str], cfg: ShingleConfig) -> tuple[np.ndarray, np.ndarray]:
     """Shingle hashes in text order (with repeats), for locating shared passages."""
     toks, tok_offsets = token_stream(texts)
-    return _kernels.shingle_hashes(toks, tok_offsets, cfg.size, SHINGLE_SEED)  # type: ignore[no-any-return]
+    return _kernels.shingle_hashes(toks, tok_offsets, cfg.size, SHINGLE_SEED)
 
 
 def shingle_sets(texts: Sequence[str], cfg: ShingleConfig) -> ShingleSets:
