@@ -47,7 +47,7 @@ class EdgeTable:
     def __len__(self) -> int:
         return int(self.a.shape[0])
 
-    def select(self, mask: np.ndarray) -> "EdgeTable":
+    def select(self, mask: np.ndarray) -> EdgeTable:
         return EdgeTable(
             self.a[mask], self.b[mask], self.jaccard[mask], self.contain_ab[mask], self.contain_ba[mask],
             self.label[mask],
