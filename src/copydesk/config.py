@@ -85,15 +85,16 @@ class CandidateConfig:
 
     ``bands * rows`` must equal ``num_perm``. ``sample_mod``: a shingle whose hash is 0 modulo it becomes a
     fingerprint, so on average 1/sample_mod of the shingles are indexed; a pair sharing at least
-    ``min_shared_fingerprints`` becomes a candidate. Fingerprints held by more than ``max_postings`` docs are
-    skipped (they are boilerplate or a story so common that LSH already links its copies).
+    ``min_shared_fingerprints`` becomes a candidate. A fingerprint held by more than ``max_postings`` docs is
+    skipped (boilerplate or a stock phrase); an LSH bucket that large links each doc to its first
+    ``max_postings`` docs only. Both keep candidate generation linear in corpus size.
     """
 
     bands: int = 32
     rows: int = 4
     sample_mod: int = 8
     min_shared_fingerprints: int = 2
-    max_postings: int = 200
+    max_postings: int = 100
 
     def __post_init__(self) -> None:
         _check_positive("bands", self.bands)

@@ -40,7 +40,8 @@ def test_excerpt_found_by_containment_path_not_by_lsh() -> None:
 def test_runs_longer_than_cap_stay_linear() -> None:
     keys = np.zeros(1000, dtype=np.uint64)
     docs = np.arange(1000, dtype=np.int64)
-    codes = _kernels.pairs_from_runs(keys, docs, 10)
+    assert _kernels.pairs_from_runs(keys, docs, 10, True).shape[0] == 0  # fingerprint runs: skipped
+    codes = _kernels.pairs_from_runs(keys, docs, 10, False)
     assert codes.shape[0] == 10 * 9 // 2 + 990 * 10
     lo = (codes >> np.uint64(32)).astype(np.int64)
     hi = (codes & np.uint64(0xFFFFFFFF)).astype(np.int64)

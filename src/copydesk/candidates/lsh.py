@@ -31,9 +31,9 @@ def _decode_pairs(codes: np.ndarray) -> np.ndarray:
     return out
 
 
-def _pairs_sharing_keys(keys: np.ndarray, docs: np.ndarray, max_run: int) -> np.ndarray:
+def _pairs_sharing_keys(keys: np.ndarray, docs: np.ndarray, max_run: int, skip_long: bool = False) -> np.ndarray:
     order = np.lexsort((docs, keys))
-    return _kernels.pairs_from_runs(keys[order], docs[order], max_run)
+    return _kernels.pairs_from_runs(keys[order], docs[order], max_run, skip_long)
 
 
 def lsh_pairs(signatures: np.ndarray, cfg: CandidateConfig, minhash: MinHashConfig) -> np.ndarray:
@@ -41,11 +41,11 @@ def lsh_pairs(signatures: np.ndarray, cfg: CandidateConfig, minhash: MinHashConf
     n = signatures.shape[0]
     docs = np.arange(n, dtype=np.int64)
     seed = _BAND_SEED ^ np.uint64(minhash.seed)
-    codes: np.ndarray = np.empty(0, dtype=np.uint64)
-    for band in range(cfg.bands):
-        keys = _kernels.band_keys(signatures, band, cfg.rows, seed)
-        codes = np.union1d(codes, _pairs_sharing_keys(keys, docs, cfg.max_postings))
-    return _decode_pairs(codes)
+    per_band = [
+        _pairs_sharing_keys(_kernels.band_keys(signatures, band, cfg.rows, seed), docs, cfg.max_postings)
+        for band in range(cfg.bands)
+    ]
+    return _decode_pairs(np.unique(np.concatenate(per_band)) if per_band else np.empty(0, dtype=np.uint64))
 
 
 def fingerprints(sets: ShingleSets, cfg: CandidateConfig) -> tuple[np.ndarray, np.ndarray]:
@@ -61,7 +61,7 @@ def containment_pairs(sets: ShingleSets, cfg: CandidateConfig, min_estimate: flo
     values, offsets = fingerprints(sets, cfg)
     counts = np.diff(offsets)
     docs = np.repeat(np.arange(counts.shape[0], dtype=np.int64), counts)
-    codes = _pairs_sharing_keys(values, docs, cfg.max_postings)
+    codes = _pairs_sharing_keys(values, docs, cfg.max_postings, skip_long=True)
     if codes.shape[0] == 0:
         return np.empty((0, 2), dtype=np.int64)
     unique, shared = np.unique(codes, return_counts=True)

@@ -1,6 +1,6 @@
 """Inputs -> a stream of ``Document`` (or ``Rejected``) with stable ids.
 
-Supported: folders (recursively, sorted), ``.txt``/``.text``/``.md`` files (id = path relative to the folder
+Supported: folders (recursively, sorted), ``.txt``/``.text`` files (id = path relative to the folder
 given, or the file name when a file is given directly), JSONL (``.jsonl``, ``.ndjson``, optionally ``.gz``),
 Parquet (streamed in record batches), and with the ``[html]`` extra ``.html``/``.htm`` (optionally ``.gz``) and
 WARC files. A bad record never stops the run: it becomes a ``Rejected`` that names the file and line, or a
@@ -23,7 +23,7 @@ from ..types import Document, Reason, Rejected
 log = logging.getLogger(__name__)
 log.addHandler(logging.NullHandler())
 
-TEXT_SUFFIXES = (".txt", ".text", ".md")
+TEXT_SUFFIXES = (".txt", ".text")
 HTML_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
 JSONL_SUFFIXES = (".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz")
 PARQUET_SUFFIXES = (".parquet",)

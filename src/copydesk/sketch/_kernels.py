@@ -18,6 +18,7 @@ _S33 = np.uint64(33)
 _S32 = np.uint64(32)
 _LOW32 = np.uint64(0xFFFFFFFF)
 EMPTY_BIN = np.uint64(0xFFFFFFFFFFFFFFFF)
+_ROLL_PRIME = np.uint64(0x9E3779B97F4A7C15)
 
 
 @njit(inline="always")
@@ -128,7 +129,11 @@ def shingle_hashes(tokens: np.ndarray, tok_offsets: np.ndarray, size: int, seed:
     np.ndarray, np.ndarray
 ]:
     """Ordered (not deduplicated) hashes of every word ``size``-gram; a doc shorter than ``size`` tokens gets one
-    shingle of all its tokens, so short texts still match exactly."""
+    shingle of all its tokens, so short texts still match exactly.
+
+    A window's hash is the polynomial ``sum(t[j] * P**(size-1-j))`` of its (already mixed) token hashes, rolled
+    in O(1) per shingle, then seeded and finished with ``fmix64`` so order and position matter.
+    """
     n = tok_offsets.shape[0] - 1
     sh_offsets = np.zeros(n + 1, dtype=np.int64)
     for d in range(n):
@@ -136,15 +141,24 @@ def shingle_hashes(tokens: np.ndarray, tok_offsets: np.ndarray, size: int, seed:
         count = ntok - size + 1 if ntok >= size else (1 if ntok > 0 else 0)
         sh_offsets[d + 1] = sh_offsets[d] + count
     out = np.empty(sh_offsets[n], dtype=np.uint64)
+    prime = _ROLL_PRIME
     for d in range(n):
         t0 = tok_offsets[d]
         ntok = tok_offsets[d + 1] - t0
         width = size if ntok >= size else ntok
-        for s in range(sh_offsets[d + 1] - sh_offsets[d]):
-            h = seed
-            for j in range(width):
-                h = fmix64(h ^ tokens[t0 + s + j])
-            out[sh_offsets[d] + s] = h
+        if width == 0:
+            continue
+        top = np.uint64(1)  # P ** (width - 1)
+        for _ in range(width - 1):
+            top *= prime
+        h = np.uint64(0)
+        for j in range(width):
+            h = h * prime + tokens[t0 + j]
+        w = sh_offsets[d]
+        out[w] = fmix64(h ^ seed)
+        for s in range(1, sh_offsets[d + 1] - sh_offsets[d]):
+            h = (h - tokens[t0 + s - 1] * top) * prime + tokens[t0 + s + width - 1]
+            out[w + s] = fmix64(h ^ seed)
     return out, sh_offsets
 
 
@@ -261,10 +275,12 @@ def sampled_fingerprints(sets: np.ndarray, offsets: np.ndarray, modulus: int, se
 
 
 @njit(cache=True, nogil=True)
-def pairs_from_runs(sorted_keys: np.ndarray, docs: np.ndarray, max_run: int) -> np.ndarray:
-    """Pairs of docs sharing a key. ``docs`` is ordered by (key, doc). A run longer than ``max_run`` pairs each
-    member with the run's first ``max_run`` docs only, which keeps the output linear in the run length (the
-    clustering stage verifies any missing link to a canonical doc directly). Pairs are coded ``lo << 32 | hi``."""
+def pairs_from_runs(sorted_keys: np.ndarray, docs: np.ndarray, max_run: int, skip_long: bool) -> np.ndarray:
+    """Pairs of docs sharing a key. ``docs`` is ordered by (key, doc). A run longer than ``max_run`` is skipped
+    when ``skip_long`` (a passage fingerprint held by that many docs is boilerplate or a stock phrase), or else
+    pairs each member with the run's first ``max_run`` docs only, which keeps the output linear in the run
+    length (the clustering stage verifies any missing link to a canonical doc directly). Pairs are coded
+    ``lo << 32 | hi``."""
     n = sorted_keys.shape[0]
     total = 0
     i = 0
@@ -273,7 +289,7 @@ def pairs_from_runs(sorted_keys: np.ndarray, docs: np.ndarray, max_run: int) -> 
         while j < n and sorted_keys[j] == sorted_keys[i]:
             j += 1
         length = j - i
-        if length > 1:
+        if length > 1 and not (skip_long and length > max_run):
             if length <= max_run:
                 total += length * (length - 1) // 2
             else:
@@ -286,6 +302,9 @@ def pairs_from_runs(sorted_keys: np.ndarray, docs: np.ndarray, max_run: int) -> 
         j = i + 1
         while j < n and sorted_keys[j] == sorted_keys[i]:
             j += 1
+        if skip_long and j - i > max_run:
+            i = j
+            continue
         for a in range(i, j):
             limit = a if a - i < max_run else i + max_run
             for b in range(i, limit):
