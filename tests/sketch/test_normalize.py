@@ -66,3 +66,10 @@ def test_batching_does_not_change_tokens() -> None:
     for i, text in enumerate(texts):
         alone, _ = token_stream([text])
         assert np.array_equal(together[offsets[i] : offsets[i + 1]], alone)
+
+
+def test_expanding_folds_never_overflow_the_token_buffer() -> None:
+    text = "\u337f" * 50  # one square sign folds to four ideographs: four tokens from three bytes
+    values, offsets = token_stream([text, "a b"])
+    assert offsets.tolist() == [0, 200, 202]
+    assert values[:200].tolist() == [reference_token_hash(t) for t in tokens(text)]

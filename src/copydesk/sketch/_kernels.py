@@ -62,7 +62,8 @@ def _class_of(code: int, table: np.ndarray) -> int:
 def _scan_doc(
     buf: np.ndarray, start: int, end: int, fold: np.ndarray, table: np.ndarray, out: np.ndarray, pos: int
 ) -> int:
-    """Hash the tokens of ``buf[start:end]`` into ``out[pos:]`` (when ``out`` is not empty); return the count.
+    """Hash the tokens of ``buf[start:end]`` into ``out[pos:]`` while it has room; return the count (which
+    may exceed the room: the caller then retries with an exact allocation).
 
     Each code point is folded through ``fold`` (NFKC + case fold, up to 4 code points), each folded code point
     classified by ``table``; a token's hash is FNV-1a over its folded code points, finished by ``fmix64``.
@@ -71,9 +72,24 @@ def _scan_doc(
     h = _FNV_OFFSET
     in_word = False
     i = start
-    write = out.shape[0] > 0
+    room = out.shape[0] - pos
     width = fold.shape[1]
     while i < end:
+        if buf[i] < 0x80:  # ASCII fast path: one folded code point
+            cp = int(fold[buf[i], 0])
+            i += 1
+            kind = int(table[cp])
+            if kind == 1:
+                if not in_word:
+                    h = _FNV_OFFSET
+                    in_word = True
+                h = (h ^ np.uint64(cp)) * _FNV_PRIME
+            elif in_word:
+                if count < room:
+                    out[pos + count] = fmix64(h)
+                count += 1
+                in_word = False
+            continue
         code, length = _decode(buf, i)
         i += length
         for f in range(width):
@@ -93,16 +109,16 @@ def _scan_doc(
                 h = (h ^ np.uint64(cp)) * _FNV_PRIME
                 continue
             if in_word:
-                if write:
+                if count < room:
                     out[pos + count] = fmix64(h)
                 count += 1
                 in_word = False
             if kind == 2:
-                if write:
+                if count < room:
                     out[pos + count] = fmix64((_FNV_OFFSET ^ np.uint64(cp)) * _FNV_PRIME)
                 count += 1
     if in_word:
-        if write:
+        if count < room:
             out[pos + count] = fmix64(h)
         count += 1
     return count
@@ -112,16 +128,22 @@ def _scan_doc(
 def token_hashes(
     buf: np.ndarray, offsets: np.ndarray, fold: np.ndarray, table: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Token hashes of every document; ``offsets`` (n+1) delimit docs in ``buf``. Returns (hashes, CSR offsets)."""
+    """Token hashes of every document; ``offsets`` (n+1) delimit docs in ``buf``. Returns (hashes, CSR offsets).
+
+    One pass in the usual case: a token needs a byte and a separator, so ``len(buf) // 2 + n`` slots suffice
+    unless compatibility folds expand characters into several tokens.
+    """
     n = offsets.shape[0] - 1
-    empty = np.empty(0, dtype=np.uint64)
     tok_offsets = np.zeros(n + 1, dtype=np.int64)
+    out = np.empty(buf.shape[0] // 2 + n + 1, dtype=np.uint64)
     for d in range(n):
-        tok_offsets[d + 1] = tok_offsets[d] + _scan_doc(buf, offsets[d], offsets[d + 1], fold, table, empty, 0)
-    out = np.empty(tok_offsets[n], dtype=np.uint64)
-    for d in range(n):
-        _scan_doc(buf, offsets[d], offsets[d + 1], fold, table, out, tok_offsets[d])
-    return out, tok_offsets
+        tok_offsets[d + 1] = tok_offsets[d] + _scan_doc(buf, offsets[d], offsets[d + 1], fold, table, out,
+                                                        tok_offsets[d])
+    if tok_offsets[n] > out.shape[0]:  # folds that expand (e.g. one sign -> four ideographs): redo, exact size
+        out = np.empty(tok_offsets[n], dtype=np.uint64)
+        for d in range(n):
+            _scan_doc(buf, offsets[d], offsets[d + 1], fold, table, out, tok_offsets[d])
+    return out[: tok_offsets[n]].copy(), tok_offsets
 
 
 @njit(cache=True, nogil=True)
@@ -163,18 +185,63 @@ def shingle_hashes(tokens: np.ndarray, tok_offsets: np.ndarray, size: int, seed:
 
 
 @njit(cache=True, nogil=True)
+def _sort_unique_hashes(row: np.ndarray, out: np.ndarray, scratch: np.ndarray, counts: np.ndarray) -> int:
+    """Sort uniformly distributed 64-bit hashes and drop repeats, writing into ``out``; returns the count.
+
+    Bucket sort on the top bits (about 4 values per bucket) then insertion sort inside each bucket: expected
+    O(n), several times faster than a comparison sort on shingle hashes, which are uniform by construction.
+    """
+    n = row.shape[0]
+    if n == 0:
+        return 0
+    bits = 1
+    while (1 << bits) * 4 < n and bits < 16:
+        bits += 1
+    nb = 1 << bits
+    shift = np.uint64(64 - bits)
+    counts[: nb + 1] = 0
+    for i in range(n):
+        counts[int(row[i] >> shift) + 1] += 1
+    for b in range(nb):
+        counts[b + 1] += counts[b]
+    for i in range(n):
+        b = int(row[i] >> shift)
+        scratch[counts[b]] = row[i]
+        counts[b] += 1
+    # counts[b] is now the end of bucket b; bucket b starts at counts[b - 1] (0 for the first)
+    start = 0
+    for b in range(nb):
+        end = counts[b]
+        for i in range(start + 1, end):
+            v = scratch[i]
+            j = i - 1
+            while j >= start and scratch[j] > v:
+                scratch[j + 1] = scratch[j]
+                j -= 1
+            scratch[j + 1] = v
+        start = end
+    w = 0
+    for i in range(n):
+        if i == 0 or scratch[i] != scratch[i - 1]:
+            out[w] = scratch[i]
+            w += 1
+    return w
+
+
+@njit(cache=True, nogil=True)
 def unique_per_doc(values: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Sort and deduplicate each CSR row: the shingle *set* of every doc."""
     n = offsets.shape[0] - 1
     out = np.empty(values.shape[0], dtype=values.dtype)
     out_offsets = np.zeros(n + 1, dtype=np.int64)
+    longest = 0
+    for d in range(n):
+        longest = max(longest, offsets[d + 1] - offsets[d])
+    scratch = np.empty(longest, dtype=values.dtype)
+    counts = np.empty((1 << 16) + 1, dtype=np.int64)
     w = 0
     for d in range(n):
-        row = np.sort(values[offsets[d] : offsets[d + 1]])
-        for k in range(row.shape[0]):
-            if k == 0 or row[k] != row[k - 1]:
-                out[w] = row[k]
-                w += 1
+        w += _sort_unique_hashes(values[offsets[d] : offsets[d + 1]], out[w:], scratch, counts)
         out_offsets[d + 1] = w
     return out[:w].copy(), out_offsets
 
@@ -319,12 +386,12 @@ def pairs_from_runs(sorted_keys: np.ndarray, docs: np.ndarray, max_run: int, ski
     return out[:w]
 
 
-@njit(cache=True, nogil=True, parallel=True)
+@njit(cache=True, nogil=True)
 def intersection_sizes(sets: np.ndarray, offsets: np.ndarray, left: np.ndarray, right: np.ndarray) -> np.ndarray:
     """Exact |A ∩ B| of sorted shingle sets for every candidate pair (merge walk)."""
     m = left.shape[0]
     out = np.empty(m, dtype=np.int64)
-    for p in prange(m):
+    for p in range(m):
         i = offsets[left[p]]
         i_end = offsets[left[p] + 1]
         j = offsets[right[p]]
