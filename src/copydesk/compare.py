@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from .clean.boilerplate import clean_text, split_lines
 from .config import RunConfig
 from .sketch import _kernels
 from .sketch.shingle import SHINGLE_SEED, shingle_sets, token_stream
@@ -88,9 +89,22 @@ def shared_passages(a_text: str, b_text: str, size: int, min_words: int = 8) -> 
     return tuple(passages)
 
 
+def masked(text: str, cfg: RunConfig) -> str:
+    """The text as matching sees it after cleaning, with removed lines blanked rather than dropped, so line
+    numbers in shared passages still point at the original text."""
+    if not cfg.clean.enabled:
+        return text
+    lines = split_lines(text)
+    for removed in clean_text(text).removed:
+        lines[removed.line - 1] = ""
+    return "\n".join(lines)
+
+
 def compare_texts(a_text: str, b_text: str, cfg: RunConfig | None = None) -> Comparison:
-    """Exact comparison of two texts with the same settings ``dedup`` uses."""
+    """Exact comparison of two texts with the same settings (and cleaning) ``dedup`` uses; without a corpus
+    there is no corpus-level boilerplate evidence, only the per-document rules."""
     cfg = cfg or RunConfig()
+    a_text, b_text = masked(a_text, cfg), masked(b_text, cfg)
     sets = shingle_sets([a_text, b_text], cfg.shingle)
     inter = _kernels.intersection_sizes(sets.values, sets.offsets, np.array([0]), np.array([1]))
     sizes = sets.sizes()

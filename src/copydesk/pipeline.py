@@ -5,10 +5,18 @@ first stage in batches (texts are dropped once sketched) and keeps only compact 
 
 from __future__ import annotations
 
+import json
 import logging
+import multiprocessing
+import shutil
+import tempfile
 import time
+import weakref
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -16,10 +24,15 @@ import xxhash
 
 from .candidates.lsh import candidate_pairs
 from .canonical import DocTable, MemberScore, member_scores, priority
+from .clean.corpus import FrozenSourceLines, SourceLineStats
+from .clean.crosscopy import cross_copy_clean
 from .cluster import Assignment, cluster
 from .config import RunConfig
-from .sketch.minhash import signatures
-from .sketch.shingle import ShingleSets, concat, shingle_sets, take
+from .prepare import BatchJob, BatchOut, process_batch, source_key
+from .provenance import Credit
+from .sketch.shingle import ShingleSets, take
+from .sketch.spill import ItemSpill, ShingleSpill, TextSpill
+from .syndication import syndication_edges
 from .types import Cluster, Decision, Document, Edge, Reason, Rejected, Role
 from .verify import A_IN_B, B_IN_A, LABEL_CODES, EdgeTable, verify_pairs
 
@@ -36,7 +49,7 @@ def _no_progress(stage: str, done: int, total: int | None) -> None:
 
 @dataclass(frozen=True, slots=True)
 class DocInfo:
-    """What the outputs need of a document once its text has been sketched and dropped."""
+    """What the outputs need of a document once its text has been sketched and spilled."""
 
     id: str
     origin: str
@@ -46,17 +59,41 @@ class DocInfo:
     title: str | None
     chars: int
     warnings: tuple[str, ...]
+    credits: tuple[Credit, ...] = ()
+    removed_lines: int = 0
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass
 class RunResult:
-    """Everything a run produced; ``decisions`` has one row per input, in input order."""
+    """Everything a run produced; ``decisions`` has one row per input, in input order.
+
+    Clean texts and the cleaning audit live in run-local spill files (``work_dir``) and are streamed by
+    ``kept_texts()`` and ``audit_rows()``; the folder is removed when the result is garbage-collected.
+    """
 
     decisions: list[Decision]
     clusters: list[Cluster]
     summary: dict[str, Any]
     manifest: dict[str, Any] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
+    work_dir: Path | None = None
+    _kept: Callable[[], Iterator[dict[str, Any]]] | None = None
+
+    def kept_texts(self) -> Iterator[dict[str, Any]]:
+        """The deduplicated corpus: the clean text of every canonical and unique doc, in input order."""
+        return self._kept() if self._kept is not None else iter(())
+
+    def audit_rows(self) -> Iterator[str]:
+        """``cleaning.jsonl`` lines: the removed lines of every doc that lost any, in input order."""
+        if self.work_dir is None or not (self.work_dir / "audit.jsonl").exists():
+            return iter(())
+        return _read_lines(self.work_dir / "audit.jsonl")
+
+
+def _read_lines(path: Path) -> Iterator[str]:
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            yield line.rstrip("\n")
 
 
 def cluster_id(canonical_id: str) -> str:
@@ -65,60 +102,134 @@ def cluster_id(canonical_id: str) -> str:
 
 
 class _Intake:
-    """Streams items into batches of texts, sketches each batch, and keeps per-doc info and rejections."""
+    """Validates the input stream, groups texts into batch jobs, and files each batch's results.
 
-    def __init__(self, cfg: RunConfig, progress: ProgressFn) -> None:
+    Slots keep input order: each input gets one slot, a ``DocInfo`` or a ``Rejected``. Sketched docs get an
+    index (their row in the shingle table) in the order their batches come back, which is input order.
+    """
+
+    def __init__(self, cfg: RunConfig, progress: ProgressFn, work_dir: Path) -> None:
         self.cfg = cfg
         self.progress = progress
-        self.slots: list[DocInfo | Rejected] = []  # input order
-        self.doc_slot: list[int] = []  # sketched doc index -> slot
-        self.parts: list[ShingleSets] = []
+        self.slots: list[DocInfo | Rejected] = []
+        self.doc_slot: list[int] = []
         self.first_seen: dict[str, str] = {}
-        self.batch: list[str] = []
-        self.batch_slots: list[int] = []
         self.problems: list[str] = []
         self.bytes = 0
+        self.shingles = ShingleSpill(work_dir)
+        self.texts = TextSpill(work_dir)
+        self.audit = (work_dir / "audit.jsonl").open("w", encoding="utf-8")
+        self.signatures: list[np.ndarray] = []
+        self.removed_by_rule: dict[str, int] = {}
 
-    def add(self, item: Document | Rejected) -> None:
+    def jobs(self, items: Iterable[Document | Rejected]) -> Iterator[tuple[BatchJob, list[int]]]:
+        texts: list[str] = []
+        sources: list[str | None] = []
+        urls: list[str | None] = []
+        slots: list[int] = []
+        for item in items:
+            if not self._admit(item):
+                continue
+            assert isinstance(item, Document)
+            texts.append(item.text)
+            sources.append(item.source)
+            urls.append(item.url)
+            slots.append(len(self.slots) - 1)
+            self.bytes += len(item.text.encode("utf-8", "surrogatepass"))
+            if len(texts) >= self.cfg.batch_size:
+                yield BatchJob(texts, sources, urls), slots
+                texts, sources, urls, slots = [], [], [], []
+        if texts:
+            yield BatchJob(texts, sources, urls), slots
+
+    def _admit(self, item: Document | Rejected) -> bool:
         if isinstance(item, Rejected):
             self.problems.append(item.detail)
             self.slots.append(item)
-            return
+            return False
         self.problems.extend(item.warnings)
         if item.id in self.first_seen:
             detail = f"{item.origin}: duplicate id {item.id!r}, first seen at {self.first_seen[item.id]}"
             self.problems.append(detail)
             self.slots.append(Rejected(item.id, item.origin, Reason.DUPLICATE_ID, detail))
-            return
+            return False
         self.first_seen[item.id] = item.origin
         if not item.text.strip():
             self.slots.append(Rejected(item.id, item.origin, Reason.EMPTY_TEXT, f"{item.origin}: empty text"))
-            return
+            return False
         self.slots.append(DocInfo(
             item.id, item.origin, item.url, item.source, item.date, item.title, len(item.text), item.warnings
         ))
-        self.batch.append(item.text)
-        self.batch_slots.append(len(self.slots) - 1)
-        self.bytes += len(item.text.encode("utf-8", "surrogatepass"))
-        if len(self.batch) >= self.cfg.batch_size:
-            self.flush()
+        return True
 
-    def flush(self) -> None:
-        if not self.batch:
-            return
-        sets = shingle_sets(self.batch, self.cfg.shingle)
-        sizes = sets.sizes()
+    def file(self, out: BatchOut, slots: list[int]) -> None:
+        sizes = out.sets.sizes()
         kept = np.flatnonzero(sizes > 0)
-        for row in np.flatnonzero(sizes == 0).tolist():
-            slot = self.batch_slots[row]
+        for row, slot in enumerate(slots):
             info = self.slots[slot]
             assert isinstance(info, DocInfo)
-            self.slots[slot] = Rejected(info.id, info.origin, Reason.EMPTY_TEXT,
-                                        f"{info.origin}: no words to match (only punctuation or symbols)")
-        self.parts.append(take(sets, kept) if kept.shape[0] < len(self.batch) else sets)
-        self.doc_slot.extend(self.batch_slots[r] for r in kept.tolist())
-        self.batch, self.batch_slots = [], []
-        self.progress("sketch", len(self.slots), None)
+            if sizes[row] == 0:
+                what = "nothing left after boilerplate removal" if out.removed_json[row] else "no words to match"
+                self.slots[slot] = Rejected(info.id, info.origin, Reason.EMPTY_TEXT, f"{info.origin}: {what}")
+                continue
+            removed = sum(out.removed_counts[row].values())
+            for rule, count in out.removed_counts[row].items():
+                self.removed_by_rule[rule] = self.removed_by_rule.get(rule, 0) + count
+            self.slots[slot] = DocInfo(
+                info.id, info.origin, info.url, info.source, info.date, info.title or out.titles[row], info.chars,
+                info.warnings, out.credits[row], removed,
+            )
+            if out.removed_json[row]:
+                self.audit.write(f'{{"id": {json.dumps(info.id, ensure_ascii=False)}, '
+                                 f'"removed": {out.removed_json[row]}}}\n')
+            self.texts.append(out.clean_texts[row])
+            self.doc_slot.append(slot)
+        whole = kept.shape[0] == len(slots)
+        self.shingles.append(out.sets if whole else take(out.sets, kept))
+        self.signatures.append(out.signatures if whole else out.signatures[kept])
+        self.progress("clean+sketch", len(self.slots), None)
+
+    def finish(self) -> ShingleSets:
+        self.audit.close()
+        return self.shingles.finish()
+
+
+def _batch_results(
+    jobs: Iterator[tuple[BatchJob, list[int]]], cfg: RunConfig, lines: FrozenSourceLines | None
+) -> Iterator[tuple[BatchOut, list[int]]]:
+    """Process jobs in order; with ``workers > 1`` in a process pool with a bounded number in flight."""
+    if cfg.workers == 1:
+        for job, slots in jobs:
+            yield process_batch(job, cfg, lines), slots
+        return
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=cfg.workers, mp_context=context) as pool:
+        pending: deque[tuple[Future[BatchOut], list[int]]] = deque()
+        for job, slots in jobs:
+            pending.append((pool.submit(process_batch, job, cfg, lines), slots))
+            if len(pending) >= 2 * cfg.workers:
+                future, done_slots = pending.popleft()
+                yield future.result(), done_slots
+        while pending:
+            future, done_slots = pending.popleft()
+            yield future.result(), done_slots
+
+
+def _source_lines(
+    items: Iterable[Document | Rejected], cfg: RunConfig, progress: ProgressFn, spill: ItemSpill
+) -> FrozenSourceLines:
+    """First pass: count each source's lines (corpus-level boilerplate evidence) while keeping the stream in
+    ``spill`` for the second pass, so any iterator works and inputs are parsed once."""
+    stats = SourceLineStats.from_config(cfg.clean)
+    for seen, item in enumerate(items, start=1):
+        spill.append(item)
+        if isinstance(item, Document):
+            key = source_key(item.source, item.url)
+            if key is not None:
+                stats.observe(key, item.text)
+        if seen % 10_000 == 0:
+            progress("line statistics", seen, None)
+    return stats.freeze()
 
 
 def _timed(timings: dict[str, float], stage: str, start: float) -> float:
@@ -127,27 +238,41 @@ def _timed(timings: dict[str, float], stage: str, start: float) -> float:
     return now
 
 
-def dedup(items: Iterable[Document | Rejected], cfg: RunConfig, progress: ProgressFn = _no_progress) -> RunResult:
-    """Run the whole job over a stream of documents and return decisions, clusters and a summary."""
+def dedup(
+    items: Iterable[Document | Rejected], cfg: RunConfig, progress: ProgressFn = _no_progress,
+    work_dir: Path | None = None,
+) -> RunResult:
+    """Run the whole job over a stream of documents and return decisions, clusters and a summary.
+
+    With cleaning on, a first pass counts each source's lines while spilling the stream to disk, and the second
+    pass reads the spill. Spill files go to ``work_dir`` (a temporary folder by default, removed with the
+    result).
+    """
     timings: dict[str, float] = {}
     start = time.perf_counter()
-    intake = _Intake(cfg, progress)
-    for item in items:
-        intake.add(item)
-    intake.flush()
-    start = _timed(timings, "read_and_sketch", start)
+    owned = work_dir is None
+    folder = Path(tempfile.mkdtemp(prefix="copydesk-")) if work_dir is None else work_dir
+    folder.mkdir(parents=True, exist_ok=True)
+    lines: FrozenSourceLines | None = None
+    if cfg.clean.enabled:
+        spill = ItemSpill(folder)
+        lines = _source_lines(items, cfg, progress, spill)
+        items = spill.replay()  # type: ignore[assignment]
+        start = _timed(timings, "read_and_line_statistics", start)
+    intake = _Intake(cfg, progress, folder)
+    for out, slots in _batch_results(intake.jobs(items), cfg, lines):
+        intake.file(out, slots)
+    sets = intake.finish()
+    start = _timed(timings, "read_clean_sketch", start)
 
-    sets = concat(intake.parts)
     infos = [info for info in (intake.slots[s] for s in intake.doc_slot) if isinstance(info, DocInfo)]
     assert len(infos) == len(intake.doc_slot)
     docs = DocTable(
-        ids=[i.id for i in infos],
-        sizes=sets.sizes(),
-        dates=[i.date for i in infos],
+        ids=[i.id for i in infos], sizes=sets.sizes(), dates=[i.date for i in infos],
         sources=[i.source for i in infos],
     )
-    sigs = signatures(sets, cfg.minhash)
-    start = _timed(timings, "minhash", start)
+    sigs = (np.concatenate(intake.signatures) if intake.signatures
+            else np.empty((0, cfg.minhash.num_perm), dtype=np.uint32))
     progress("candidates", 0, None)
     pairs = candidate_pairs(sets, sigs, cfg.candidates, cfg.minhash, cfg.verify.containment)
     start = _timed(timings, "candidates", start)
@@ -160,11 +285,41 @@ def dedup(items: Iterable[Document | Rejected], cfg: RunConfig, progress: Progre
     start = _timed(timings, "cluster", start)
 
     decisions = _decisions(intake.slots, intake.doc_slot, docs, assignment, scores)
-    clusters = _clusters(docs, assignment, scores)
+    clusters = _clusters(docs, infos, assignment, scores)
     _timed(timings, "assemble", start)
-    summary = _summary(decisions, clusters, pairs, edges, assignment, intake, cfg, timings)
+    summary = _summary(decisions, clusters, pairs, edges, assignment, intake, cfg)
     manifest = _manifest(cfg, timings, len(decisions), intake.bytes)
-    return RunResult(decisions, clusters, summary, manifest, intake.problems)
+    texts = intake.texts
+    kept = _kept_texts_fn(infos, assignment, scores, texts)
+    result = RunResult(decisions, clusters, summary, manifest, intake.problems, folder, kept)
+    if owned:
+        weakref.finalize(result, shutil.rmtree, folder, True)
+    return result
+
+
+def _kept_texts_fn(
+    infos: list[DocInfo], assign: Assignment, scores: list[MemberScore], texts: TextSpill
+) -> Callable[[], Iterator[dict[str, Any]]]:
+    near_members: dict[int, list[int]] = {}
+    for i in np.flatnonzero(assign.link >= 0).tolist():
+        if scores[i].role is Role.NEAR_DUPLICATE:
+            near_members.setdefault(int(assign.centre[i]), []).append(i)
+
+    def kept() -> Iterator[dict[str, Any]]:
+        for i, info in enumerate(infos):
+            role = scores[i].role
+            if role not in (Role.CANONICAL, Role.UNIQUE):
+                continue
+            text = texts.get(i)
+            dropped: list[str] = []
+            if role is Role.CANONICAL and i in near_members:
+                text, dropped = cross_copy_clean(text, [texts.get(m) for m in near_members[i]])
+            yield {
+                "id": info.id, "cluster_id": cluster_id(info.id) if role is Role.CANONICAL else None,
+                "role": role.value, "title": info.title, "text": text, "cross_copy_removed": dropped,
+            }
+
+    return kept
 
 
 def _decisions(
@@ -186,7 +341,9 @@ def _decisions(
             cluster_id=cluster_id(canonical) if canonical is not None else None, canonical_id=canonical,
             jaccard=None if score.jaccard is None else round(score.jaccard, 4),
             containment=None if score.containment is None else round(score.containment, 4),
-            source=info.source, url=info.url, date=info.date, warnings=info.warnings,
+            source=info.source, url=info.url, date=info.date, title=info.title,
+            credits=tuple((c.kind, c.name) for c in info.credits), removed_lines=info.removed_lines,
+            warnings=info.warnings,
         ))
     return out
 
@@ -206,7 +363,9 @@ def _edge_to_centre(assign: Assignment, docs: DocTable, member: int) -> Edge:
     )
 
 
-def _clusters(docs: DocTable, assign: Assignment, scores: list[MemberScore]) -> list[Cluster]:
+def _clusters(
+    docs: DocTable, infos: list[DocInfo], assign: Assignment, scores: list[MemberScore]
+) -> list[Cluster]:
     members: dict[int, list[int]] = {}
     for i in np.flatnonzero(assign.link >= 0).tolist():
         members.setdefault(int(assign.centre[i]), []).append(i)
@@ -224,6 +383,9 @@ def _clusters(docs: DocTable, assign: Assignment, scores: list[MemberScore]) -> 
             id=cluster_id(docs.ids[c]), canonical=docs.ids[c], canonical_reason=scores[c].detail,
             members=tuple(docs.ids[m] for m in ordered), roles=roles, edges=edges,
             weakest_member=weakest[1], weakest_score=weakest[0], weakest_metric=weakest[2],
+            syndication=syndication_edges(
+                [(infos[m].id, infos[m].source, infos[m].credits) for m in [c, *ordered]]
+            ),
         ))
     out.sort(key=lambda cl: cl.id)
     return out
@@ -231,7 +393,7 @@ def _clusters(docs: DocTable, assign: Assignment, scores: list[MemberScore]) -> 
 
 def _summary(
     decisions: list[Decision], clusters: list[Cluster], pairs: np.ndarray, edges: EdgeTable,
-    assign: Assignment, intake: _Intake, cfg: RunConfig, timings: dict[str, float],
+    assign: Assignment, intake: _Intake, cfg: RunConfig,
 ) -> dict[str, Any]:
     from .manifest import config_hash
 
@@ -252,6 +414,7 @@ def _summary(
         "edges_verified_while_clustering": len(assign.edges) - len(edges),
         "input_problems": len(intake.problems),
         "text_bytes": intake.bytes,
+        "removed_lines_by_rule": dict(sorted(intake.removed_by_rule.items())),
         "config_hash": config_hash(cfg),
     }
 
@@ -268,14 +431,3 @@ def _manifest(cfg: RunConfig, timings: dict[str, float], docs: int, text_bytes: 
         "seconds": timings, "docs_per_second": round(docs / total, 1) if total else None,
         "mb_per_second": round(text_bytes / 1e6 / total, 2) if total else None,
     }
-
-
-def iter_batches(items: Iterable[Document], size: int) -> Iterator[list[Document]]:
-    batch: list[Document] = []
-    for item in items:
-        batch.append(item)
-        if len(batch) == size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch

@@ -7,7 +7,7 @@ from pathlib import Path
 from .config import RunConfig
 from .errors import InputError
 from .io.readers import read_inputs
-from .io.writers import cluster_row, decision_row, write_json, write_jsonl, write_parquet
+from .io.writers import cluster_row, decision_row, write_json, write_jsonl, write_lines, write_parquet
 from .pipeline import RunResult
 from .types import Document
 
@@ -28,6 +28,11 @@ def write_outputs(result: RunResult, out_dir: Path, cfg: RunConfig) -> list[Path
             pq_path = out_dir / f"{name}.parquet"
             write_parquet(pq_path, rows)
             written.append(pq_path)
+    kept_path = out_dir / "deduplicated.jsonl"
+    write_jsonl(kept_path, result.kept_texts())
+    audit_path = out_dir / "cleaning.jsonl"
+    write_lines(audit_path, result.audit_rows())
+    written += [kept_path, audit_path]
     write_json(out_dir / "summary.json", result.summary)
     write_json(out_dir / "manifest.json", result.manifest)
     written += [out_dir / "summary.json", out_dir / "manifest.json"]

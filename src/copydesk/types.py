@@ -9,11 +9,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from types import MappingProxyType
 
 
-def _frozen_mapping(values: Mapping[str, str] | None = None) -> Mapping[str, str]:
-    return MappingProxyType(dict(values or {}))
+def _empty_meta() -> Mapping[str, str]:
+    return {}
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,7 +32,7 @@ class Document:
     date: str | None = None
     title: str | None = None
     origin: str = ""
-    meta: Mapping[str, str] = field(default_factory=_frozen_mapping)
+    meta: Mapping[str, str] = field(default_factory=_empty_meta)  # a plain dict, so documents pickle
     warnings: tuple[str, ...] = ()
 
 
@@ -97,6 +96,22 @@ class Reason(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class SyndicationEdge:
+    """One credit a cluster member gives: ``doc`` (published by ``doc_source``) credits ``credited``.
+
+    ``credited_doc`` is the cluster member published by the credited party, when there is one, so a chain such
+    as excerpt site -> portal -> original publisher can be followed from doc to doc.
+    """
+
+    doc: str
+    doc_source: str | None
+    credited: str
+    kind: str
+    evidence: str
+    credited_doc: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Cluster:
     """A canonical-centred cluster: every member is attached by its *own* edge to ``canonical``.
 
@@ -114,6 +129,7 @@ class Cluster:
     weakest_member: str
     weakest_score: float
     weakest_metric: str
+    syndication: tuple[SyndicationEdge, ...] = ()
 
     @property
     def size(self) -> int:
@@ -137,4 +153,7 @@ class Decision:
     source: str | None = None
     url: str | None = None
     date: str | None = None
+    title: str | None = None
+    credits: tuple[tuple[str, str], ...] = ()  # (kind, credited name), in order of appearance
+    removed_lines: int = 0
     warnings: tuple[str, ...] = ()

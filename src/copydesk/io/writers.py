@@ -32,6 +32,18 @@ def write_jsonl(path: Path, rows: Iterable[Mapping[str, Any]]) -> tuple[int, str
     return count, digest.hexdigest()
 
 
+def write_lines(path: Path, lines: Iterable[str]) -> int:
+    """Write pre-serialised JSON lines atomically; returns the count."""
+    tmp = _atomic_path(path)
+    count = 0
+    with tmp.open("w", encoding="utf-8") as handle:
+        for line in lines:
+            handle.write(line + "\n")
+            count += 1
+    os.replace(tmp, path)
+    return count
+
+
 def write_json(path: Path, value: Mapping[str, Any]) -> None:
     tmp = _atomic_path(path)
     tmp.write_text(json.dumps(value, ensure_ascii=False, indent=2, sort_keys=False) + "\n", encoding="utf-8")
@@ -58,7 +70,8 @@ def decision_row(d: Decision) -> dict[str, Any]:
         "id": d.doc_id, "origin": d.origin, "cluster_id": d.cluster_id, "role": d.role.value,
         "canonical_id": d.canonical_id, "jaccard": d.jaccard, "containment": d.containment,
         "reason_code": d.reason.value, "reason": d.detail, "source": d.source, "url": d.url, "date": d.date,
-        "warnings": list(d.warnings),
+        "title": d.title, "credits": [{"kind": k, "name": n} for k, n in d.credits],
+        "removed_lines": d.removed_lines, "warnings": list(d.warnings),
     }
 
 
@@ -72,4 +85,9 @@ def cluster_row(c: Cluster) -> dict[str, Any]:
             for e, role in zip(c.edges, c.roles, strict=True)
         ],
         "weakest_member": c.weakest_member, "weakest_score": c.weakest_score, "weakest_metric": c.weakest_metric,
+        "syndication": [
+            {"doc": e.doc, "doc_source": e.doc_source, "credits": e.credited, "kind": e.kind,
+             "credited_doc": e.credited_doc, "evidence": e.evidence}
+            for e in c.syndication
+        ],
     }

@@ -1,0 +1,815 @@
+"""Per-document boilerplate removal: line rules that strip page furniture before matching.
+
+Why: crawled news pages carry navigation, bylines, share rows, cookie banners, widget errors, teasers for
+other stories and footers around the story. Two copies of one story on different sites share the body but
+not this furniture, and two different stories of one site share the furniture but not the body; both
+distort shingle overlap, so the furniture goes before sketching. Only whole lines are removed, and every
+removal is reported (line number, original text, rule) so a reader can see why text disappeared.
+
+How:
+* Each line is normalised once for matching (NFKC, casefold, curly apostrophes made straight, whitespace
+  collapsed, leading bullets such as ``•·-*`` stripped) into a ``_Line`` with cheap features (word count,
+  sentence ending, quote start, body-likeness). The original text is what is kept and reported.
+* Pass 1 runs independent line rules from ``_LINE_RULES`` in order; the first rule that fires names the
+  removal. Then come two rules that need more than the line: ``repeated_line`` (the line equals the previous
+  non-blank line, e.g. a caption printed twice: the first copy stays) and ``source_boilerplate`` (corpus-level
+  evidence from :class:`copydesk.clean.corpus.SourceLineStats`, guarded by a length limit so a long body
+  paragraph is never removed on that evidence alone).
+* Pass 2 runs context rules over what pass 1 kept: ``navigation`` at the top (breadcrumbs that end with the
+  headline, runs of section names), the continuation of ``related_block`` lists, inline ``teaser`` lines
+  standing between body paragraphs, and the trailing ``footer`` zone after the last body paragraph.
+
+Rules that key on common words (cookies, share, subscribe, newsletter, click) apply only to short lines or to
+a specific line shape, so ordinary body sentences that mention those words survive. Patterns are compiled
+once into an immutable ``_Patterns`` value that is passed to every predicate explicitly.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Final
+
+__all__ = [
+    "RULE_NAMES",
+    "CleanResult",
+    "NormalisedLineCheck",
+    "RemovedLine",
+    "byline_name",
+    "clean_text",
+    "normalise_line",
+    "split_lines",
+]
+
+logger = logging.getLogger(__name__)
+logger.addHandler(logging.NullHandler())
+
+#: Every rule name :func:`clean_text` can report, in the order rules are tried.
+RULE_NAMES: Final[tuple[str, ...]] = (
+    "placeholder",
+    "widget_error",
+    "legal_footer",
+    "cookie_banner",
+    "credit",
+    "advertisement",
+    "timestamp",
+    "byline",
+    "share_row",
+    "newsletter",
+    "click_here",
+    "related_block",
+    "navigation",
+    "repeated_line",
+    "source_boilerplate",
+    "teaser",
+    "footer",
+)
+
+#: Lines longer than this (in characters) are never removed on corpus evidence alone: a long paragraph that
+#: recurs across a source's documents is more likely a story republished than boilerplate.
+SOURCE_BOILERPLATE_MAX_CHARS: Final[int] = 300
+
+
+@dataclass(frozen=True, slots=True)
+class RemovedLine:
+    """One removed line: 1-based ``line`` number in the original text, its original ``text``, the ``rule``."""
+
+    line: int
+    text: str
+    rule: str
+
+
+@dataclass(frozen=True, slots=True)
+class CleanResult:
+    """Cleaned text (kept lines, original text, paragraphs kept), the headline guess and every removal."""
+
+    text: str
+    title: str | None
+    removed: tuple[RemovedLine, ...]
+
+
+# ----------------------------------------------------------------------------------------------------------
+# normalisation and line features
+
+_INVISIBLE: Final[tuple[str, ...]] = ("\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad")
+_BULLETS: Final[str] = "\u2022\u00b7*\u25aa\u25e6\u2023\u25cf\u25a0\u25a1\u25ba\u25b8-\u2013\u2014~ \t"
+_SENTENCE_END: Final[str] = '.!?"\u201d'
+_QUOTE_START: Final[str] = "\"\u201c\u201e\u00ab'\u2018\u2019"
+
+
+def split_lines(text: str) -> list[str]:
+    """Split on ``\\n`` only (dropping a trailing ``\\r``) so line numbers match what an editor shows.
+
+    ``str.splitlines`` also splits on form feeds and Unicode line separators, which would shift the line
+    numbers reported in :class:`RemovedLine` and in provenance credits.
+    """
+    return [line.removesuffix("\r") for line in text.split("\n")]
+
+
+def normalise_line(line: str) -> str:
+    """The matching form of a line: NFKC, casefold, straight apostrophes, one space, no leading bullets."""
+    if line.isascii():
+        line = line.lower()  # the same as casefold for ASCII, and faster
+    else:
+        # str.replace, not str.translate or a regex substitution: both are several times slower
+        line = unicodedata.normalize("NFKC", line).replace("\u2019", "'").replace("\u2018", "'").casefold()
+    # Work only when there is something to do (str.split + join is the costly step): isprintable() is False
+    # for every whitespace character but the ASCII space and for the invisible format characters.
+    if not line.isprintable():
+        for ch in _INVISIBLE:
+            line = line.replace(ch, "")
+        line = " ".join(line.split())
+    elif "  " in line or line[:1] == " " or line[-1:] == " ":
+        line = " ".join(line.split())
+    return line.lstrip(_BULLETS)
+
+
+@dataclass(frozen=True, slots=True)
+class NormalisedLineCheck:
+    """A line test defined on :func:`normalise_line` output; called with a raw line, it normalises first.
+
+    :func:`clean_text` recognises it and passes the normal form it has already computed, so corpus-level
+    evidence costs one hash per line instead of a second normalisation.
+    """
+
+    on_normalised: Callable[[str], bool]
+
+    def __call__(self, line: str) -> bool:
+        return self.on_normalised(normalise_line(line))
+
+
+class _Line:
+    """Features of one non-blank line, computed once and shared by every rule."""
+
+    __slots__ = ("_tokens", "body", "index", "norm", "quote", "raw", "stripped", "terminal", "words")
+
+    def __init__(self, index: int, raw: str) -> None:
+        self.index = index
+        self.raw = raw
+        stripped = raw.lstrip(_BULLETS).rstrip()
+        self.stripped = stripped
+        norm = normalise_line(raw)
+        self.norm = norm
+        words = norm.count(" ") + 1 if norm else 0
+        self.words = words
+        last = stripped[-1:]
+        terminal = bool(last) and (last in _SENTENCE_END or (last in "'\u2019" and stripped[-2:-1] in ".!?,"))
+        self.terminal = terminal
+        self.quote = bool(stripped) and stripped[0] in _QUOTE_START
+        self.body = words >= 20 or (words >= 10 and terminal)
+        self._tokens: list[str] | None = None
+
+    def tokens(self, p: _Patterns) -> list[str]:
+        """Word tokens of the normalised line (punctuation dropped), computed on first use."""
+        if self._tokens is None:
+            self._tokens = p.tokens.findall(self.norm)
+        return self._tokens
+
+
+# ----------------------------------------------------------------------------------------------------------
+# patterns
+
+
+_MONTHS = (
+    r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?"
+    r"|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
+)
+_DAYS = (
+    r"mon(?:day)?|tue(?:s(?:day)?)?|wed(?:nesday)?|thu(?:r(?:s(?:day)?)?)?|fri(?:day)?|sat(?:urday)?"
+    r"|sun(?:day)?"
+)
+_DATE_TOKEN = (
+    rf"(?:{_MONTHS}|{_DAYS}|\d++(?:st|nd|rd|th)?|\d{{1,2}}:\d{{2}}(?::\d{{2}})?|a\.m\.?|p\.m\.?|am|pm"
+    r"|[ecmp][sd]?t|utc|gmt|bst|cet|cest|ist|jst|ago|just now|yesterday|today|hours?|hrs?|minutes?|mins?"
+    r"|seconds?|secs?|days?|weeks?|months?|years?|an?|at|on|updated|published|posted|modified)"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class _Patterns:
+    """Compiled patterns, built once (``_PATTERNS``) and passed to the rule predicates explicitly.
+
+    They run on the normalised line (casefolded) with ``match``/``fullmatch``, i.e. anchored at the line
+    start, so a long body line fails after a few characters; phrases that may sit anywhere in a line are
+    plain substring tuples (``*_phrases``), which are much cheaper than an unanchored regex search.
+    ``byline`` and ``teaser`` run on the original text because capitalisation tells names and headlines
+    from sentences.
+    """
+
+    placeholder_phrases: tuple[str, ...]
+    widget_error: re.Pattern[str]
+    cookie_shape: re.Pattern[str]
+    cookie_short: re.Pattern[str]
+    credit: re.Pattern[str]
+    source_line: re.Pattern[str]
+    advertisement: re.Pattern[str]
+    legal_start: re.Pattern[str]
+    legal_phrases: tuple[str, ...]
+    digit: re.Pattern[str]
+    letter_or_time: re.Pattern[str]
+    timestamp: re.Pattern[str]
+    comment_counter: re.Pattern[str]
+    byline: re.Pattern[str]
+    newsletter: re.Pattern[str]
+    newsletter_phrases: tuple[str, ...]
+    click_here: re.Pattern[str]
+    click_here_phrases: tuple[str, ...]
+    related_header: re.Pattern[str]
+    related_prefix: re.Pattern[str]
+    breadcrumb_split: re.Pattern[str]
+    tokens: re.Pattern[str]
+    teaser: re.Pattern[str]
+
+
+def _compile_patterns() -> _Patterns:
+    """Compile every pattern once; the result is immutable and passed to the predicates."""
+    return _Patterns(
+        placeholder_phrases=("lorem ipsum", "dolor sit amet", "adipiscing elit"),
+        widget_error=re.compile(
+            r"(?:(?:oops|whoops|something (?:went|has gone) wrong|an (?:unexpected )?error (?:has )?occurred"
+            r"|(?:please )?try again(?: later)?|(?:please )?(?:refresh|reload) (?:the|this) page"
+            r"|(?:please )?enable javascript(?: [a-z ]{1,60})?"
+            r"|javascript is (?:disabled|required)(?: [a-z ]{1,60})?"
+            r"|your browser does not support (?:the |this )?(?:video|audio|iframe)(?: tag| element| player)?"
+            r"|this (?:video|content|media) is (?:not|no longer|currently not) available(?: [a-z ]{1,40})?"
+            r"|(?:the )?(?:video|player|content) (?:could not|failed to|cannot) (?:be )?load(?:ed)?"
+            r"|there was (?:an error|a problem)(?: [a-z ]{1,60})?|unable to load(?: [a-z ]{1,40})?|loading)"
+            r"[.!,\u2026]*\s*)+"
+        ),
+        cookie_shape=re.compile(
+            r"(?:this (?:web)?site|our (?:web)?site|this site|we(?: and our partners)?)"
+            r" (?:uses?|stores?|is using) cookies\b"
+            r"|by (?:continuing|using|browsing|clicking)\b.{0,80}\bcookies?\b"
+            r"|(?:we|this site) (?:value|respect|care about) your privacy\b"
+        ),
+        cookie_short=re.compile(
+            r".*?(?:\bcookies?\b.*"
+            r"\b(?:accept|consent|settings|preferences|policy|manage|allow|reject|decline|got it)\b"
+            r"|\b(?:accept|allow|reject|decline|manage)\b.*\bcookies?\b)"
+        ),
+        credit=re.compile(
+            r"this (?:article|story|post|piece|report|column|content|interview|essay|op-ed|commentary)\b"
+            r".{0,40}?\b(?:appeared|published|ran|posted|republished|reprinted|syndicated)\b"
+            r"|(?:originally|first|previously) (?:appeared|published|posted|ran) (?:on|in|at|by)\b"
+            r"|click here (?:for|to (?:read|see|view)) (?:the )?"
+            r"(?:full|whole|complete|entire|original|rest of the) (?:article|story|report|post|piece)"
+            r"|(?:read|see|view) (?:the )?(?:full|whole|complete|entire|original|rest of the)"
+            r" (?:article|story|report|post|piece) (?:on|at)\b"
+            r"|(?:continue|keep) reading (?:on|at)\b"
+            r"|(?:republished|reprinted) (?:with permission|from|courtesy)\b"
+        ),
+        source_line=re.compile(r"(?:source|sources|credit|credits) ?: ?\S|courtesy(?: of)? \S|via \S"),
+        advertisement=re.compile(
+            r"(?:advertisements?|advertising|advert|ads?|sponsored"
+            r"|sponsored (?:content|posts?|links?|stories|by .{1,40})"
+            r"|paid (?:content|post|partnership|for by .{1,40})|promoted(?: content| stories| by .{1,40})?"
+            r"|partner content"
+            r"|(?:story|article|content) continues (?:below|after)(?: (?:this )?(?:advertisement|ad))?"
+            r"|continue reading (?:below|after (?:the )?(?:ad|advertisement))"
+            r"|scroll (?:down )?to continue(?: with content| reading)?|skip (?:this )?(?:ad|advertisement)"
+            r"|ad feedback|report (?:this )?ad|close ad|advertise with us"
+            r"|(?:advertisement|ad) ?[-|:] ?.{0,40})[.:!]?"
+        ),
+        legal_start=re.compile(
+            r"©|\(c\) ?\d{4}|copyright ?(?:©|\(c\)|\d{4})|this material may not be (?:published|reproduced)"
+        ),
+        legal_phrases=(
+            "all rights reserved",
+            "may not be published, broadcast, rewritten",
+            "may not be republished, broadcast",
+        ),
+        digit=re.compile(r"\d"),
+        letter_or_time=re.compile(r"[a-z]|\d:\d\d|\d{4}-\d\d-\d\d"),
+        timestamp=re.compile(
+            r"(?:(?:published|updated|posted|last updated|last modified|modified|first published|date)"
+            rf"(?: on| at)?:? ?)?{_DATE_TOKEN}(?:[\s,./|:\u00b7\u2022-]+{_DATE_TOKEN})*\.?"
+            r"|\d+ ?(?:min|minute)s? read"
+        ),
+        comment_counter=re.compile(
+            r"(?:(?:\d+|no|one|zero) (?:comments?|replies|responses)|comments?(?: \(\d+\)| \d+)?"
+            r"|leave a (?:comment|reply)|add (?:a |your )?comment|post a comment"
+            r"|(?:view|show|read|see|load)(?: all)?(?: \d+)? comments|join the (?:conversation|discussion)"
+            r"|comments? (?:are|is) closed|be the first to comment|comment on this (?:story|article))[.!:]?"
+        ),
+        byline=re.compile(
+            r"(?i)(?:(?:written|posted|story|words|reporting|text|compiled|edited|published) )?"
+            r"by:? +(?P<name>\S.*)"
+            r"|(?:author|authors|byline|reporter|written by) *: *(?P<name2>\S.*)"
+        ),
+        newsletter=re.compile(
+            r"(?:(?:our|the|free|daily|weekly|email|e-mail|morning|evening) )*"
+            r"newsletters?(?: sign[- ]?up)?[.:!]?$"
+            r"|(?:sign up|signup|subscribe|register|join|get|receive|don't miss|never miss"
+            r"|stay (?:informed|updated|up to date|in the know)|want (?:more|the latest))\b.{0,120}?"
+            r"\b(?:newsletters?|inbox|e-?mail updates|alerts|briefings?|digest|bulletin)\b"
+            r"|(?:enter )?(?:your )?e-?mail(?: address)?(?: here)?[.:]?$"
+        ),
+        newsletter_phrases=(
+            "to your inbox",
+            "thanks for signing up",
+            "thank you for signing up",
+            "thanks for subscribing",
+            "thank you for subscribing",
+            "by signing up, you agree",
+            "by subscribing, you agree",
+        ),
+        click_here=re.compile(
+            r"(?:read|see|view|show|load) more(?:$|\s*[:\u00bb>\u203a.\u2026])"
+            r"|(?:read|see) (?:the )?(?:full|whole|complete|entire) (?:story|article|report)\b"
+            r"|continue reading\b"
+        ),
+        click_here_phrases=("click here", "tap here"),
+        related_header=re.compile(
+            r"(?:you (?:may|might) (?:also )?(?:like|enjoy|be interested in)|you may have missed"
+            r"|related(?: articles?| stories| posts| news| content| coverage| topics| links| reading)?"
+            r"|more (?:from|on|in|about) [\w' &-]{1,40}|more (?:stories|news|headlines)"
+            r"|most (?:read|popular|viewed|shared|commented)(?: stories| articles| news)?"
+            r"|(?:read|up) next|recommended(?: for you| stories| articles| reading)?"
+            r"|trending(?: now| stories)?|top stories|latest(?: news| stories| headlines| posts| articles)?"
+            r"|editor'?s'? picks?|don't miss|also read|read also|see also|further reading"
+            r"|popular(?: posts| stories| now)|what to read next|more like this|around the web"
+            r"|from (?:our|the) partners?|in case you missed it|icymi|recent posts)[\s:.\u00bb>\u203a]*"
+        ),
+        related_prefix=re.compile(
+            r"(?:related|read more|more|also read|read also|see also|also see|watch|watch now|listen|icymi"
+            r"|recommended|must read|don't miss|trending|more coverage"
+            r"|related (?:coverage|story|article|content)|more on this story|more from [a-z ]{1,30})"
+            r" ?[:\u00bb>\u203a|] ?\S"
+        ),
+        breadcrumb_split=re.compile(r"\s*(?:>|\u203a|\u00bb|\u2192|\s/\s|\s\|\s|::)\s*"),
+        tokens=re.compile(r"[^\W_]+(?:['.&-][^\W_]+)*"),
+        teaser=re.compile(
+            r"(?P<prefix>[^\s:.,!?\"\u201c]+(?: [^\s:.,!?\"\u201c]+){0,3}): (?P<rest>\S+(?: \S+){2,})"
+        ),
+    )
+
+
+_PATTERNS: Final = _compile_patterns()
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+_SHARE_VOCAB: Final = _words(
+    "share shares shared sharing this article story page post on via with to the facebook twitter x email "
+    "e-mail mail whatsapp linkedin pinterest reddit telegram tumblr messenger flipboard pocket print copy "
+    "link url copied tweet sms text subscribe subscribed sign in up out log login logout register follow us "
+    "save saved bookmark comment comments gift a friend friends or and more options close menu account my "
+    "profile sign-in sign-up log-in"
+)
+_SHARE_CORE: Final = _words(
+    "share shares facebook twitter whatsapp linkedin pinterest reddit telegram email e-mail tweet print "
+    "subscribe sign log login register follow bookmark flipboard messenger sign-in sign-up log-in"
+)
+_LEGAL_VOCAB: Final = _words(
+    "terms of use service services conditions privacy policy policies notice cookie cookies contact us about "
+    "advertise careers accessibility sitemap site map disclaimer and & your choices do not sell my personal "
+    "information info ad rss faq faqs help imprint impressum corrections legal statement ethics code "
+    "the california rights data protection"
+)
+_LEGAL_CORE: Final = _words(
+    "terms privacy sitemap disclaimer imprint impressum accessibility advertise careers legal"
+)
+_NAV_VOCAB: Final = _words(
+    "home homepage news latest world local national international politics business economy markets money "
+    "finance tech technology science health sports sport entertainment culture arts lifestyle life style "
+    "travel food opinion opinions editorial editorials crime weather video videos photos gallery podcasts "
+    "podcast live tv radio education environment climate obituaries obits classifieds jobs real estate autos "
+    "cars music movies books fashion beauty games puzzles crosswords menu search subscribe login contact "
+    "about more newsletters events magazine region regional community features blogs blog columns "
+    "columnists letters the & and europe asia africa americas middle east us uk australia canada "
+    "breaking top stories section sections topics"
+)
+_NAV_ROOTS: Final = _words("home homepage start main front")
+_BYLINE_CONNECTORS: Final = _words(
+    "and of the for in at de da del della di du van von der den le la staff writer writers reporter "
+    "reporters correspondent editor editors contributor columnist special to from with updated published "
+    "on ago hours hour minutes min read am pm a.m. p.m. news service by a an our additional reporting "
+    "editing writing"
+)
+# a byline may open with these ("By a staff correspondent", "By our reporter")
+_BYLINE_ARTICLES: Final = _words("a an our the")
+_SPEECH_VERBS: Final = _words("said says told added asked wrote explained stated noted warned according")
+_FIRST_PERSON: Final = _words("i i'm i've we we're we've my our us me")
+
+
+# ----------------------------------------------------------------------------------------------------------
+# line rules (pass 1): each a small predicate over one line's features
+
+
+def _contains_any(text: str, phrases: tuple[str, ...]) -> bool:
+    """Substring test; a plain loop, as any() over a generator costs more than the tests themselves."""
+    for phrase in phrases:  # noqa: SIM110
+        if phrase in text:
+            return True
+    return False
+
+
+def _is_placeholder(ln: _Line, p: _Patterns) -> bool:
+    """Template filler (lorem ipsum) is never story text."""
+    return _contains_any(ln.norm, p.placeholder_phrases)
+
+
+def _is_widget_error(ln: _Line, p: _Patterns) -> bool:
+    """Error text of embedded widgets ("Oops! ... try again later"), whole or split over lines."""
+    return ln.words <= 30 and p.widget_error.fullmatch(ln.norm) is not None
+
+
+def _is_cookie_banner(ln: _Line, p: _Patterns) -> bool:
+    """Consent banners: a specific opening shape up to ~80 words, or a very short line about cookies."""
+    if ln.words <= 80 and p.cookie_shape.match(ln.norm) is not None:
+        return True
+    return ln.words <= 10 and "cookie" in ln.norm and p.cookie_short.match(ln.norm) is not None
+
+
+def _is_credit(ln: _Line, p: _Patterns) -> bool:
+    """Syndication notes ("This article originally appeared on ..."); provenance reads the raw text."""
+    if ln.words <= 60 and p.credit.match(ln.norm) is not None:
+        return True
+    return ln.words <= 8 and p.source_line.match(ln.norm) is not None
+
+
+def _is_advertisement(ln: _Line, p: _Patterns) -> bool:
+    """Ad slot markers ("Advertisement", "Story continues below advertisement", "Sponsored")."""
+    return ln.words <= 10 and p.advertisement.fullmatch(ln.norm) is not None
+
+
+def _is_legal_footer(ln: _Line, p: _Patterns) -> bool:
+    """Copyright notices and rows of legal links ("Terms of Use | Privacy Policy")."""
+    if ln.words > 40:
+        return False
+    if p.legal_start.match(ln.norm) is not None or _contains_any(ln.norm, p.legal_phrases):
+        return True
+    if ln.words > 15 or ln.terminal:
+        return False
+    toks = ln.tokens(p)
+    return bool(toks) and all(t in _LEGAL_VOCAB for t in toks) and any(t in _LEGAL_CORE for t in toks)
+
+
+def _is_timestamp(ln: _Line, p: _Patterns) -> bool:
+    """A line that is only a date, time or "N min read": page metadata, not text.
+
+    Bare digit groups ("02-751-1500") are phone numbers or scores, not dates, unless shaped as an ISO date.
+    """
+    norm = ln.norm
+    if p.digit.search(norm) is None or p.timestamp.fullmatch(norm) is None:
+        return False
+    return p.letter_or_time.search(norm) is not None
+
+
+def _byline_name(stripped: str, p: _Patterns) -> str | None:
+    """The name part of a byline-shaped line ("By Jane Roe and Ann Poe, Staff Writer"), else None.
+
+    Every word of the name must be capitalised (or a digit) except connectors ("and", "of", "staff"), so a
+    sentence such as "By Friday the market had fallen." is not a byline.
+    """
+    m = p.byline.match(stripped)
+    if m is None:
+        return None
+    name = m.group("name") or m.group("name2") or ""
+    first = True
+    for raw_tok in name.split():
+        tok = raw_tok.strip(",.;:|()[]\u00b7\u2022-\u2013\u2014")
+        if not tok:
+            continue
+        if first and not tok[0].isupper() and tok.casefold() not in _BYLINE_ARTICLES:
+            return None
+        first = False
+        if not (tok[0].isupper() or tok[0].isdigit() or tok.casefold() in _BYLINE_CONNECTORS):
+            return None
+    return None if first else name.strip()
+
+
+def byline_name(line: str) -> str | None:
+    """The credited name of a short byline line ("by Jane Roe" -> "Jane Roe"), or None if it is not one."""
+    stripped = line.lstrip(_BULLETS).rstrip()
+    if not stripped or stripped.count(" ") >= 12:
+        return None
+    return _byline_name(" ".join(stripped.split()), _PATTERNS)
+
+
+def _is_byline(ln: _Line, p: _Patterns) -> bool:
+    """Bylines ("By Jane Roe, Staff Writer") and comment counters ("12 Comments", "Leave a comment")."""
+    if p.comment_counter.fullmatch(ln.norm) is not None:
+        return True
+    return _byline_name(ln.stripped, p) is not None
+
+
+def _is_share_row(ln: _Line, p: _Patterns) -> bool:
+    """Share / subscribe / sign-in rows: short lines made only of such words."""
+    if ln.words > 12:
+        return False
+    toks = ln.tokens(p)
+    return (
+        bool(toks)
+        and all(t in _SHARE_VOCAB or t.isdigit() for t in toks)
+        and any(t in _SHARE_CORE for t in toks)
+    )
+
+
+def _is_newsletter(ln: _Line, p: _Patterns) -> bool:
+    """Newsletter boxes: short lines shaped as a sign-up call, or a bare "Newsletter" header."""
+    if ln.words > 25 or ln.quote:
+        return False
+    return p.newsletter.match(ln.norm) is not None or _contains_any(ln.norm, p.newsletter_phrases)
+
+
+def _is_click_here(ln: _Line, p: _Patterns) -> bool:
+    """Link text ("Click here ...", "Read more"), only on short lines: a sentence about clicking survives."""
+    if ln.words > 15:
+        return False
+    return p.click_here.match(ln.norm) is not None or _contains_any(ln.norm, p.click_here_phrases)
+
+
+def _is_related(ln: _Line, p: _Patterns) -> bool:
+    """Headers of related-story lists ("You may also like", "Most read") and "Related: headline" lines."""
+    if ln.words <= 8 and p.related_header.fullmatch(ln.norm) is not None:
+        return True
+    return ln.words <= 25 and p.related_prefix.match(ln.norm) is not None
+
+
+def _is_navigation(ln: _Line, p: _Patterns) -> bool:
+    """Menus and breadcrumbs anywhere: "Home > World > Europe", or a run made only of section names."""
+    if ln.words > 20 or ln.terminal:
+        return False
+    parts = p.breadcrumb_split.split(ln.norm)
+    if (
+        len(parts) >= 2
+        and (len(parts) >= 3 or parts[0] in _NAV_ROOTS)
+        and all(0 < len(part.split()) <= 3 for part in parts)
+    ):
+        return True
+    if ln.words < 3:
+        return False
+    toks = ln.tokens(p)
+    return bool(toks) and all(t in _NAV_VOCAB for t in toks)
+
+
+_Predicate = Callable[[_Line, _Patterns], bool]
+
+#: Pass-1 line rules in priority order; the first that fires names the removal.
+_LINE_RULES: Final[tuple[tuple[str, int, _Predicate], ...]] = (
+    # (name, longest line in words the rule can fire on, predicate); the word limit is checked before the
+    # call so a long body line costs only a few comparisons
+    ("placeholder", 1 << 30, _is_placeholder),
+    ("widget_error", 30, _is_widget_error),
+    ("legal_footer", 40, _is_legal_footer),
+    ("cookie_banner", 80, _is_cookie_banner),
+    ("credit", 60, _is_credit),
+    ("advertisement", 10, _is_advertisement),
+    ("timestamp", 16, _is_timestamp),
+    ("byline", 12, _is_byline),
+    ("share_row", 12, _is_share_row),
+    ("newsletter", 25, _is_newsletter),
+    ("click_here", 15, _is_click_here),
+    ("related_block", 25, _is_related),
+    ("navigation", 20, _is_navigation),
+)
+
+
+# ----------------------------------------------------------------------------------------------------------
+# context rules (pass 2)
+
+_TOP_ZONE_LINES: Final[int] = 8
+_TEASER_MAX_WORDS: Final[int] = 25
+_RELATED_ITEM_MAX_WORDS: Final[int] = 20
+_FOOTER_MAX_WORDS: Final[int] = 6
+# footer labels are bare words; digits and list punctuation mark content (tour dates, prices, results)
+_FOOTER_CONTENT_CHARS: Final[frozenset[str]] = frozenset("0123456789,:;@()$%\u20ac\u00a3/")
+
+
+def _top_zone(kept: Sequence[_Line]) -> list[_Line]:
+    """The kept lines before the first body paragraph (at most a few): where headlines and menus live."""
+    zone: list[_Line] = []
+    for ln in kept:
+        if ln.body or len(zone) >= _TOP_ZONE_LINES:
+            break
+        zone.append(ln)
+    return zone
+
+
+def _navigation_at_top(zone: Sequence[_Line], p: _Patterns) -> set[int]:
+    """Breadcrumbs glued to the headline ("Home News Crime <headline>"), section labels and menus at the top.
+
+    A breadcrumb that ends with a later top line (the headline) and starts with a navigation word is a
+    breadcrumb whatever its separators (often lost when a page is flattened to text).
+    """
+    hits: set[int] = set()
+    for i, ln in enumerate(zone):
+        if ln.words > 40 or ln.quote:
+            continue
+        for later in zone[i + 1 :]:
+            if later.words >= 3 and ln.norm != later.norm and ln.norm.endswith(" " + later.norm):
+                prefix = ln.norm[: -len(later.norm)].split()
+                if len(prefix) <= 6 and prefix[0] in _NAV_VOCAB:
+                    hits.add(ln.index)
+                    break
+        if ln.index in hits or ln.terminal or not 2 <= ln.words <= 20:
+            continue
+        # never the last headline-sized line before the body: that is the headline
+        if not any(later.words >= 3 for later in zone[i + 1 :]):
+            continue
+        # a section label "Region | Series" (short parts between separators)
+        parts = p.breadcrumb_split.split(ln.norm)
+        if len(parts) >= 2 and all(0 < len(part.split()) <= 3 for part in parts):
+            hits.add(ln.index)
+            continue
+        # a mostly-section-name run
+        toks = ln.tokens(p)
+        if (
+            len(toks) >= 3
+            and toks[0] in _NAV_VOCAB
+            and sum(t in _NAV_VOCAB for t in toks) >= 0.75 * len(toks)
+        ):
+            hits.add(ln.index)
+    return hits
+
+
+def _related_continuation(lines: Sequence[_Line], removed: dict[int, str], p: _Patterns) -> set[int]:
+    """After a related-list header, the short headline-like lines that follow belong to the list.
+
+    The list ends at the first kept line that reads like text: long, a full sentence, or a quote. Only
+    headers after the first body paragraph open a list: at the top of a page a label such as "Latest news"
+    is usually followed by the story's own headline.
+    """
+    hits: set[int] = set()
+    in_block = False
+    seen_body = False
+    for ln in lines:
+        rule = removed.get(ln.index)
+        if rule is None and ln.body:
+            seen_body = True
+        if rule == "related_block" and seen_body and p.related_header.fullmatch(ln.norm) is not None:
+            in_block = True
+            continue
+        if rule is not None or not in_block:
+            continue
+        if (
+            ln.words <= _RELATED_ITEM_MAX_WORDS
+            and not ln.quote
+            and not (ln.terminal and ln.stripped[-1] != "?")
+        ):
+            hits.add(ln.index)
+        else:
+            in_block = False
+    return hits
+
+
+def _is_teaser_shape(ln: _Line, p: _Patterns) -> bool:
+    """A "Topic: Headline" line: short, a capitalised topic of 1-4 words, then a capitalised headline.
+
+    Speech ("He said: ..."), interview turns ("Q: ...") and first-person lines are not teasers.
+    """
+    if not 3 <= ln.words <= _TEASER_MAX_WORDS or ln.quote or ": " not in ln.stripped:
+        return False
+    m = p.teaser.fullmatch(" ".join(ln.stripped.split()))
+    if m is None:
+        return False
+    prefix, rest = m.group("prefix"), m.group("rest")
+    if len(prefix) < 2 or prefix == "Q&A" or not (prefix[0].isupper() or prefix[0].isdigit()):
+        return False
+    if rest.count(" ") < 3 or (" " not in prefix and ln.terminal):
+        return False  # too short for a headline, or a transcript turn ("Name: what they said.")
+    if not (rest[0].isupper() or rest[0].isdigit() or rest[0] in "'\u2018"):
+        return False
+    if any(w in _SPEECH_VERBS for w in prefix.casefold().split()):
+        return False
+    # acronyms such as "US" are not the pronoun "us"
+    rest_words = {
+        w.strip(",.;:!?'\u2018\u2019").casefold().replace("\u2019", "'")
+        for w in rest.split()
+        if len(w) == 1 or not w.isupper()
+    }
+    return not (rest_words & _FIRST_PERSON or "said" in rest_words or "told" in rest_words)
+
+
+def _teasers(kept: Sequence[_Line], p: _Patterns) -> set[int]:
+    """Inline teasers for other stories: a "Topic: Headline" line standing between longer body paragraphs."""
+    hits: set[int] = set()
+    for i in range(1, len(kept) - 1):
+        ln = kept[i]
+        before, after = kept[i - 1], kept[i + 1]
+        if (
+            before.body
+            and after.body
+            and before.words > ln.words
+            and after.words > ln.words
+            and _is_teaser_shape(ln, p)
+        ):
+            hits.add(ln.index)
+    return hits
+
+
+def _footer(kept: Sequence[_Line]) -> set[int]:
+    """Past the last body paragraph, short bare labels (site names, sections, staff names) are footer.
+
+    Lines with digits or list punctuation (dates, prices, "Team (Group A): ...") are a trailing list that
+    belongs to the story, so they stay, as do sentences and quotes.
+    """
+    last_body = -1
+    for i, ln in enumerate(kept):
+        if ln.body:
+            last_body = i
+    if last_body < 0:
+        return set()
+    return {
+        ln.index
+        for ln in kept[last_body + 1 :]
+        if ln.words <= _FOOTER_MAX_WORDS
+        and not ln.terminal
+        and not ln.quote
+        and _FOOTER_CONTENT_CHARS.isdisjoint(ln.norm)
+    }
+
+
+def _find_title(kept: Sequence[_Line]) -> str | None:
+    """The first kept line near the top that reads like a headline (3-30 words, not a body paragraph)."""
+    for ln in _top_zone(kept):
+        if 3 <= ln.words <= 30 and len(ln.stripped) <= 300:
+            return ln.stripped
+    return None
+
+
+# ----------------------------------------------------------------------------------------------------------
+# entry point
+
+
+def clean_text(text: str, *, is_source_boilerplate: Callable[[str], bool] | None = None) -> CleanResult:
+    """Remove boilerplate lines from one document's text; report the headline guess and every removal.
+
+    ``is_source_boilerplate`` (from :meth:`SourceLineStats.checker`) flags lines repeated across many
+    documents of this document's source; such lines go with rule ``source_boilerplate`` unless longer than
+    ``SOURCE_BOILERPLATE_MAX_CHARS``. Kept lines keep their original text; blank-line paragraph breaks survive
+    (collapsed to one blank line).
+    """
+    p = _PATTERNS
+    raw_lines = split_lines(text)
+    lines = [
+        ln
+        for ln in (_Line(i, raw) for i, raw in enumerate(raw_lines) if raw and not raw.isspace())
+        if ln.norm
+    ]
+    content = {ln.index for ln in lines}
+    removed: dict[int, str] = {}
+
+    # corpus evidence: on the normal form already computed when the check allows it
+    check_norm = (
+        is_source_boilerplate.on_normalised
+        if isinstance(is_source_boilerplate, NormalisedLineCheck)
+        else None
+    )
+
+    # pass 1: independent line rules, then repeats and corpus evidence
+    prev_norm = ""
+    for ln in lines:
+        words = ln.words
+        for name, max_words, predicate in _LINE_RULES:
+            if words <= max_words and predicate(ln, p):
+                removed[ln.index] = name
+                break
+        else:
+            if ln.norm == prev_norm:
+                removed[ln.index] = "repeated_line"
+            elif (
+                is_source_boilerplate is not None
+                and len(ln.stripped) <= SOURCE_BOILERPLATE_MAX_CHARS
+                and (check_norm(ln.norm) if check_norm is not None else is_source_boilerplate(ln.raw))
+            ):
+                removed[ln.index] = "source_boilerplate"
+        prev_norm = ln.norm
+
+    # pass 2: context rules over what is still kept
+    kept = [ln for ln in lines if ln.index not in removed]
+    for idx in _navigation_at_top(_top_zone(kept), p):
+        removed[idx] = "navigation"
+    for idx in _related_continuation(lines, removed, p):
+        removed[idx] = "related_block"
+    kept = [ln for ln in kept if ln.index not in removed]
+    for idx in _teasers(kept, p):
+        removed[idx] = "teaser"
+    kept = [ln for ln in kept if ln.index not in removed]
+    for idx in _footer(kept):
+        removed[idx] = "footer"
+    kept = [ln for ln in kept if ln.index not in removed]
+
+    out: list[str] = []
+    pending_break = False
+    for i, raw in enumerate(raw_lines):
+        if i not in content:  # blank, or only bullets / rules such as "***": a paragraph break
+            pending_break = bool(out)
+            continue
+        if i in removed:
+            continue
+        if pending_break:
+            out.append("")
+            pending_break = False
+        out.append(raw)
+
+    removals = tuple(
+        RemovedLine(line=i + 1, text=raw_lines[i], rule=rule) for i, rule in sorted(removed.items())
+    )
+    return CleanResult(text="\n".join(out), title=_find_title(kept), removed=removals)

@@ -1,0 +1,216 @@
+"""Corpus-level boilerplate evidence: lines that recur across many documents of one source.
+
+Why: per-document rules cannot know that "Get the Harbor Gazette app" is one site's furniture, but a line
+that appears in ``min_docs`` or more documents of the same source almost certainly is. Counting is per
+source, so a wire story's sentence that many *different* sites carry is never mistaken for boilerplate,
+and one site's furniture never removes text from another site.
+
+How: each line is normalised (as in :func:`copydesk.clean.boilerplate.normalise_line`, plus digits masked so
+"Updated 3 hours ago" and "Updated 5 hours ago" count as one line) and hashed with xxh64, seeded with the
+xxh64 of the source name, into one 64-bit int per (source, line). A plain ``dict[int, int]`` holds the
+number of documents each key was seen in (each distinct line counts once per document).
+
+Memory is bounded by ``max_tracked_lines``: when the table grows past it, keys seen in only one document are
+dropped (most are body text, which is unique per document). This is a space-saving approximation: a
+boilerplate line dropped while it had one sighting must be seen ``min_docs`` times again after the prune to
+be flagged. If dropping single sightings is not enough to get back under three quarters of the limit, the
+threshold rises (2, 3, ...) until it is. Results depend only on the counts (never on dict order), and
+pruning happens at the same points for the same input order, so a run is reproducible.
+
+After the counting pass, :meth:`SourceLineStats.freeze` keeps only the verdicts (keys that reached
+``min_docs``) in a :class:`FrozenSourceLines`, which is what cleaning workers receive. Both give a
+:class:`~copydesk.clean.boilerplate.NormalisedLineCheck` per source for ``clean_text``.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from array import array
+from collections.abc import Callable, Iterable
+from typing import Final
+
+import xxhash
+
+from ..config import CleanConfig
+from ..errors import ConfigError
+from .boilerplate import NormalisedLineCheck, normalise_line, split_lines
+
+__all__ = ["FrozenSourceLines", "SourceLineStats", "normalise_for_counting"]
+
+logger = logging.getLogger(__name__)
+logger.addHandler(logging.NullHandler())
+
+# digits are masked on the UTF-8 bytes (a 256-byte table and a rare collapse of runs): several times faster
+# than a Unicode regex. NFKC has already turned full-width and other compatibility digits into ASCII ones.
+_DIGIT_TABLE: Final = bytes.maketrans(b"123456789", b"000000000")
+_ZERO_RUN: Final = re.compile(rb"00+")
+
+
+def _masked_bytes(norm: str) -> bytes:
+    data = norm.encode("utf-8", "surrogatepass").translate(_DIGIT_TABLE)
+    return _ZERO_RUN.sub(b"0", data) if b"00" in data else data
+
+
+def normalise_for_counting(line: str) -> str:
+    """The counting form of a line: :func:`normalise_line` with every run of digits masked to ``0``."""
+    return _masked_bytes(normalise_line(line)).decode("utf-8", "surrogatepass")
+
+
+def _source_seed(source: str) -> int:
+    return xxhash.xxh64_intdigest(source.encode("utf-8", "surrogatepass"))
+
+
+def _norm_key(seed: int, norm: str) -> int | None:
+    """The key of a line already in :func:`normalise_line` form."""
+    if not norm:
+        return None
+    return xxhash.xxh64_intdigest(_masked_bytes(norm), seed)
+
+
+def _line_key(seed: int, line: str) -> int | None:
+    return _norm_key(seed, normalise_line(line))
+
+
+class SourceLineStats:
+    """Streaming counts of normalised lines per source, bounded in memory.
+
+    Feed every document once with :meth:`observe` (a first pass), then ask :meth:`is_boilerplate`, or pass
+    :meth:`checker` to :func:`copydesk.clean.boilerplate.clean_text`.
+    """
+
+    def __init__(self, min_docs: int = 3, max_tracked_lines: int = 2_000_000) -> None:
+        if min_docs < 1:
+            raise ConfigError(f"min_docs must be >= 1, got {min_docs!r}")
+        if max_tracked_lines < 1:
+            raise ConfigError(f"max_tracked_lines must be >= 1, got {max_tracked_lines!r}")
+        self.min_docs = min_docs
+        self.max_tracked_lines = max_tracked_lines
+        self._counts: dict[int, int] = {}
+        self._docs = 0
+        self._prunes = 0
+
+    @classmethod
+    def from_config(cls, cfg: CleanConfig) -> SourceLineStats:
+        """Stats sized by a :class:`CleanConfig` (``min_source_docs``, ``max_tracked_lines``)."""
+        return cls(min_docs=cfg.min_source_docs, max_tracked_lines=cfg.max_tracked_lines)
+
+    @property
+    def tracked_lines(self) -> int:
+        """How many (source, line) keys are held now."""
+        return len(self._counts)
+
+    @property
+    def documents(self) -> int:
+        """How many documents were observed."""
+        return self._docs
+
+    @property
+    def prunes(self) -> int:
+        """How many times the table was pruned to stay under ``max_tracked_lines``."""
+        return self._prunes
+
+    def observe(self, source: str, text: str) -> None:
+        """Count each distinct normalised line of ``text`` once for ``source``."""
+        seed = _source_seed(source)
+        keys = {key for line in split_lines(text) if (key := _line_key(seed, line)) is not None}
+        counts = self._counts
+        for key in keys:
+            counts[key] = counts.get(key, 0) + 1
+        self._docs += 1
+        if len(counts) > self.max_tracked_lines:
+            self._prune()
+
+    def _prune(self) -> None:
+        """Drop the rarest keys (seen in 1 doc, then 2, ...) until at most 3/4 of the limit remain.
+
+        Pruning to well below the limit keeps the amortised cost per observed line constant.
+        """
+        before = len(self._counts)
+        target = self.max_tracked_lines * 3 // 4
+        threshold = 1
+        counts = self._counts
+        while len(counts) > target:
+            counts = {key: n for key, n in counts.items() if n > threshold}
+            threshold += 1
+        self._counts = counts
+        self._prunes += 1
+        logger.debug(
+            "pruned line stats from %d to %d keys (dropped counts <= %d)", before, len(counts), threshold - 1
+        )
+
+    def count(self, source: str, line: str) -> int:
+        """In how many observed documents of ``source`` this line (normalised) appeared."""
+        key = _line_key(_source_seed(source), line)
+        return 0 if key is None else self._counts.get(key, 0)
+
+    def is_boilerplate(self, source: str, line: str) -> bool:
+        """True when the line was seen in at least ``min_docs`` documents of ``source``."""
+        return self.count(source, line) >= self.min_docs
+
+    def checker(self, source: str) -> NormalisedLineCheck:
+        """A one-argument test for ``clean_text(..., is_source_boilerplate=...)`` bound to one source."""
+        seed = _source_seed(source)
+
+        def on_normalised(norm: str) -> bool:
+            key = _norm_key(seed, norm)
+            # read self._counts at call time: a prune replaces the dict
+            return key is not None and self._counts.get(key, 0) >= self.min_docs
+
+        return NormalisedLineCheck(on_normalised)
+
+    def freeze(self) -> FrozenSourceLines:
+        """The boilerplate verdicts only (keys seen in >= ``min_docs`` docs): small, read-only, picklable."""
+        min_docs = self.min_docs
+        return FrozenSourceLines((key for key, n in self._counts.items() if n >= min_docs), min_docs)
+
+
+class FrozenSourceLines:
+    """Read-only result of a :class:`SourceLineStats` pass, to share with cleaning workers.
+
+    It holds only the (source, line) keys that reached ``min_docs``, not the counts, so it is much smaller
+    than the stats and is cheap to send to worker processes: it pickles as a sorted array of 64-bit keys
+    (8 bytes each, identical bytes for identical verdicts) and is rebuilt into a set on arrival.
+    """
+
+    __slots__ = ("_keys", "min_docs")
+
+    def __init__(self, keys: Iterable[int], min_docs: int) -> None:
+        self._keys: frozenset[int] = frozenset(keys)
+        self.min_docs = min_docs
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, FrozenSourceLines):
+            return NotImplemented
+        return self._keys == other._keys and self.min_docs == other.min_docs
+
+    def __hash__(self) -> int:
+        return hash((self._keys, self.min_docs))
+
+    def __reduce__(self) -> tuple[Callable[[bytes, int], FrozenSourceLines], tuple[bytes, int]]:
+        return _frozen_from_bytes, (array("Q", sorted(self._keys)).tobytes(), self.min_docs)
+
+    def is_boilerplate(self, source: str, line: str) -> bool:
+        """True when the line was seen in at least ``min_docs`` documents of ``source``."""
+        key = _line_key(_source_seed(source), line)
+        return key is not None and key in self._keys
+
+    def checker(self, source: str) -> NormalisedLineCheck:
+        """A one-argument test for ``clean_text(..., is_source_boilerplate=...)`` bound to one source."""
+        seed = _source_seed(source)
+        keys = self._keys
+
+        def on_normalised(norm: str) -> bool:
+            key = _norm_key(seed, norm)
+            return key is not None and key in keys
+
+        return NormalisedLineCheck(on_normalised)
+
+
+def _frozen_from_bytes(data: bytes, min_docs: int) -> FrozenSourceLines:
+    keys = array("Q")
+    keys.frombytes(data)
+    return FrozenSourceLines(keys, min_docs)

@@ -1,0 +1,96 @@
+"""Per-document preparation before sketching: boilerplate removal and credit extraction.
+
+Batches are prepared independently (in worker processes when ``workers > 1``), so this module holds only pure
+functions of a batch, the run config and the frozen corpus-level line statistics.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import numpy as np
+
+from .clean.boilerplate import CleanResult, clean_text
+from .clean.corpus import FrozenSourceLines
+from .config import RunConfig
+from .provenance import Credit, extract_credits
+from .sketch.minhash import signatures
+from .sketch.shingle import ShingleSets, shingle_sets
+
+
+def source_key(source: str | None, url: str | None) -> str | None:
+    """Which site a doc belongs to, for corpus-level evidence: its source field, else its URL's host."""
+    if source:
+        return source.strip().casefold() or None
+    if url:
+        host = urlsplit(url).hostname or ""
+        host = host[4:] if host.startswith("www.") else host
+        return host or None
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class BatchJob:
+    """Texts to prepare and sketch, with what cleaning and provenance need to know of each."""
+
+    texts: list[str]
+    sources: list[str | None]
+    urls: list[str | None]
+
+
+@dataclass(frozen=True, slots=True)
+class BatchOut:
+    """Per-doc results of one batch, index-aligned with its job. ``removed_json`` holds each doc's removed
+    lines already serialised (``""`` when none), so the main process only appends them to the audit file."""
+
+    sets: ShingleSets
+    signatures: np.ndarray
+    clean_texts: list[str]
+    titles: list[str | None]
+    removed_counts: list[dict[str, int]]
+    removed_json: list[str]
+    credits: list[tuple[Credit, ...]]
+
+
+def _rule_counts(result: CleanResult) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for r in result.removed:
+        counts[r.rule] = counts.get(r.rule, 0) + 1
+    return counts
+
+
+def _removed_json(result: CleanResult) -> str:
+    if not result.removed:
+        return ""
+    return json.dumps(
+        [{"line": r.line, "rule": r.rule, "text": r.text} for r in result.removed], ensure_ascii=False
+    )
+
+
+def clean_one(text: str, source: str | None, lines: FrozenSourceLines | None, enabled: bool) -> CleanResult:
+    """Clean one text; corpus-level evidence applies only when the doc's source is known."""
+    if not enabled:
+        return CleanResult(text=text, title=None, removed=())
+    checker = lines.checker(source) if lines is not None and source is not None else None
+    return clean_text(text, is_source_boilerplate=checker)
+
+
+def process_batch(job: BatchJob, cfg: RunConfig, lines: FrozenSourceLines | None) -> BatchOut:
+    """Clean, credit, shingle and sketch one batch. Depends only on its inputs, so any batching and any number
+    of workers give the same per-doc results."""
+    results = [
+        clean_one(t, source_key(s, u), lines, cfg.clean.enabled)
+        for t, s, u in zip(job.texts, job.sources, job.urls, strict=True)
+    ]
+    credits = [
+        extract_credits(t, url=u, source=s) for t, u, s in zip(job.texts, job.urls, job.sources, strict=True)
+    ]
+    clean_texts = [r.text for r in results]
+    sets = shingle_sets(clean_texts, cfg.shingle)
+    return BatchOut(
+        sets=sets, signatures=signatures(sets, cfg.minhash), clean_texts=clean_texts,
+        titles=[r.title for r in results], removed_counts=[_rule_counts(r) for r in results],
+        removed_json=[_removed_json(r) for r in results], credits=credits,
+    )

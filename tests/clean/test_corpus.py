@@ -1,0 +1,175 @@
+"""Corpus-level evidence: lines repeated across many documents of one source."""
+
+from __future__ import annotations
+
+import pickle
+
+import pytest
+
+from copydesk.clean.boilerplate import clean_text
+from copydesk.clean.corpus import SourceLineStats, normalise_for_counting
+from copydesk.config import CleanConfig
+from copydesk.errors import ConfigError
+
+PROMO = "Download the Alder Post app for breaking harbour news"
+
+
+_WORDS = "amber basalt cedar dune eel fjord gull heron inlet jetty kelp lagoon mussel nets otter pier".split()
+
+
+def _word(i: int) -> str:
+    """A word per number that is not made of digits (digits are masked when counting)."""
+    return "-".join(_WORDS[int(d)] for d in str(i))
+
+
+def story(i: int, *extra: str) -> str:
+    """A document whose body lines are unique to ``i``, plus shared ``extra`` lines."""
+    body = [
+        f"The {_word(i)} report covers the north quay and the ferry that serves it.",
+        f"Officials quoted in the {_word(i)} report disagree about what the storm cost the fishing fleet.",
+    ]
+    return "\n\n".join([*body[:1], *extra, *body[1:]])
+
+
+def test_line_in_min_docs_of_a_source_is_flagged_for_that_source_only() -> None:
+    stats = SourceLineStats(min_docs=3)
+    for i in range(3):
+        stats.observe("alderpost.example", story(i, PROMO))
+    stats.observe("kestrelbay.example", story(99, PROMO))
+    assert stats.is_boilerplate("alderpost.example", PROMO)
+    assert not stats.is_boilerplate("kestrelbay.example", PROMO)
+    assert not stats.is_boilerplate("unknown.example", PROMO)
+    assert stats.count("alderpost.example", PROMO) == 3
+    assert stats.count("kestrelbay.example", PROMO) == 1
+
+
+def test_below_min_docs_is_not_flagged() -> None:
+    stats = SourceLineStats(min_docs=3)
+    for i in range(2):
+        stats.observe("alderpost.example", story(i, PROMO))
+    assert not stats.is_boilerplate("alderpost.example", PROMO)
+
+
+def test_unique_body_lines_are_not_flagged() -> None:
+    stats = SourceLineStats(min_docs=2)
+    docs = [story(i, PROMO) for i in range(10)]
+    for text in docs:
+        stats.observe("alderpost.example", text)
+    for text in docs:
+        for line in text.split("\n"):
+            if line and line != PROMO:
+                assert not stats.is_boilerplate("alderpost.example", line), line
+
+
+def test_each_line_counts_once_per_document() -> None:
+    stats = SourceLineStats(min_docs=2)
+    stats.observe("alderpost.example", "\n".join([PROMO] * 5))
+    assert stats.count("alderpost.example", PROMO) == 1
+    assert not stats.is_boilerplate("alderpost.example", PROMO)
+
+
+def test_normalisation_ignores_case_spacing_bullets_and_digits() -> None:
+    assert normalise_for_counting("  \u2022 Updated  3 hours ago") == normalise_for_counting(
+        "UPDATED 17 hours ago"
+    )
+    stats = SourceLineStats(min_docs=3)
+    stats.observe("s", "Updated 3 hours ago")
+    stats.observe("s", "updated   12 hours ago")
+    stats.observe("s", "\u2022 UPDATED 1 hours ago")
+    assert stats.is_boilerplate("s", "Updated 5 hours ago")
+    assert not stats.is_boilerplate("s", "")
+    assert not stats.is_boilerplate("s", "   ")
+
+
+def test_checker_matches_is_boilerplate_and_feeds_clean_text() -> None:
+    stats = SourceLineStats(min_docs=3)
+    docs = [story(i, PROMO) for i in range(4)]
+    for text in docs:
+        stats.observe("alderpost.example", text)
+    check = stats.checker("alderpost.example")
+    for line in docs[0].split("\n"):
+        assert check(line) == stats.is_boilerplate("alderpost.example", line)
+    result = clean_text(docs[0], is_source_boilerplate=check)
+    assert [(r.text, r.rule) for r in result.removed] == [(PROMO, "source_boilerplate")]
+    assert PROMO not in result.text
+    other = clean_text(docs[0], is_source_boilerplate=stats.checker("kestrelbay.example"))
+    assert other.removed == ()
+
+
+def test_counts_do_not_depend_on_document_order() -> None:
+    docs = [("a", story(i, PROMO)) for i in range(5)] + [
+        ("b", story(i, "Harbour radio on 96.2 FM")) for i in range(5)
+    ]
+    forward, backward = SourceLineStats(min_docs=2), SourceLineStats(min_docs=2)
+    for source, text in docs:
+        forward.observe(source, text)
+    for source, text in reversed(docs):
+        backward.observe(source, text)
+    for source, text in docs:
+        for line in text.split("\n"):
+            assert forward.count(source, line) == backward.count(source, line)
+
+
+def test_pruning_keeps_memory_bounded_and_keeps_repeated_lines() -> None:
+    limit = 40
+    stats = SourceLineStats(min_docs=3, max_tracked_lines=limit)
+    for i in range(200):
+        stats.observe("alderpost.example", story(i, PROMO))
+        assert stats.tracked_lines <= limit
+    assert stats.prunes > 0
+    assert stats.documents == 200
+    # the repeated line survives every prune (a count-1 key is what gets dropped) and is still flagged
+    assert stats.is_boilerplate("alderpost.example", PROMO)
+    assert stats.count("alderpost.example", PROMO) == 200
+    # a line seen once before the last prune has been forgotten (the documented approximation)
+    assert stats.count("alderpost.example", story(0).split("\n")[0]) == 0
+
+
+def test_pruning_raises_the_threshold_when_singletons_are_not_enough() -> None:
+    stats = SourceLineStats(min_docs=2, max_tracked_lines=8)
+    lines = [f"Shared footer line {chr(65 + i)}" for i in range(12)]
+    text = "\n".join(lines)
+    stats.observe("s", text)  # 12 keys > 8: all have count 1 and are dropped
+    assert stats.tracked_lines == 0
+    for _ in range(2):
+        stats.observe("s", "\n".join(lines[:6]))
+    assert stats.tracked_lines == 6
+    assert stats.is_boilerplate("s", lines[0])
+
+
+def test_checker_reads_counts_after_a_prune() -> None:
+    stats = SourceLineStats(min_docs=2, max_tracked_lines=10)
+    check = stats.checker("s")
+    for i in range(30):
+        stats.observe("s", f"{PROMO}\nunique line {chr(65 + i % 26)}{chr(97 + i // 26)}")
+    assert stats.prunes > 0
+    assert check(PROMO)
+
+
+def test_validation_and_config() -> None:
+    with pytest.raises(ConfigError, match="min_docs"):
+        SourceLineStats(min_docs=0)
+    with pytest.raises(ConfigError, match="max_tracked_lines"):
+        SourceLineStats(max_tracked_lines=0)
+    stats = SourceLineStats.from_config(CleanConfig(min_source_docs=5, max_tracked_lines=1000))
+    assert (stats.min_docs, stats.max_tracked_lines) == (5, 1000)
+
+
+def test_freeze_keeps_only_verdicts_and_pickles_compactly() -> None:
+    stats = SourceLineStats(min_docs=3)
+    for i in range(4):
+        stats.observe("alderpost.example", story(i, PROMO))
+    frozen = stats.freeze()
+    assert len(frozen) == 1  # only the promo reached min_docs
+    assert frozen.is_boilerplate("alderpost.example", PROMO)
+    assert not frozen.is_boilerplate("kestrelbay.example", PROMO)
+    check = frozen.checker("alderpost.example")
+    for line in story(0, PROMO).split("\n"):
+        assert check(line) == stats.is_boilerplate("alderpost.example", line)
+
+    data = pickle.dumps(frozen)
+    assert len(data) < 200
+    restored = pickle.loads(data)
+    assert restored == frozen
+    assert restored.checker("alderpost.example")(PROMO)
+    assert pickle.dumps(restored) == data  # deterministic bytes
