@@ -6,7 +6,7 @@ import json
 import shutil
 from pathlib import Path
 
-from copydesk.config import RunConfig
+from copydesk.config import CleanConfig, RunConfig
 from copydesk.io.readers import read_inputs
 from copydesk.io.writers import decision_row
 from copydesk.pipeline import dedup
@@ -82,3 +82,55 @@ def test_summary_accounts_for_every_input_including_bad_ones(tmp_path: Path, dat
     }
     assert rows["j1"]["role"] in ("unique", "rejected")
     assert sum(1 for d in decisions if d["id"] == "j1") == 2
+
+
+def test_workers_give_the_same_outputs(tmp_path: Path, data_dir: Path) -> None:
+    corpus = summit_corpus(tmp_path, data_dir)
+    run(corpus, tmp_path / "one")
+    run(corpus, tmp_path / "two", workers=2, batch_size=1)
+    for name in ("decisions.jsonl", "clusters.jsonl", "summary.json", "deduplicated.jsonl", "cleaning.jsonl"):
+        assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes(), name
+
+
+def test_cleaning_outputs_credits_and_clean_canonical_text(tmp_path: Path, data_dir: Path) -> None:
+    corpus = summit_corpus(tmp_path, data_dir)
+    rows = run(corpus, tmp_path / "out")
+    excerpt = next(k for k in rows if k.startswith("000_"))
+    assert {"kind": "full_article_link", "name": "Yahoo News"} in rows[excerpt]["credits"]
+    assert rows[excerpt]["containment"] >= 0.95  # cleaning removed the wrapper that diluted it
+    kept = {r["id"]: r for r in map(json.loads, (tmp_path / "out" / "deduplicated.jsonl").read_text().splitlines())}
+    assert set(kept) == {k for k, r in rows.items() if r["role"] in ("canonical", "unique")}
+    canonical = next(r for r in kept.values() if r["role"] == "canonical")
+    assert "MEXICO CITY" in canonical["text"]
+    assert "Something went wrong" not in canonical["text"] and "originally appeared" not in canonical["text"]
+    audit = [json.loads(x) for x in (tmp_path / "out" / "cleaning.jsonl").read_text().splitlines()]
+    rules = {r["rule"] for row in audit if row["id"] == excerpt for r in row["removed"]}
+    assert {"cookie_banner", "placeholder", "credit"} <= rules
+    (cluster,) = [json.loads(x) for x in (tmp_path / "out" / "clusters.jsonl").read_text().splitlines()]
+    credited = {(e["doc"], e["credits"]) for e in cluster["syndication"]}
+    assert (excerpt, "Yahoo News") in credited
+    assert any(name == "USA TODAY" for _, name in credited)
+
+
+def test_site_wrapper_shared_by_unrelated_articles_is_removed_and_does_not_join_them(tmp_path: Path) -> None:
+    wrapper_top = ["Riverbend Gazette Online Edition", "Serving the valley since 1921 with local reporting"]
+    wrapper_bottom = [
+        "Gazette readers also viewed these community updates from the valley this week",
+        "Riverbend Gazette Online Edition is published by Valley Media Holdings of Riverbend",
+    ]
+    topics = ["bridge repairs", "school lunches", "library hours", "harvest fair", "bus routes", "park cleanup"]
+    site = tmp_path / "corpus" / "riverbend"
+    site.mkdir(parents=True)
+    for n, topic in enumerate(topics):
+        body = [f"Paragraph {p} about the {topic} carries its own distinct words number {n * 10 + p} for readers "
+                f"who follow the {topic} story closely, including detail {p} only this article has." for p in range(3)]
+        (site / f"story{n}.txt").write_text("\n\n".join(wrapper_top + body + wrapper_bottom), encoding="utf-8")
+    rows = run(tmp_path / "corpus", tmp_path / "out")
+    assert all(r["role"] == "unique" for r in rows.values())
+    audit = [json.loads(x) for x in (tmp_path / "out" / "cleaning.jsonl").read_text().splitlines()]
+    assert len(audit) == len(topics)
+    for row in audit:
+        texts = {r["text"] for r in row["removed"] if r["rule"] == "source_boilerplate"}
+        assert set(wrapper_bottom) <= texts | {r["text"] for r in row["removed"]}
+    without = run(tmp_path / "corpus", tmp_path / "raw", clean=CleanConfig(enabled=False))
+    assert all(r["removed_lines"] == 0 for r in without.values())

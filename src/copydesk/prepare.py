@@ -12,12 +12,13 @@ from urllib.parse import urlsplit
 
 import numpy as np
 
-from .clean.boilerplate import CleanResult, clean_text
-from .clean.corpus import FrozenSourceLines
+from .clean.boilerplate import CleanResult, RemovedLine, clean_text
+from .clean.corpus import FrozenSourceLines, SourceLineStats
 from .config import RunConfig
 from .provenance import Credit, extract_credits
 from .sketch.minhash import signatures
 from .sketch.shingle import ShingleSets, shingle_sets
+from .types import Document
 
 
 def source_key(source: str | None, url: str | None) -> str | None:
@@ -94,3 +95,40 @@ def process_batch(job: BatchJob, cfg: RunConfig, lines: FrozenSourceLines | None
         titles=[r.title for r in results], removed_counts=[_rule_counts(r) for r in results],
         removed_json=[_removed_json(r) for r in results], credits=credits,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class CleanedDocument:
+    """The ``copydesk clean`` result of one document: clean text, headline, every removal and every credit."""
+
+    id: str
+    origin: str
+    title: str | None
+    text: str
+    removed: tuple[RemovedLine, ...]
+    credits: tuple[Credit, ...]
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "id": self.id, "origin": self.origin, "title": self.title, "text": self.text,
+            "removed": [{"line": r.line, "text": r.text, "rule": r.rule} for r in self.removed],
+            "credits": [{"kind": c.kind, "name": c.name, "line": c.line, "evidence": c.evidence} for c in self.credits],
+        }
+
+
+def clean_documents(docs: Sequence[Document], cfg: RunConfig) -> list[CleanedDocument]:
+    """Clean a handful of documents with corpus-level evidence gathered from the same documents."""
+    stats = SourceLineStats.from_config(cfg.clean)
+    for doc in docs:
+        key = source_key(doc.source, doc.url)
+        if key is not None:
+            stats.observe(key, doc.text)
+    lines = stats.freeze()
+    out: list[CleanedDocument] = []
+    for doc in docs:
+        result = clean_one(doc.text, source_key(doc.source, doc.url), lines, True)
+        out.append(CleanedDocument(
+            id=doc.id, origin=doc.origin, title=doc.title or result.title, text=result.text, removed=result.removed,
+            credits=extract_credits(doc.text, url=doc.url, source=doc.source),
+        ))
+    return out

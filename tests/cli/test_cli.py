@@ -62,6 +62,22 @@ def test_bad_option_values_fail_with_a_hint(tmp_path: Path, seed_paths: tuple[Pa
 
 
 def test_every_command_has_help() -> None:
-    for command in ("dedup", "compare"):
+    for command in ("dedup", "compare", "clean"):
         result = runner.invoke(app, [command, "--help"])
         assert result.exit_code == 0 and len(result.output) > 200
+
+
+def test_clean_json_reports_rules_original_line_numbers_and_credits(seed_paths: tuple[Path, Path]) -> None:
+    excerpt, full = seed_paths
+    result = runner.invoke(app, ["clean", str(excerpt), str(full), "--json"])
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in result.output.splitlines()]
+    assert [r["id"] for r in rows] == [excerpt.name, full.name]
+    original = excerpt.read_text(encoding="utf-8").split("\n")
+    for removed in rows[0]["removed"]:
+        assert original[removed["line"] - 1] == removed["text"]
+        assert removed["rule"]
+    assert "MEXICO CITY" in rows[0]["text"] and "Lorem ipsum" not in rows[0]["text"]
+    assert {"Yucatan Times", "Yahoo News"} <= {c["name"] for c in rows[0]["credits"]}
+    assert "USA TODAY" in {c["name"] for c in rows[1]["credits"]}
+    assert rows[0]["title"] == "Guns and drugs on agenda for Joe Biden, Mexico’s AMLO"

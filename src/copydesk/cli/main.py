@@ -10,6 +10,7 @@ from typing import Annotated, Any, Literal
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -27,7 +28,9 @@ from ..config import (
 from ..errors import CopydeskError
 from ..io.readers import read_inputs
 from ..pipeline import RunResult, dedup
+from ..prepare import clean_documents
 from ..run import read_single_text, write_outputs
+from ..types import Document
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Find copies of the same story (near-duplicates and excerpts) in crawled text.")
@@ -84,6 +87,7 @@ def dedup_command(
     no_dates: Annotated[bool, typer.Option("--no-dates", help="Ignore dates when choosing the canonical copy.")] = False,
     no_clean: Annotated[bool, typer.Option("--no-clean", help="Match on raw text (no boilerplate removal).")] = False,
     batch_size: Annotated[int, typer.Option(help="Docs sketched per batch (never changes results).")] = _DEFAULT.batch_size,
+    workers: Annotated[int, typer.Option(help="Processes that clean and sketch batches (never changes results).")] = 1,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars or summary table.")] = False,
 ) -> None:
     """Find near-duplicates and excerpts, cluster them, and write one decision per input doc."""
@@ -100,6 +104,7 @@ def dedup_command(
                                 excerpt_max_ratio=excerpt_max_ratio),
             canonical=CanonicalConfig(prefer_sources=tuple(prefer_source or ()), use_dates=not no_dates),
             batch_size=batch_size,
+            workers=workers,
             output_formats=_formats(output_format),
         )
         update, progress = _progress_fn(quiet)
@@ -152,6 +157,40 @@ def _print_comparison(a: Path, b: Path, c: Comparison) -> None:
         preview = p.text if len(p.text) < 160 else p.text[:157] + "..."
         out.print(f"  A lines {p.a_lines[0]}-{p.a_lines[1]}  B lines {p.b_lines[0]}-{p.b_lines[1]}  "
                   f"({p.words} words): {preview}")
+
+
+@app.command("clean")
+def clean_command(
+    inputs: Annotated[list[Path], typer.Argument(help="Text or HTML files (or any dedup input).")],
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per document, one per line.")] = False,
+) -> None:
+    """Remove boilerplate and show what went and why, plus who the text credits.
+
+    Lines of removed text are numbered from 1 in the file as read (for HTML, in the extracted text). Files of
+    one source (same sub-folder, source field or URL host) lend each other corpus-level evidence.
+    """
+    try:
+        cfg = RunConfig()
+        items = list(read_inputs(inputs, cfg.read))
+    except CopydeskError as exc:
+        _fail(str(exc))
+        return
+    docs = [item for item in items if isinstance(item, Document)]
+    failed = [item for item in items if not isinstance(item, Document)]
+    for cleaned in clean_documents(docs, cfg):
+        if as_json:
+            print(json.dumps(cleaned.to_dict(), ensure_ascii=False))
+            continue
+        out.rule(f"{cleaned.id}" + (f": {cleaned.title}" if cleaned.title else ""))
+        out.print(cleaned.text, markup=False, highlight=False)
+        for r in cleaned.removed:
+            out.print(f"[dim]- line {r.line} [{r.rule}][/] {escape(r.text.strip())}", highlight=False)
+        for c in cleaned.credits:
+            out.print(f"[cyan]credit[/] {c.kind}: {escape(c.name)}", highlight=False)
+    for item in failed:
+        err.print(f"[yellow]input problem:[/] {getattr(item, 'detail', item)}")
+    if failed:
+        raise typer.Exit(1)
 
 
 @app.command("compare")
