@@ -7,6 +7,7 @@ functions of a batch, the run config and the frozen corpus-level line statistics
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
