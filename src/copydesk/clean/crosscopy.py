@@ -10,36 +10,41 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ..sketch.normalize import normalize_for_matching
+from ..sketch.shingle import token_stream
 
 #: A line with more words than this is never removed on cross-copy evidence: long lines are body text even
 #: when one copy edited them.
 MAX_WORDS = 14
 
 
-def _boilerplate_shaped(line: str, normalised: str) -> bool:
-    words = normalised.count(" ") + 1 if normalised else 0
+def _boilerplate_shaped(line: str, words: int) -> bool:
     if words == 0 or words > MAX_WORDS:
         return False
-    stripped = line.rstrip()
-    return not stripped.endswith((".", "!", "?", '"', "\u201d", ":"))
+    return not line.rstrip().endswith((".", "!", "?", '"', "\u201d", ":"))
 
 
 def cross_copy_clean(text: str, other_copies: Sequence[str]) -> tuple[str, list[str]]:
     """Drop the short, boilerplate-shaped lines of ``text`` that no other full copy contains.
 
-    Returns the new text (paragraph breaks kept) and the removed lines.
+    A line is "contained" when its token sequence occurs in another copy's token sequence (compared as
+    64-bit token hashes, so matching ignores case, punctuation and spacing exactly as dedup does). Returns the
+    new text (paragraph breaks kept) and the removed lines.
     """
     if not other_copies:
         return text, []
-    others = [" " + normalize_for_matching(t) + " " for t in other_copies]
+    lines = text.split("\n")
+    values, offsets = token_stream(lines)
+    other_values, other_offsets = token_stream(list(other_copies))
+    others = [other_values[other_offsets[i] : other_offsets[i + 1]].tobytes() for i in range(len(other_copies))]
     kept: list[str] = []
     removed: list[str] = []
-    for line in text.split("\n"):
-        norm = normalize_for_matching(line)
-        if norm and _boilerplate_shaped(line, norm) and not any(f" {norm} " in o for o in others):
-            removed.append(line)
-            continue
+    for i, line in enumerate(lines):
+        words = int(offsets[i + 1] - offsets[i])
+        if _boilerplate_shaped(line, words):
+            needle = values[offsets[i] : offsets[i + 1]].tobytes()
+            if not any(needle in other for other in others):
+                removed.append(line)
+                continue
         kept.append(line)
     out: list[str] = []
     for line in kept:  # collapse the blank lines a removal may leave doubled
