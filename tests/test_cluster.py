@@ -18,25 +18,28 @@ def unrelated_verifier(pairs: np.ndarray) -> EdgeTable:
     return table([(int(a), int(b), 0.05, 0.1, 0.1, UNRELATED) for a, b in pairs])
 
 
-def test_no_chaining_through_a_middle_doc() -> None:
-    # 0~1 and 1~2 are near copies, 0 and 2 are unrelated: 2 must not join 0's cluster.
-    edges = table([(0, 1, 0.8, 0.9, 0.9, NEAR), (1, 2, 0.75, 0.85, 0.85, NEAR)])
-    result = cluster(3, edges, np.array([0, 1, 2]), unrelated_verifier)
-    assert result.centre.tolist() == [0, 0, -1]
+def test_no_chaining_along_a_path() -> None:
+    # 0~1~2~3 in a line of near copies, 0 and 3 share nothing: no cluster may hold both.
+    edges = table([(0, 1, 0.8, 0.9, 0.9, NEAR), (1, 2, 0.8, 0.9, 0.9, NEAR), (2, 3, 0.8, 0.9, 0.9, NEAR)])
+    result = cluster(4, edges, np.array([0, 1, 2, 3]), unrelated_verifier)
+    assert result.centre[0] >= 0 and result.centre[0] != result.centre[3]
+    assert result.hub.tolist() == [1, 1, 1, -1]  # hub 1 reaches 0 and 2 by its own edges; 3 only via 2
 
 
-def test_missing_edge_to_centre_is_verified_on_demand() -> None:
+def test_edited_copies_join_through_the_original_and_scores_are_against_the_canonical() -> None:
     calls: list[list[int]] = []
 
     def verifier(pairs: np.ndarray) -> EdgeTable:
         calls.append(pairs[0].tolist())
-        return table([(int(pairs[0, 0]), int(pairs[0, 1]), 0.9, 0.95, 0.95, NEAR)])
+        return table([(int(pairs[0, 0]), int(pairs[0, 1]), 0.45, 0.6, 0.6, UNRELATED)])
 
-    edges = table([(0, 1, 0.8, 0.9, 0.9, NEAR), (1, 2, 0.75, 0.85, 0.85, NEAR)])
+    # doc 2 is the original; 0 and 1 are edited copies of it, too far apart to link to each other.
+    edges = table([(0, 2, 0.7, 0.82, 0.82, NEAR), (1, 2, 0.72, 0.84, 0.84, NEAR)])
     result = cluster(3, edges, np.array([0, 1, 2]), verifier)
-    assert result.centre.tolist() == [0, 0, 0]
-    assert calls == [[0, 2]]
-    assert result.link[2] == 2  # the new edge is appended after the input edges
+    assert result.hub.tolist() == [2, 2, 2]
+    assert result.centre.tolist() == [0, 0, 0]  # policy rank picks doc 0 as canonical
+    assert calls == [[0, 1]]  # doc 1's scores against the canonical were verified on demand
+    assert result.link[1] == 2 and result.link[2] == 0
 
 
 def test_excerpt_never_becomes_centre_over_its_full_copy() -> None:

@@ -114,40 +114,48 @@ class MemberScore:
 
 
 def member_scores(assign: Assignment, docs: DocTable, cfg: CanonicalConfig) -> list[MemberScore]:
-    """Role, reason and scores of every doc (index-aligned with ``docs``)."""
+    """Role, reason and scores of every doc (index-aligned with ``docs``); scores are against the canonical doc.
+
+    A member's role comes from how it joined its cluster (near copy of the hub, or contained in it). When its
+    own edge to the canonical doc is weaker than the thresholds (two edited copies of one original), the reason
+    names the hub that links them.
+    """
     n = len(docs.ids)
     edges = assign.edges
     excerpt = excerpt_flags(n, edges)
     out: list[MemberScore] = []
     near_members: dict[int, list[int]] = {}
     for i in range(n):
-        k = int(assign.link[i])
-        if k >= 0 and assign.edges.label[k] not in (A_IN_B, B_IN_A):
-            near_members.setdefault(int(assign.centre[i]), []).append(i)
+        c = int(assign.centre[i])
+        if c >= 0 and c != i and not assign.excerpt[i]:
+            near_members.setdefault(c, []).append(i)
     for i in range(n):
         c = int(assign.centre[i])
         k = int(assign.link[i])
         if c < 0:
             out.append(MemberScore(Role.UNIQUE, Reason.NO_MATCH, "no verified copy in the corpus", None, None))
-        elif c == i:
+            continue
+        if c == i:
             reason, detail = why_canonical(i, near_members.get(i, []), docs, excerpt, cfg)
             out.append(MemberScore(Role.CANONICAL, reason, detail, 1.0, 1.0))
+            continue
+        i_is_a = int(edges.a[k]) == i
+        jac = float(edges.jaccard[k])
+        cont = float(edges.contain_ab[k] if i_is_a else edges.contain_ba[k])
+        label = int(edges.label[k])
+        canon = docs.ids[c]
+        h = int(assign.hub[i])
+        via = "" if h in (i, c) else f" (joined through {docs.ids[h]}, a copy of both)"
+        if assign.excerpt[i]:
+            out.append(MemberScore(
+                Role.EXCERPT_OF, Reason.CONTAINED_IN,
+                f"excerpt of {canon}: {cont:.0%} of its shingles are in it (jaccard {jac:.2f}){via}", jac, cont,
+            ))
+        elif label == EXACT:
+            out.append(MemberScore(Role.NEAR_DUPLICATE, Reason.EXACT_COPY, f"same text as {canon}", jac, cont))
         else:
-            i_is_a = int(edges.a[k]) == i
-            jac = float(edges.jaccard[k])
-            cont = float(edges.contain_ab[k] if i_is_a else edges.contain_ba[k])
-            label = int(edges.label[k])
-            canon = docs.ids[c]
-            if label == EXACT:
-                out.append(MemberScore(Role.NEAR_DUPLICATE, Reason.EXACT_COPY, f"same text as {canon}", jac, cont))
-            elif label in (A_IN_B, B_IN_A):
-                out.append(MemberScore(
-                    Role.EXCERPT_OF, Reason.CONTAINED_IN,
-                    f"excerpt of {canon}: {cont:.0%} of its shingles are in it (jaccard {jac:.2f})", jac, cont,
-                ))
-            else:
-                out.append(MemberScore(
-                    Role.NEAR_DUPLICATE, Reason.NEAR_COPY,
-                    f"near copy of {canon}: jaccard {jac:.2f}, containment {cont:.2f}", jac, cont,
-                ))
+            out.append(MemberScore(
+                Role.NEAR_DUPLICATE, Reason.NEAR_COPY,
+                f"near copy of {canon}: jaccard {jac:.2f}, containment {cont:.2f}{via}", jac, cont,
+            ))
     return out

@@ -1,21 +1,26 @@
-"""Verified edges -> canonical-centred clusters, without chaining.
+"""Verified edges -> star clusters without chaining, each with a canonical doc chosen by policy.
 
 Plain connected components chain: A~B and B~C merge A and C even when they share nothing, and one generic
-page can glue thousands of stories into a mega-cluster. Here every cluster is a star around its canonical doc
-and a doc joins only through *its own* verified edge to that canonical doc:
+page can glue thousands of stories into a mega-cluster. Here every cluster is a star: one *hub* and the docs
+attached to it by their *own* verified edge (a near copy of the hub, or contained in it). Any two members are
+therefore within two verified edges through the hub, never further.
 
-1. Docs are visited in canonical-priority order (``rank``: lower is more canonical, see ``canonical.py``).
-2. A visited, unassigned doc first tries to join an existing cluster whose centre it is linked to through a
-   neighbour; the edge to that centre is verified exactly on demand if candidate generation did not produce it.
-3. Otherwise it founds a cluster, after climbing to any unassigned doc it is an excerpt of (an excerpt never
-   becomes the centre while its full copy is free), and the centre claims its unassigned direct neighbours that
-   are near copies of it or contained in it.
+1. Hubs are chosen greedily for coverage: the unassigned doc with the most unassigned docs it can take goes
+   first (ties: canonical policy rank). A doc contained in a still-unassigned doc waits, so an excerpt never
+   becomes a hub while its full copy is free.
+2. Before founding a cluster, a doc tries to join a cluster its neighbours are already in, through its own
+   edge to that hub (verified exactly on demand when candidate generation did not produce the pair).
+3. The canonical doc of each cluster is the best by policy (``rank``) among the hub and its near copies (never
+   an excerpt). Every member's scores are then taken against the canonical doc, verified on demand.
 
+Coverage-first hubs matter when copies are edited: two copies that each differ from the original by a few
+percent may be too far apart to link directly, yet both link to the original, which the hub order finds.
 The result depends only on the edges and the ranks, so it is the same for any batch size or worker count.
 """
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -29,12 +34,19 @@ PairVerifier = Callable[[np.ndarray], EdgeTable]
 
 @dataclass(frozen=True, slots=True)
 class Assignment:
-    """``centre[i]``: index of doc i's canonical doc (i itself for a centre), -1 when it belongs to no cluster.
-    ``link[i]``: row in ``edges`` joining doc i to its centre, -1 for centres and unclustered docs.
-    ``edges`` holds the input edges followed by those verified on demand."""
+    """Per doc (index-aligned):
+
+    ``centre``: its cluster's canonical doc (itself for a canonical doc), -1 when in no cluster;
+    ``hub``: the doc it was attached to (itself for a hub), -1 when in no cluster;
+    ``link``: row in ``edges`` joining it to its canonical doc (-1 for canonical docs and unclustered docs);
+    ``excerpt``: True when it joined as an excerpt (contained in its hub).
+    ``edges`` holds the input edges followed by those verified on demand.
+    """
 
     centre: np.ndarray
+    hub: np.ndarray
     link: np.ndarray
+    excerpt: np.ndarray
     edges: EdgeTable
 
 
@@ -55,6 +67,8 @@ class _Graph:
             self.neighbours[a].append(b)
             self.neighbours[b].append(a)
             self.row_of[(min(a, b), max(a, b))] = k
+        self.labels = edges.label.tolist()
+        self.a_side = edges.a.tolist()
         self.size = len(edges)
 
     def row(self, x: int, y: int) -> int:
@@ -65,28 +79,24 @@ class _Graph:
             return found
         table = self.verify(np.array([key], dtype=np.int64))
         self.extra.append(table)
+        self.labels.append(int(table.label[0]))
+        self.a_side.append(int(table.a[0]))
         self.row_of[key] = self.size
         self.size += 1
         return self.size - 1
 
-    def _column(self, name: str, k: int) -> float | int:
-        base = len(self.edges)
-        if k < base:
-            return getattr(self.edges, name)[k].item()  # type: ignore[no-any-return]
-        return getattr(self.extra[k - base], name)[0].item()  # type: ignore[no-any-return]
-
-    def attaches(self, member: int, centre: int, k: int) -> bool:
-        """True when ``member`` may hang off ``centre``: a near copy, or contained in it."""
-        label = self._column("label", k)
-        if label in (NEAR, EXACT):
-            return True
-        member_is_a = int(self._column("a", k)) == member
-        return (label == A_IN_B and member_is_a) or (label == B_IN_A and not member_is_a)
-
-    def contained_in(self, x: int, y: int, k: int) -> bool:
-        label = self._column("label", k)
-        x_is_a = int(self._column("a", k)) == x
+    def contained_in(self, x: int, k: int) -> bool:
+        """True when edge ``k`` says doc ``x`` is an excerpt of the other doc."""
+        label = self.labels[k]
+        x_is_a = self.a_side[k] == x
         return (label == A_IN_B and x_is_a) or (label == B_IN_A and not x_is_a)
+
+    def is_near(self, k: int) -> bool:
+        return self.labels[k] in (NEAR, EXACT)
+
+    def attaches(self, member: int, k: int) -> bool:
+        """True when ``member`` may hang off the other end of edge ``k``: a near copy, or contained in it."""
+        return self.is_near(k) or self.contained_in(member, k)
 
     def all_edges(self) -> EdgeTable:
         return _concat([self.edges, *self.extra]) if self.extra else self.edges
@@ -94,51 +104,63 @@ class _Graph:
 
 def cluster(n: int, edges: EdgeTable, rank: np.ndarray, verify: PairVerifier) -> Assignment:
     graph = _Graph(n, edges, verify)
-    centre = np.full(n, -1, dtype=np.int64)
-    link = np.full(n, -1, dtype=np.int64)
+    hub = np.full(n, -1, dtype=np.int64)
+    excerpt = np.zeros(n, dtype=bool)
     rank_list = rank.tolist()
-    is_centre = np.zeros(n, dtype=bool)
-    by_rank = sorted((d for d in range(n) if graph.neighbours[d]), key=rank_list.__getitem__)
+
+    def takers(d: int) -> list[int]:
+        """Unassigned neighbours that ``d`` could take as members."""
+        return [m for m in graph.neighbours[d] if hub[m] < 0 and graph.attaches(m, graph.row(m, d))]
+
+    def waits(d: int) -> bool:
+        """``d`` is an excerpt of a doc that is still unassigned: let that doc go first."""
+        return any(hub[m] < 0 and graph.contained_in(d, graph.row(d, m)) for m in graph.neighbours[d])
 
     def try_join(d: int) -> bool:
-        centres = sorted({int(centre[m]) for m in graph.neighbours[d] if centre[m] >= 0}, key=rank_list.__getitem__)
-        for c in centres:
-            k = graph.row(d, c)
-            if graph.attaches(d, c, k):
-                centre[d], link[d] = c, k
+        hubs = sorted({int(hub[m]) for m in graph.neighbours[d] if hub[m] >= 0}, key=rank_list.__getitem__)
+        for h in hubs:
+            k = graph.row(d, h)
+            if graph.attaches(d, k):
+                hub[d] = h
+                excerpt[d] = not graph.is_near(k)
                 return True
         return False
 
-    def climb(d: int) -> int:
-        current = d
-        while True:
-            bigger = [
-                m for m in graph.neighbours[current]
-                if centre[m] < 0 and graph.contained_in(current, m, graph.row(current, m))
-            ]
-            if not bigger:
-                return current
-            current = min(bigger, key=rank_list.__getitem__)
+    heap = [(0, -len(takers(d)), rank_list[d], d) for d in range(n) if graph.neighbours[d]]
+    heapq.heapify(heap)
+    while heap:
+        deferred, neg_degree, r, d = heapq.heappop(heap)
+        if hub[d] >= 0:
+            continue
+        if not deferred and waits(d):
+            heapq.heappush(heap, (1, 0, r, d))
+            continue
+        members = takers(d)
+        if -neg_degree != len(members) and not deferred:
+            heapq.heappush(heap, (0, -len(members), r, d))  # stale degree: re-queue with the current one
+            continue
+        if try_join(d):
+            continue
+        hub[d] = d
+        for m in members:
+            hub[m] = d
+            excerpt[m] = not graph.is_near(graph.row(m, d))
 
-    def found(c: int) -> None:
-        centre[c] = c
-        is_centre[c] = True
-        for m in sorted(graph.neighbours[c], key=rank_list.__getitem__):
-            if centre[m] < 0:
-                k = graph.row(m, c)
-                if graph.attaches(m, c, k):
-                    centre[m], link[m] = c, k
+    # A hub that took nobody is not a cluster.
+    counts = np.bincount(hub[hub >= 0], minlength=n)
+    lonely = (hub == np.arange(n)) & (counts <= 1)
+    hub[lonely] = -1
 
-    for d in by_rank:
-        while centre[d] < 0:
-            if try_join(d):
-                break
-            found(climb(d))
-
-    # A centre that claimed nobody is not a cluster.
-    has_members = np.zeros(n, dtype=bool)
-    members = link >= 0
-    has_members[centre[members]] = True
-    lonely = is_centre & ~has_members
-    centre[lonely] = -1
-    return Assignment(centre=centre, link=link, edges=graph.all_edges())
+    centre = np.full(n, -1, dtype=np.int64)
+    link = np.full(n, -1, dtype=np.int64)
+    groups: dict[int, list[int]] = {}
+    for d in np.flatnonzero(hub >= 0).tolist():
+        groups.setdefault(int(hub[d]), []).append(d)
+    for h, members in groups.items():
+        full_copies = [m for m in members if not excerpt[m]]
+        canonical = min(full_copies, key=rank_list.__getitem__)
+        for m in members:
+            centre[m] = canonical
+            if m != canonical:
+                link[m] = graph.row(m, canonical)
+    return Assignment(centre=centre, hub=hub, link=link, excerpt=excerpt, edges=graph.all_edges())
