@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .verify import A_IN_B, B_IN_A, EXACT, NEAR, EdgeTable
+from .verify import A_IN_B, B_IN_A, EXACT, NEAR, EdgeTable, concat_edges
 
 #: Verifies (i, j) pairs exactly and returns all of them, unrelated ones included.
 PairVerifier = Callable[[np.ndarray], EdgeTable]
@@ -48,10 +48,6 @@ class Assignment:
     link: np.ndarray
     excerpt: np.ndarray
     edges: EdgeTable
-
-
-def _concat(tables: list[EdgeTable]) -> EdgeTable:
-    return EdgeTable(*(np.concatenate([getattr(t, f) for t in tables]) for f in EdgeTable.__slots__))
 
 
 class _Graph:
@@ -99,7 +95,7 @@ class _Graph:
         return self.is_near(k) or self.contained_in(member, k)
 
     def all_edges(self) -> EdgeTable:
-        return _concat([self.edges, *self.extra]) if self.extra else self.edges
+        return concat_edges([self.edges, *self.extra])
 
 
 def cluster(n: int, edges: EdgeTable, rank: np.ndarray, verify: PairVerifier) -> Assignment:

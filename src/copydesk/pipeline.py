@@ -31,10 +31,10 @@ from .config import RunConfig
 from .prepare import BatchJob, BatchOut, process_batch, source_key
 from .provenance import Credit
 from .sketch.shingle import ShingleSets, take
-from .sketch.spill import ItemSpill, ShingleSpill, TextSpill
+from .sketch.spill import FingerprintSpill, ItemSpill, ShingleSpill, TextSpill
 from .syndication import syndication_edges
 from .types import Cluster, Decision, Document, Edge, Reason, Rejected, Role
-from .verify import A_IN_B, B_IN_A, LABEL_CODES, EdgeTable, verify_pairs
+from .verify import A_IN_B, B_IN_A, LABEL_CODES, EdgeTable, verify_in_chunks, verify_pairs
 
 log = logging.getLogger(__name__)
 log.addHandler(logging.NullHandler())
@@ -117,6 +117,7 @@ class _Intake:
         self.problems: list[str] = []
         self.bytes = 0
         self.shingles = ShingleSpill(work_dir)
+        self.fingerprints = FingerprintSpill(work_dir)
         self.texts = TextSpill(work_dir)
         self.audit = (work_dir / "audit.jsonl").open("w", encoding="utf-8")
         self.signatures: list[np.ndarray] = []
@@ -185,12 +186,16 @@ class _Intake:
             self.texts.append(out.clean_texts[row])
             self.doc_slot.append(slot)
         whole = kept.shape[0] == len(slots)
+        fp_values, fp_offsets = out.fingerprints
+        fp_kept_offsets = np.concatenate([[0], np.cumsum(np.diff(fp_offsets)[kept])]).astype(np.int64)
+        self.fingerprints.append(fp_values, fp_kept_offsets, len(self.doc_slot) - kept.shape[0])
         self.shingles.append(out.sets if whole else take(out.sets, kept))
         self.signatures.append(out.signatures if whole else out.signatures[kept])
         self.progress("clean+sketch", len(self.slots), None)
 
     def finish(self) -> ShingleSets:
         self.audit.close()
+        self.texts.close_writer()
         return self.shingles.finish()
 
 
@@ -274,10 +279,14 @@ def dedup(
     sigs = (np.concatenate(intake.signatures) if intake.signatures
             else np.empty((0, cfg.minhash.num_perm), dtype=np.uint32))
     progress("candidates", 0, None)
-    pairs = candidate_pairs(sets, sigs, cfg.candidates, cfg.minhash, cfg.verify.containment)
+    fp_counts, fp_parts = intake.fingerprints.finish()
+    pairs = candidate_pairs(sets.exact, sigs, fp_parts, fp_counts, cfg.candidates, cfg.minhash,
+                            cfg.verify.containment)
     start = _timed(timings, "candidates", start)
     progress("verify", 0, int(pairs.shape[0]))
-    edges = verify_pairs(sets, pairs, cfg.verify)
+    del sets  # verification maps the table afresh for each chunk of pairs
+    edges = verify_in_chunks(intake.shingles.reopen, pairs, cfg.verify)
+    sets = intake.shingles.reopen()
     start = _timed(timings, "verify", start)
     rank = priority(docs, edges, cfg.canonical)
     assignment = cluster(len(sets), edges, rank, lambda p: verify_pairs(sets, p, cfg.verify, keep_unrelated=True))

@@ -15,6 +15,7 @@ import numpy as np
 
 from .clean.boilerplate import CleanResult, RemovedLine, clean_text
 from .clean.corpus import FrozenSourceLines, SourceLineStats
+from .candidates.lsh import fingerprints
 from .config import RunConfig
 from .provenance import Credit, extract_credits
 from .sketch.minhash import signatures
@@ -54,6 +55,7 @@ class BatchOut:
     removed_counts: list[dict[str, int]]
     removed_json: list[str]
     credits: list[tuple[Credit, ...]]
+    fingerprints: tuple[np.ndarray, np.ndarray]  # CSR (values, offsets), see candidates.lsh.fingerprints
 
 
 def _rule_counts(result: CleanResult) -> dict[str, int]:
@@ -95,6 +97,7 @@ def process_batch(job: BatchJob, cfg: RunConfig, lines: FrozenSourceLines | None
         sets=sets, signatures=signatures(sets, cfg.minhash), clean_texts=clean_texts,
         titles=[r.title for r in results], removed_counts=[_rule_counts(r) for r in results],
         removed_json=[_removed_json(r) for r in results], credits=credits,
+        fingerprints=fingerprints(sets, cfg.candidates),
     )
 
 

@@ -13,6 +13,7 @@ re-derived. Labels:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -86,3 +87,28 @@ def verify_pairs(sets: ShingleSets, pairs: np.ndarray, cfg: VerifyConfig, keep_u
     jaccard, cab, cba, label = label_scores(sizes[left], sizes[right], inter, same_text, cfg)
     table = EdgeTable(left, right, jaccard, cab, cba, label)
     return table if keep_unrelated else table.select(label != UNRELATED)
+
+
+def concat_edges(tables: list[EdgeTable]) -> EdgeTable:
+    """One table of the rows of ``tables``, in order."""
+    if len(tables) == 1:
+        return tables[0]
+    empty = [np.empty(0, np.int64)] * 2 + [np.empty(0, np.float64)] * 3 + [np.empty(0, np.int8)]
+    columns = [
+        np.concatenate([getattr(t, f) for t in tables]) if tables else empty[i]
+        for i, f in enumerate(EdgeTable.__slots__)
+    ]
+    return EdgeTable(*columns)
+
+
+def verify_in_chunks(
+    open_sets: Callable[[], ShingleSets], pairs: np.ndarray, cfg: VerifyConfig, chunk: int = 50_000
+) -> EdgeTable:
+    """``verify_pairs`` over fresh mappings of the shingle table, one per chunk of pairs, so the pages a chunk
+    touches are released before the next (resident memory stays bounded on corpora larger than RAM)."""
+    tables = []
+    for start in range(0, max(pairs.shape[0], 1), chunk):
+        sets = open_sets()
+        tables.append(verify_pairs(sets, pairs[start : start + chunk], cfg))
+        del sets
+    return concat_edges(tables)

@@ -1,12 +1,22 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 
-from copydesk.candidates.lsh import candidate_pairs, containment_pairs, lsh_pairs
+from copydesk.candidates.lsh import (
+    _decode_pairs,
+    candidate_pairs,
+    containment_codes,
+    containment_pairs,
+    fingerprints,
+    lsh_pairs,
+)
 from copydesk.config import CandidateConfig, MinHashConfig, ShingleConfig
 from copydesk.sketch import _kernels
 from copydesk.sketch.minhash import signatures
-from copydesk.sketch.shingle import shingle_sets
+from copydesk.sketch.shingle import shingle_sets, take
+from copydesk.sketch.spill import FingerprintSpill
 
 
 def _article(rng: np.random.Generator, words: int) -> list[str]:
@@ -33,8 +43,29 @@ def test_excerpt_found_by_containment_path_not_by_lsh() -> None:
     cfg = CandidateConfig()
     assert containment_pairs(sets, cfg, min_estimate=0.35).tolist() == [[0, 1]]
     sig = signatures(sets, MinHashConfig())
-    both = candidate_pairs(sets, sig, cfg, MinHashConfig(), min_containment=0.7)
+    values, offsets = fingerprints(sets, cfg)
+    docs = np.repeat(np.arange(2), np.diff(offsets))
+    both = candidate_pairs(sets.exact, sig, [(values, docs)], np.diff(offsets), cfg, MinHashConfig(),
+                           min_containment=0.7)
     assert both.tolist() == [[0, 1]]
+
+
+def test_fingerprint_partitions_give_the_same_pairs_as_one_table(tmp_path: Path) -> None:
+    rng = np.random.default_rng(5)
+    texts = []
+    for _ in range(30):
+        full = _article(rng, 700)
+        texts += [" ".join(full), " ".join(full[:200]), " ".join(_article(rng, 300))]
+    sets = shingle_sets(texts, ShingleConfig())
+    cfg = CandidateConfig()
+    spill = FingerprintSpill(tmp_path, parts=16)
+    for start in range(0, len(texts), 7):  # batches, as the pipeline files them
+        part = take(sets, np.arange(start, min(start + 7, len(texts))))
+        spill.append(*fingerprints(part, cfg), first_doc=start)
+    counts, parts = spill.finish()
+    split = _decode_pairs(containment_codes(parts, counts, cfg, 0.35))
+    assert split.tolist() == containment_pairs(sets, cfg, 0.35).tolist()
+    assert [i * 3 for i in range(30)] == sorted({a for a, b in split.tolist() if b == a + 1})
 
 
 def test_runs_longer_than_cap_stay_linear() -> None:

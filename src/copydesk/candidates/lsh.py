@@ -13,6 +13,8 @@ Two paths, both near-linear in corpus size:
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import numpy as np
 
 from ..config import CandidateConfig, MinHashConfig
@@ -37,7 +39,12 @@ def _pairs_sharing_keys(keys: np.ndarray, docs: np.ndarray, max_run: int, skip_l
 
 
 def lsh_pairs(signatures: np.ndarray, cfg: CandidateConfig, minhash: MinHashConfig) -> np.ndarray:
-    """Pairs whose signatures agree on all rows of at least one band. Processed band by band to bound memory."""
+    """Pairs whose signatures agree on all rows of at least one band, as (i, j) rows."""
+    return _decode_pairs(_lsh_codes(signatures, cfg, minhash))
+
+
+def _lsh_codes(signatures: np.ndarray, cfg: CandidateConfig, minhash: MinHashConfig) -> np.ndarray:
+    """Pair codes of ``lsh_pairs``, processed band by band to bound memory."""
     n = signatures.shape[0]
     docs = np.arange(n, dtype=np.int64)
     seed = _BAND_SEED ^ np.uint64(minhash.seed)
@@ -45,7 +52,7 @@ def lsh_pairs(signatures: np.ndarray, cfg: CandidateConfig, minhash: MinHashConf
         _pairs_sharing_keys(_kernels.band_keys(signatures, band, cfg.rows, seed), docs, cfg.max_postings)
         for band in range(cfg.bands)
     ]
-    return _decode_pairs(np.unique(np.concatenate(per_band)) if per_band else np.empty(0, dtype=np.uint64))
+    return np.unique(np.concatenate(per_band)) if per_band else np.empty(0, dtype=np.uint64)
 
 
 def fingerprints(sets: ShingleSets, cfg: CandidateConfig) -> tuple[np.ndarray, np.ndarray]:
@@ -55,31 +62,49 @@ def fingerprints(sets: ShingleSets, cfg: CandidateConfig) -> tuple[np.ndarray, n
     )
 
 
-def containment_pairs(sets: ShingleSets, cfg: CandidateConfig, min_estimate: float) -> np.ndarray:
-    """Pairs sharing at least ``min_shared_fingerprints`` fingerprints, and a share of the smaller doc's
-    fingerprints of at least ``min_estimate`` (a loose containment estimate; exact scores come later)."""
-    values, offsets = fingerprints(sets, cfg)
-    counts = np.diff(offsets)
-    docs = np.repeat(np.arange(counts.shape[0], dtype=np.int64), counts)
-    codes = _pairs_sharing_keys(values, docs, cfg.max_postings, skip_long=True)
+def containment_codes(
+    partitions: Iterable[tuple[np.ndarray, np.ndarray]], counts: np.ndarray, cfg: CandidateConfig,
+    min_estimate: float,
+) -> np.ndarray:
+    """Pair codes sharing at least ``min_shared_fingerprints`` fingerprints, and a share of the smaller doc's
+    fingerprints of at least ``min_estimate`` (a loose containment estimate; exact scores come later).
+
+    ``partitions`` yields (fingerprints, doc indices) with every occurrence of one fingerprint in the same
+    partition (split by hash range), so each can be sorted alone and memory stays bounded. ``counts`` holds
+    each doc's number of fingerprints.
+    """
+    per_part = [
+        _pairs_sharing_keys(values, docs.astype(np.int64), cfg.max_postings, skip_long=True)
+        for values, docs in partitions
+    ]
+    codes = np.concatenate(per_part) if per_part else np.empty(0, dtype=np.uint64)
     if codes.shape[0] == 0:
-        return np.empty((0, 2), dtype=np.int64)
+        return codes
     unique, shared = np.unique(codes, return_counts=True)
     pairs = _decode_pairs(unique)
     smaller = np.minimum(counts[pairs[:, 0]], counts[pairs[:, 1]])
     keep = (shared >= cfg.min_shared_fingerprints) & (shared >= min_estimate * smaller)
-    selected: np.ndarray = pairs[keep]
+    selected: np.ndarray = unique[keep]
     return selected
 
 
+def containment_pairs(sets: ShingleSets, cfg: CandidateConfig, min_estimate: float) -> np.ndarray:
+    """In-memory convenience over ``containment_codes`` for a small table: (i, j) rows."""
+    values, offsets = fingerprints(sets, cfg)
+    counts = np.diff(offsets)
+    docs = np.repeat(np.arange(counts.shape[0], dtype=np.int64), counts)
+    return _decode_pairs(containment_codes([(values, docs)], counts, cfg, min_estimate))
+
+
 def candidate_pairs(
-    sets: ShingleSets, signatures: np.ndarray, cfg: CandidateConfig, minhash: MinHashConfig, min_containment: float
+    exact: np.ndarray, signatures: np.ndarray, fingerprint_parts: Iterable[tuple[np.ndarray, np.ndarray]],
+    fingerprint_counts: np.ndarray, cfg: CandidateConfig, minhash: MinHashConfig, min_containment: float,
 ) -> np.ndarray:
-    """Union of both paths, plus exact copies (same token stream), as sorted unique (i, j) rows with i < j."""
-    parts = [lsh_pairs(signatures, cfg, minhash), containment_pairs(sets, cfg, min_containment / 2)]
-    exact_codes = _pairs_sharing_keys(sets.exact, np.arange(len(sets), dtype=np.int64), cfg.max_postings)
-    parts.append(_decode_pairs(exact_codes))
-    allpairs = np.concatenate(parts)
-    if allpairs.shape[0] == 0:
-        return allpairs
-    return np.unique(allpairs, axis=0)
+    """Union of LSH pairs, fingerprint pairs and exact copies (same token stream), as sorted unique (i, j) rows
+    with i < j."""
+    codes = [
+        _lsh_codes(signatures, cfg, minhash),
+        containment_codes(fingerprint_parts, fingerprint_counts, cfg, min_containment / 2),
+        _pairs_sharing_keys(exact, np.arange(exact.shape[0], dtype=np.int64), cfg.max_postings),
+    ]
+    return _decode_pairs(np.unique(np.concatenate(codes)))

@@ -6,6 +6,7 @@ Small runs pay almost nothing for this: the OS keeps recently written pages in i
 
 from __future__ import annotations
 
+import os
 import pickle
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,7 +17,9 @@ from .shingle import ShingleSets
 
 
 class ShingleSpill:
-    """Appends shingle-set batches (CSR) to ``values.u64``; ``finish()`` returns one memory-mapped table."""
+    """Appends shingle-set batches (CSR) to ``values.u64``; ``finish()`` returns one memory-mapped table, and
+    ``reopen()`` a fresh mapping of it: dropping a mapping releases the pages it touched, so a long scan over
+    the table (verification) can run in chunks without its resident memory growing with the corpus."""
 
     def __init__(self, folder: Path) -> None:
         self.path = folder / "shingles.u64"
@@ -24,6 +27,7 @@ class ShingleSpill:
         self._sizes: list[np.ndarray] = []
         self._exact: list[np.ndarray] = []
         self._written = 0
+        self._table = ShingleSets(np.empty(0, dtype=np.uint64), np.zeros(1, dtype=np.int64), np.empty(0, np.uint64))
 
     def append(self, sets: ShingleSets) -> None:
         self._handle.write(np.ascontiguousarray(sets.values, dtype=np.uint64).tobytes())
@@ -39,18 +43,25 @@ class ShingleSpill:
         exact = np.concatenate(self._exact) if self._exact else np.empty(0, dtype=np.uint64)
         if self._written == 0:
             return ShingleSets(np.empty(0, dtype=np.uint64), offsets, exact)
+        self._table = ShingleSets(np.empty(0, dtype=np.uint64), offsets, exact)
+        return self.reopen()
+
+    def reopen(self) -> ShingleSets:
+        if self._written == 0:
+            return self._table
         values = np.asarray(np.memmap(self.path, dtype=np.uint64, mode="r", shape=(self._written,)))
-        return ShingleSets(values, offsets, exact)
+        return ShingleSets(values, self._table.offsets, self._table.exact)
 
 
 class TextSpill:
-    """Appends texts to one UTF-8 file and reads any of them back by index."""
+    """Appends texts to one UTF-8 file and reads any of them back by index (positioned reads, no mapping, so
+    reading every text once does not keep the whole file resident)."""
 
     def __init__(self, folder: Path) -> None:
         self.path = folder / "texts.utf8"
         self._handle = self.path.open("wb")
         self._ends: list[int] = [0]
-        self._reader: np.memmap | None = None
+        self._fd: int | None = None
 
     def append(self, text: str) -> None:
         data = text.encode("utf-8", "surrogatepass")
@@ -60,18 +71,60 @@ class TextSpill:
     def __len__(self) -> int:
         return len(self._ends) - 1
 
+    def close_writer(self) -> None:
+        self._handle.close()
+
     def get(self, index: int) -> str:
-        if self._reader is None:
+        if self._fd is None:
             self._handle.close()
-            if self._ends[-1] == 0:
-                return ""
-            self._reader = np.memmap(self.path, dtype=np.uint8, mode="r")
+            self._fd = os.open(self.path, os.O_RDONLY)
         start, end = self._ends[index], self._ends[index + 1]
-        return bytes(self._reader[start:end]).decode("utf-8", "surrogatepass")
+        return os.pread(self._fd, end - start, start).decode("utf-8", "surrogatepass")
 
     def close(self) -> None:
         self._handle.close()
-        self._reader = None
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+
+class FingerprintSpill:
+    """Passage fingerprints with their doc index, split by hash range into ``parts`` file pairs, so candidate
+    generation sorts one part at a time (every occurrence of a fingerprint lands in the same part)."""
+
+    def __init__(self, folder: Path, parts: int = 16) -> None:
+        self.folder = folder
+        self.parts = parts
+        self._shift = np.uint64(64 - (parts - 1).bit_length()) if parts > 1 else np.uint64(63)
+        self._handles = [
+            ((folder / f"fp{p}.u64").open("wb"), (folder / f"fp{p}.i32").open("wb")) for p in range(parts)
+        ]
+        self._counts: list[np.ndarray] = []
+
+    def append(self, values: np.ndarray, offsets: np.ndarray, first_doc: int) -> None:
+        counts = np.diff(offsets)
+        self._counts.append(counts)
+        docs = np.repeat(np.arange(first_doc, first_doc + counts.shape[0], dtype=np.int32), counts)
+        part = (values >> self._shift).astype(np.int64) if self.parts > 1 else np.zeros(values.shape[0], np.int64)
+        for p in range(self.parts):
+            mask = part == p
+            self._handles[p][0].write(values[mask].tobytes())
+            self._handles[p][1].write(docs[mask].tobytes())
+
+    def finish(self) -> tuple[np.ndarray, Iterator[tuple[np.ndarray, np.ndarray]]]:
+        """Fingerprint count per doc, and an iterator over the parts (each loaded only when reached)."""
+        for values_handle, docs_handle in self._handles:
+            values_handle.close()
+            docs_handle.close()
+        counts = np.concatenate(self._counts) if self._counts else np.empty(0, dtype=np.int64)
+
+        def parts() -> Iterator[tuple[np.ndarray, np.ndarray]]:
+            for p in range(self.parts):
+                values = np.fromfile(self.folder / f"fp{p}.u64", dtype=np.uint64)
+                docs = np.fromfile(self.folder / f"fp{p}.i32", dtype=np.int32)
+                yield values, docs
+
+        return counts, parts()
 
 
 class ItemSpill:
