@@ -152,7 +152,7 @@ def cluster(n: int, edges: EdgeTable, rank: np.ndarray, verify: PairVerifier) ->
     groups: dict[int, list[int]] = {}
     for d in np.flatnonzero(hub >= 0).tolist():
         groups.setdefault(int(hub[d]), []).append(d)
-    for h, members in groups.items():
+    for members in groups.values():
         full_copies = [m for m in members if not excerpt[m]]
         canonical = min(full_copies, key=rank_list.__getitem__)
         for m in members:
