@@ -13,9 +13,9 @@ from urllib.parse import urlsplit
 
 import numpy as np
 
+from .candidates.lsh import fingerprints
 from .clean.boilerplate import CleanResult, RemovedLine, clean_text
 from .clean.corpus import FrozenSourceLines, SourceLineStats
-from .candidates.lsh import fingerprints
 from .config import RunConfig
 from .provenance import Credit, extract_credits
 from .sketch.minhash import signatures
