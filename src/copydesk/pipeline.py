@@ -121,6 +121,7 @@ class _Intake:
         self.texts = TextSpill(work_dir)
         self.audit = (work_dir / "audit.jsonl").open("w", encoding="utf-8")
         self.signatures: list[np.ndarray] = []
+        self.step_seconds: dict[str, float] = {}
         self.removed_by_rule: dict[str, int] = {}
 
     def jobs(self, items: Iterable[Document | Rejected]) -> Iterator[tuple[BatchJob, list[int]]]:
@@ -186,6 +187,8 @@ class _Intake:
             self.texts.append(out.clean_texts[row])
             self.doc_slot.append(slot)
         whole = kept.shape[0] == len(slots)
+        for step, seconds in out.seconds.items():
+            self.step_seconds[step] = self.step_seconds.get(step, 0.0) + seconds
         fp_values, fp_offsets = out.fingerprints
         fp_kept_offsets = np.concatenate([[0], np.cumsum(np.diff(fp_offsets)[kept])]).astype(np.int64)
         self.fingerprints.append(fp_values, fp_kept_offsets, len(self.doc_slot) - kept.shape[0])
@@ -269,6 +272,7 @@ def dedup(
         intake.file(out, slots)
     sets = intake.finish()
     start = _timed(timings, "read_clean_sketch", start)
+    step_seconds = {f"{k}_in_batches": round(v, 4) for k, v in intake.step_seconds.items()}
 
     infos = [info for info in (intake.slots[s] for s in intake.doc_slot) if isinstance(info, DocInfo)]
     assert len(infos) == len(intake.doc_slot)
@@ -298,6 +302,7 @@ def dedup(
     _timed(timings, "assemble", start)
     summary = _summary(decisions, clusters, pairs, edges, assignment, intake, cfg)
     manifest = _manifest(cfg, timings, len(decisions), intake.bytes)
+    manifest["batch_step_seconds"] = step_seconds
     texts = intake.texts
     kept = _kept_texts_fn(infos, assignment, scores, texts)
     result = RunResult(decisions, clusters, summary, manifest, intake.problems, folder, kept)

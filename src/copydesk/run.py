@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from .config import RunConfig
@@ -15,6 +16,7 @@ from .types import Document
 def write_outputs(result: RunResult, out_dir: Path, cfg: RunConfig) -> list[Path]:
     """decisions.jsonl, clusters.jsonl, summary.json and manifest.json (+ Parquet copies when asked)."""
     out_dir.mkdir(parents=True, exist_ok=True)
+    start = time.perf_counter()
     written: list[Path] = []
     tables = (
         ("decisions", [decision_row(d) for d in result.decisions]),
@@ -34,7 +36,9 @@ def write_outputs(result: RunResult, out_dir: Path, cfg: RunConfig) -> list[Path
     write_lines(audit_path, result.audit_rows())
     written += [kept_path, audit_path]
     write_json(out_dir / "summary.json", result.summary)
-    write_json(out_dir / "manifest.json", result.manifest)
+    manifest = dict(result.manifest)
+    manifest["seconds"] = {**manifest.get("seconds", {}), "write": round(time.perf_counter() - start, 4)}
+    write_json(out_dir / "manifest.json", manifest)
     written += [out_dir / "summary.json", out_dir / "manifest.json"]
     return written
 
