@@ -46,7 +46,7 @@ class CleanConfig:
 
     enabled: bool = True
     # corpus-level evidence: a line seen in at least this many docs of one source is that source's boilerplate
-    min_source_docs: int = 3
+    min_source_docs: int = 2
     max_tracked_lines: int = 2_000_000
 
     def __post_init__(self) -> None:
