@@ -51,44 +51,69 @@ class Assignment:
 
 
 class _Graph:
-    """Adjacency over verified edges plus a memo of on-demand verifications (local to one clustering run)."""
+    """Adjacency over verified edges (CSR arrays, not per-doc Python lists, so a million docs stay cheap) plus a
+    memo of on-demand verifications (local to one clustering run)."""
 
     def __init__(self, n: int, edges: EdgeTable, verify: PairVerifier) -> None:
         self.edges = edges
         self.extra: list[EdgeTable] = []
         self.verify = verify
-        self.neighbours: list[list[int]] = [[] for _ in range(n)]
-        self.row_of: dict[tuple[int, int], int] = {}
-        for k, (a, b) in enumerate(zip(edges.a.tolist(), edges.b.tolist(), strict=True)):
-            self.neighbours[a].append(b)
-            self.neighbours[b].append(a)
-            self.row_of[(min(a, b), max(a, b))] = k
-        self.labels = edges.label.tolist()
-        self.a_side = edges.a.tolist()
-        self.size = len(edges)
+        m = len(edges)
+        src = np.concatenate([edges.a, edges.b]).astype(np.int64)
+        order = np.argsort(src, kind="stable")
+        self.dst = np.concatenate([edges.b, edges.a]).astype(np.int64)[order]
+        self.dst_row = np.concatenate([np.arange(m), np.arange(m)]).astype(np.int64)[order]
+        self.indptr = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(np.bincount(src, minlength=n), out=self.indptr[1:])
+        self.base_labels = edges.label
+        self.base_a = edges.a
+        self.extra_rows: dict[tuple[int, int], int] = {}
+        self.extra_labels: list[int] = []
+        self.extra_a: list[int] = []
+        self.size = m
+
+    def neighbours(self, d: int) -> list[int]:
+        return self.dst[self.indptr[d] : self.indptr[d + 1]].tolist()  # type: ignore[no-any-return]
+
+    def neighbour_rows(self, d: int) -> list[tuple[int, int]]:
+        """(neighbour, edge row) pairs of ``d``."""
+        lo, hi = self.indptr[d], self.indptr[d + 1]
+        return list(zip(self.dst[lo:hi].tolist(), self.dst_row[lo:hi].tolist(), strict=True))
+
+    def degree(self, d: int) -> int:
+        return int(self.indptr[d + 1] - self.indptr[d])
 
     def row(self, x: int, y: int) -> int:
         """Row of the (x, y) edge, verifying the pair now if it was never a candidate."""
+        lo, hi = int(self.indptr[x]), int(self.indptr[x + 1])
+        hits = np.flatnonzero(self.dst[lo:hi] == y)
+        if hits.shape[0]:
+            return int(self.dst_row[lo + hits[0]])
         key = (min(x, y), max(x, y))
-        found = self.row_of.get(key)
+        found = self.extra_rows.get(key)
         if found is not None:
             return found
         table = self.verify(np.array([key], dtype=np.int64))
         self.extra.append(table)
-        self.labels.append(int(table.label[0]))
-        self.a_side.append(int(table.a[0]))
-        self.row_of[key] = self.size
+        self.extra_labels.append(int(table.label[0]))
+        self.extra_a.append(int(table.a[0]))
+        self.extra_rows[key] = self.size
         self.size += 1
         return self.size - 1
 
+    def _label_and_a(self, k: int) -> tuple[int, int]:
+        base = self.base_labels.shape[0]
+        if k < base:
+            return int(self.base_labels[k]), int(self.base_a[k])
+        return self.extra_labels[k - base], self.extra_a[k - base]
+
     def contained_in(self, x: int, k: int) -> bool:
         """True when edge ``k`` says doc ``x`` is an excerpt of the other doc."""
-        label = self.labels[k]
-        x_is_a = self.a_side[k] == x
-        return (label == A_IN_B and x_is_a) or (label == B_IN_A and not x_is_a)
+        label, a = self._label_and_a(k)
+        return (label == A_IN_B and a == x) or (label == B_IN_A and a != x)
 
     def is_near(self, k: int) -> bool:
-        return self.labels[k] in (NEAR, EXACT)
+        return self._label_and_a(k)[0] in (NEAR, EXACT)
 
     def attaches(self, member: int, k: int) -> bool:
         """True when ``member`` may hang off the other end of edge ``k``: a near copy, or contained in it."""
@@ -106,14 +131,14 @@ def cluster(n: int, edges: EdgeTable, rank: np.ndarray, verify: PairVerifier) ->
 
     def takers(d: int) -> list[int]:
         """Unassigned neighbours that ``d`` could take as members."""
-        return [m for m in graph.neighbours[d] if hub[m] < 0 and graph.attaches(m, graph.row(m, d))]
+        return [m for m, k in graph.neighbour_rows(d) if hub[m] < 0 and graph.attaches(m, k)]
 
     def waits(d: int) -> bool:
         """``d`` is an excerpt of a doc that is still unassigned: let that doc go first."""
-        return any(hub[m] < 0 and graph.contained_in(d, graph.row(d, m)) for m in graph.neighbours[d])
+        return any(hub[m] < 0 and graph.contained_in(d, k) for m, k in graph.neighbour_rows(d))
 
     def try_join(d: int) -> bool:
-        hubs = sorted({int(hub[m]) for m in graph.neighbours[d] if hub[m] >= 0}, key=rank_list.__getitem__)
+        hubs = sorted({int(hub[m]) for m in graph.neighbours(d) if hub[m] >= 0}, key=rank_list.__getitem__)
         for h in hubs:
             k = graph.row(d, h)
             if graph.attaches(d, k):
@@ -122,7 +147,7 @@ def cluster(n: int, edges: EdgeTable, rank: np.ndarray, verify: PairVerifier) ->
                 return True
         return False
 
-    heap = [(0, -len(takers(d)), rank_list[d], d) for d in range(n) if graph.neighbours[d]]
+    heap = [(0, -len(takers(d)), rank_list[d], d) for d in range(n) if graph.degree(d)]
     heapq.heapify(heap)
     while heap:
         deferred, neg_degree, r, d = heapq.heappop(heap)

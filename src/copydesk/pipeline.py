@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import logging
 import multiprocessing
+import resource
 import shutil
 import tempfile
 import time
@@ -240,9 +241,13 @@ def _source_lines(
     return stats.freeze()
 
 
-def _timed(timings: dict[str, float], stage: str, start: float) -> float:
+def _timed(timings: dict[str, float], stage: str, start: float, peaks: dict[str, float] | None = None) -> float:
+    """Add the stage's seconds; with ``peaks``, also the process's peak resident memory so far (MB), which
+    tells a benchmark which stage sets the peak."""
     now = time.perf_counter()
     timings[stage] = round(timings.get(stage, 0.0) + now - start, 4)
+    if peaks is not None:
+        peaks[stage] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     return now
 
 
@@ -257,6 +262,7 @@ def dedup(
     result).
     """
     timings: dict[str, float] = {}
+    peaks: dict[str, float] = {}
     start = time.perf_counter()
     owned = work_dir is None
     folder = Path(tempfile.mkdtemp(prefix="copydesk-")) if work_dir is None else work_dir
@@ -266,12 +272,12 @@ def dedup(
         spill = ItemSpill(folder)
         lines = _source_lines(items, cfg, progress, spill)
         items = spill.replay()  # type: ignore[assignment]
-        start = _timed(timings, "read_and_line_statistics", start)
+        start = _timed(timings, "read_and_line_statistics", start, peaks)
     intake = _Intake(cfg, progress, folder)
     for out, slots in _batch_results(intake.jobs(items), cfg, lines):
         intake.file(out, slots)
     sets = intake.finish()
-    start = _timed(timings, "read_clean_sketch", start)
+    start = _timed(timings, "read_clean_sketch", start, peaks)
     step_seconds = {f"{k}_in_batches": round(v, 4) for k, v in intake.step_seconds.items()}
 
     infos = [info for info in (intake.slots[s] for s in intake.doc_slot) if isinstance(info, DocInfo)]
@@ -286,23 +292,29 @@ def dedup(
     fp_counts, fp_parts = intake.fingerprints.finish()
     pairs = candidate_pairs(sets.exact, sigs, fp_parts, fp_counts, cfg.candidates, cfg.minhash,
                             cfg.verify.containment)
-    start = _timed(timings, "candidates", start)
+    start = _timed(timings, "candidates", start, peaks)
     progress("verify", 0, int(pairs.shape[0]))
     del sets  # verification maps the table afresh for each chunk of pairs
     edges = verify_in_chunks(intake.shingles.reopen, pairs, cfg.verify)
-    sets = intake.shingles.reopen()
-    start = _timed(timings, "verify", start)
+    start = _timed(timings, "verify", start, peaks)
     rank = priority(docs, edges, cfg.canonical)
-    assignment = cluster(len(sets), edges, rank, lambda p: verify_pairs(sets, p, cfg.verify, keep_unrelated=True))
+    def verify_on_demand(pair: np.ndarray) -> EdgeTable:
+        rows = intake.shingles.rows(pair.reshape(-1))
+        table = verify_pairs(rows, np.array([[0, 1]]), cfg.verify, keep_unrelated=True)
+        return EdgeTable(pair[:, 0].copy(), pair[:, 1].copy(), table.jaccard, table.contain_ab, table.contain_ba,
+                         table.label)
+
+    assignment = cluster(len(infos), edges, rank, verify_on_demand)
     scores = member_scores(assignment, docs, cfg.canonical)
-    start = _timed(timings, "cluster", start)
+    start = _timed(timings, "cluster", start, peaks)
 
     decisions = _decisions(intake.slots, intake.doc_slot, docs, assignment, scores)
     clusters = _clusters(docs, infos, assignment, scores)
-    _timed(timings, "assemble", start)
+    _timed(timings, "assemble", start, peaks)
     summary = _summary(decisions, clusters, pairs, edges, assignment, intake, cfg)
     manifest = _manifest(cfg, timings, len(decisions), intake.bytes)
     manifest["batch_step_seconds"] = step_seconds
+    manifest["peak_rss_mb_after"] = peaks
     texts = intake.texts
     kept = _kept_texts_fn(infos, assignment, scores, texts)
     result = RunResult(decisions, clusters, summary, manifest, intake.problems, folder, kept)

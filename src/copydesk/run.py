@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 from .config import RunConfig
 from .errors import InputError
@@ -18,17 +20,17 @@ def write_outputs(result: RunResult, out_dir: Path, cfg: RunConfig) -> list[Path
     out_dir.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
     written: list[Path] = []
-    tables = (
-        ("decisions", [decision_row(d) for d in result.decisions]),
-        ("clusters", [cluster_row(c) for c in result.clusters]),
+    tables: tuple[tuple[str, Callable[[], Iterator[dict[str, Any]]]], ...] = (
+        ("decisions", lambda: (decision_row(d) for d in result.decisions)),
+        ("clusters", lambda: (cluster_row(c) for c in result.clusters)),
     )
-    for name, rows in tables:
+    for name, rows in tables:  # rows are generated twice rather than held: a row dict per doc adds up
         path = out_dir / f"{name}.jsonl"
-        write_jsonl(path, rows)
+        write_jsonl(path, rows())
         written.append(path)
         if "parquet" in cfg.output_formats:
             pq_path = out_dir / f"{name}.parquet"
-            write_parquet(pq_path, rows)
+            write_parquet(pq_path, rows())
             written.append(pq_path)
     kept_path = out_dir / "deduplicated.jsonl"
     write_jsonl(kept_path, result.kept_texts())

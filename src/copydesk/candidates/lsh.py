@@ -26,6 +26,38 @@ _FINGERPRINT_SEED = np.uint64(0xF1A6_E4B1_47ED_0002)
 _LOW32 = np.uint64(0xFFFFFFFF)
 
 
+class _UniqueCodes:
+    """Running multiset of pair codes kept as (unique codes, counts), compacted as parts arrive, so memory follows
+    the number of distinct pairs rather than the number of times they were emitted (a near-copy pair recurs in
+    most LSH bands and shares dozens of fingerprints)."""
+
+    def __init__(self) -> None:
+        self.codes = np.empty(0, dtype=np.uint64)
+        self.counts = np.empty(0, dtype=np.int64)
+        self.pending: list[np.ndarray] = []
+        self.pending_size = 0
+
+    def add(self, codes: np.ndarray) -> None:
+        self.pending.append(codes)
+        self.pending_size += codes.shape[0]
+        if self.pending_size > max(4 * self.codes.shape[0], 1 << 22):
+            self._compact()
+
+    def _compact(self) -> None:
+        if not self.pending:
+            return
+        fresh, fresh_counts = np.unique(np.concatenate(self.pending), return_counts=True)
+        self.pending, self.pending_size = [], 0
+        both = np.concatenate([self.codes, fresh])
+        weights = np.concatenate([self.counts, fresh_counts])
+        self.codes, inverse = np.unique(both, return_inverse=True)
+        self.counts = np.bincount(inverse, weights=weights, minlength=self.codes.shape[0]).astype(np.int64)
+
+    def result(self) -> tuple[np.ndarray, np.ndarray]:
+        self._compact()
+        return self.codes, self.counts
+
+
 def _decode_pairs(codes: np.ndarray) -> np.ndarray:
     out = np.empty((codes.shape[0], 2), dtype=np.int64)
     out[:, 0] = (codes >> np.uint64(32)).astype(np.int64)
@@ -48,11 +80,11 @@ def _lsh_codes(signatures: np.ndarray, cfg: CandidateConfig, minhash: MinHashCon
     n = signatures.shape[0]
     docs = np.arange(n, dtype=np.int64)
     seed = _BAND_SEED ^ np.uint64(minhash.seed)
-    per_band = [
-        _pairs_sharing_keys(_kernels.band_keys(signatures, band, cfg.rows, seed), docs, cfg.max_postings)
-        for band in range(cfg.bands)
-    ]
-    return np.unique(np.concatenate(per_band)) if per_band else np.empty(0, dtype=np.uint64)
+    merged = _UniqueCodes()
+    for band in range(cfg.bands):
+        keys = _kernels.band_keys(signatures, band, cfg.rows, seed)
+        merged.add(_pairs_sharing_keys(keys, docs, cfg.max_postings))
+    return merged.result()[0]
 
 
 def fingerprints(sets: ShingleSets, cfg: CandidateConfig) -> tuple[np.ndarray, np.ndarray]:
@@ -73,14 +105,12 @@ def containment_codes(
     partition (split by hash range), so each can be sorted alone and memory stays bounded. ``counts`` holds
     each doc's number of fingerprints.
     """
-    per_part = [
-        _pairs_sharing_keys(values, docs.astype(np.int64), cfg.max_postings, skip_long=True)
-        for values, docs in partitions
-    ]
-    codes = np.concatenate(per_part) if per_part else np.empty(0, dtype=np.uint64)
-    if codes.shape[0] == 0:
-        return codes
-    unique, shared = np.unique(codes, return_counts=True)
+    merged = _UniqueCodes()
+    for values, docs in partitions:
+        merged.add(_pairs_sharing_keys(values, docs.astype(np.int64), cfg.max_postings, skip_long=True))
+    unique, shared = merged.result()
+    if unique.shape[0] == 0:
+        return unique
     pairs = _decode_pairs(unique)
     smaller = np.minimum(counts[pairs[:, 0]], counts[pairs[:, 1]])
     keep = (shared >= cfg.min_shared_fingerprints) & (shared >= min_estimate * smaller)

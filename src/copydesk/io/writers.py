@@ -50,18 +50,47 @@ def write_json(path: Path, value: Mapping[str, Any]) -> None:
     os.replace(tmp, path)
 
 
-def write_parquet(path: Path, rows: list[dict[str, Any]]) -> None:
-    """Nested values (lists, dicts) are stored as JSON strings so every row has the same flat schema."""
+#: Column types of the Parquet outputs; any other column is a string. Nested values are JSON strings.
+PARQUET_TYPES = {
+    "jaccard": "float64", "containment": "float64", "weakest_score": "float64",
+    "removed_lines": "int64", "size": "int64",
+}
+
+
+def write_parquet(path: Path, rows: Iterable[dict[str, Any]], batch_rows: int = 50_000) -> int:
+    """Write rows in record batches (bounded memory) under a fixed schema taken from the first row's keys and
+    ``PARQUET_TYPES``, so a batch whose column happens to be all null still gets the right type."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    flat = [
-        {k: json.dumps(v, ensure_ascii=False) if isinstance(v, (list, dict)) else v for k, v in row.items()}
-        for row in rows
-    ]
     tmp = _atomic_path(path)
-    pq.write_table(pa.Table.from_pylist(flat), tmp)
+    writer: Any = None
+    count = 0
+    batch: list[dict[str, Any]] = []
+
+    def flush() -> None:
+        nonlocal writer
+        if writer is None:
+            keys = list(batch[0]) if batch else []
+            schema = pa.schema([(k, pa.type_for_alias(PARQUET_TYPES.get(k, "string"))) for k in keys])
+            writer = pq.ParquetWriter(tmp, schema)
+        flat = [
+            {k: json.dumps(v, ensure_ascii=False) if isinstance(v, (list, dict)) else v for k, v in row.items()}
+            for row in batch
+        ]
+        writer.write_table(pa.Table.from_pylist(flat, schema=writer.schema))
+        batch.clear()
+
+    for row in rows:
+        batch.append(row)
+        count += 1
+        if len(batch) >= batch_rows:
+            flush()
+    if batch or writer is None:
+        flush()
+    writer.close()
     os.replace(tmp, path)
+    return count
 
 
 def decision_row(d: Decision) -> dict[str, Any]:

@@ -46,6 +46,22 @@ class ShingleSpill:
         self._table = ShingleSets(np.empty(0, dtype=np.uint64), offsets, exact)
         return self.reopen()
 
+    def rows(self, indices: np.ndarray) -> ShingleSets:
+        """A small table of the given rows, read with positioned reads (no mapping left behind), for the few
+        pairs verified one at a time during clustering."""
+        offsets = self._table.offsets
+        starts, ends = offsets[indices], offsets[indices + 1]
+        sizes = ends - starts
+        out_offsets = np.zeros(indices.shape[0] + 1, dtype=np.int64)
+        np.cumsum(sizes, out=out_offsets[1:])
+        with self.path.open("rb") as handle:
+            parts = []
+            for start, size in zip(starts.tolist(), sizes.tolist(), strict=True):
+                handle.seek(start * 8)
+                parts.append(np.frombuffer(handle.read(size * 8), dtype=np.uint64))
+        values = np.concatenate(parts) if parts else np.empty(0, dtype=np.uint64)
+        return ShingleSets(values, out_offsets, self._table.exact[indices])
+
     def reopen(self) -> ShingleSets:
         if self._written == 0:
             return self._table
