@@ -286,11 +286,9 @@ def dedup(
         ids=[i.id for i in infos], sizes=sets.sizes(), dates=[i.date for i in infos],
         sources=[i.source for i in infos],
     )
-    sigs = (np.concatenate(intake.signatures) if intake.signatures
-            else np.empty((0, cfg.minhash.num_perm), dtype=np.uint32))
     progress("candidates", 0, None)
     fp_counts, fp_parts = intake.fingerprints.finish()
-    pairs = candidate_pairs(sets.exact, sigs, fp_parts, fp_counts, cfg.candidates, cfg.minhash,
+    pairs = candidate_pairs(sets.exact, intake.signatures, fp_parts, fp_counts, cfg.candidates, cfg.minhash,
                             cfg.verify.containment)
     start = _timed(timings, "candidates", start, peaks)
     progress("verify", 0, int(pairs.shape[0]))

@@ -13,7 +13,7 @@ Two paths, both near-linear in corpus size:
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 
@@ -75,14 +75,19 @@ def lsh_pairs(signatures: np.ndarray, cfg: CandidateConfig, minhash: MinHashConf
     return _decode_pairs(_lsh_codes(signatures, cfg, minhash))
 
 
-def _lsh_codes(signatures: np.ndarray, cfg: CandidateConfig, minhash: MinHashConfig) -> np.ndarray:
-    """Pair codes of ``lsh_pairs``, processed band by band to bound memory."""
-    n = signatures.shape[0]
+def _lsh_codes(
+    signatures: np.ndarray | Sequence[np.ndarray], cfg: CandidateConfig, minhash: MinHashConfig
+) -> np.ndarray:
+    """Pair codes of ``lsh_pairs``, processed band by band to bound memory. ``signatures`` may be the list of
+    per-batch blocks (rows in order), which spares a full concatenated copy of the matrix."""
+    blocks = [signatures] if isinstance(signatures, np.ndarray) else list(signatures)
+    n = sum(b.shape[0] for b in blocks)
     docs = np.arange(n, dtype=np.int64)
     seed = _BAND_SEED ^ np.uint64(minhash.seed)
     merged = _UniqueCodes()
     for band in range(cfg.bands):
-        keys = _kernels.band_keys(signatures, band, cfg.rows, seed)
+        parts = [_kernels.band_keys(b, band, cfg.rows, seed) for b in blocks]
+        keys = np.concatenate(parts) if parts else np.empty(0, dtype=np.uint64)
         merged.add(_pairs_sharing_keys(keys, docs, cfg.max_postings))
     return merged.result()[0]
 
@@ -127,7 +132,7 @@ def containment_pairs(sets: ShingleSets, cfg: CandidateConfig, min_estimate: flo
 
 
 def candidate_pairs(
-    exact: np.ndarray, signatures: np.ndarray, fingerprint_parts: Iterable[tuple[np.ndarray, np.ndarray]],
+    exact: np.ndarray, signatures: np.ndarray | Sequence[np.ndarray], fingerprint_parts: Iterable[tuple[np.ndarray, np.ndarray]],
     fingerprint_counts: np.ndarray, cfg: CandidateConfig, minhash: MinHashConfig, min_containment: float,
 ) -> np.ndarray:
     """Union of LSH pairs, fingerprint pairs and exact copies (same token stream), as sorted unique (i, j) rows
