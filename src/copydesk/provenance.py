@@ -32,7 +32,7 @@ from types import MappingProxyType
 from typing import Final, Literal
 from urllib.parse import urlsplit
 
-from .clean.boilerplate import byline_name, split_lines
+from .clean.boilerplate import byline_name, plain_ascii_spacing, split_lines
 
 __all__ = ["Credit", "CreditKind", "extract_credits"]
 
@@ -97,11 +97,28 @@ _AGENCY: Final = re.compile(
     r"|canadian press"
     r"|australian associated press|yonhap|anadolu agency|press trust of india))\b"
 )
+# A text where _AGENCY matches holds one of its case-sensitive acronyms ("AP" also covers "AAP") or, once
+# casefolded, a piece of one of its case-insensitive names. No piece holds an "i": "\u0130" and "\u0131" match
+# "i" case-insensitively but do not casefold to it (the other such letters, "\u017f" and "\u212a", casefold to
+# "s" and "k"). Both patterns are case-sensitive literals, which the regex engine scans for quickly.
+_AGENCY_ACRONYM_HINT: Final = re.compile(r"AP|AFP|UPI|DPA|dpa|EFE|ANSA|PTI|IANS|TASS")
+_AGENCY_NAME_HINT: Final = re.compile(r"press|reuters|bloomberg|nhua|kyodo|pa med|yonhap|anadolu")
 _SIGN_OFF: Final = re.compile(r"[-\u2013\u2014]\s*(?P<name>[A-Za-z][A-Za-z .]{1,40}?)\s*\)?\.?$")
 _DATE_START: Final = re.compile(rf"(?i)(?:{_MONTH}\s*\d|\d|(?:mon|tues?|wed|thur?s?|fri|sat|sun)[a-z]*\b)")
 # a "full article" link needs one of these words (plain substring tests on the casefolded line are much
 # faster than a case-insensitive regex scan)
 _LINK_KEYWORDS: Final = ("full", "whole", "entire", "original", "rest of", "reading")
+# What every credit shape anchored at the line start (_ORIGINALLY, _COPYRIGHT, _SOURCE_LINE, _VIA_LINE, the
+# "continue reading on" link, a byline after its bullets) opens with: a line that does not open with one of
+# these words skips them all. Bullets are non-word characters, so ``\W*`` covers them.
+_CREDIT_START_WORDS: Final = (
+    r"\W*(?:originally|first|previously|this|an?\s|©|\(c\)|copyright|source|credit|courtesy|via|continue"
+    r"|keep|written|posted|story|words|reporting|text|compiled|edited|published|by|author|reporter)"
+)
+_CREDIT_START: Final = re.compile(_CREDIT_START_WORDS, re.IGNORECASE)
+# The same on a lower-cased ASCII line: the same verdict (for ASCII text, ignoring case is lower-casing),
+# several times faster, as the regex engine skips a case-sensitive alternative on its first character.
+_CREDIT_START_ASCII_LOWER: Final = re.compile(_CREDIT_START_WORDS)
 _CONTRIBUTED: Final = re.compile(r"(?i)\bcontributed\s+(?:to\s+)?(?:this|the)\s+(?:report|story|article)")
 _COPYRIGHT: Final = re.compile(r"(?i)^\W*(?:©|\(c\)|copyright\b)")
 _NAME_CUT: Final = re.compile(
@@ -203,6 +220,9 @@ def _has_keyword(low: str) -> bool:
 
 
 def _agencies(text: str) -> list[str]:
+    """The news agencies named in ``text``, in order (``_AGENCY`` scans slowly, so a cheap test goes first)."""
+    if _AGENCY_ACRONYM_HINT.search(text) is None and _AGENCY_NAME_HINT.search(text.casefold()) is None:
+        return []
     return [_AGENCY_NAMES[m.group("name").casefold()] for m in _AGENCY.finditer(text)]
 
 
@@ -224,16 +244,42 @@ def _byline_credits(line: str) -> list[str]:
     return names
 
 
-def _line_credits(stripped: str) -> list[tuple[CreditKind, str]]:
+def _collapsed(stripped: str, plain: bool) -> str:
+    """The line with each whitespace run made one space (lines longer than ``_LONG_LINE_CHARS`` as they are).
+
+    A stripped line without a double space and without whitespace but spaces has nothing to collapse, and is
+    returned without the costly split and join. ``plain`` (:func:`plain_ascii_spacing` of the whole text)
+    answers the second test for an ASCII line; any other line asks ``isprintable`` (False for every
+    whitespace character but the ASCII space).
+    """
+    if len(stripped) > _LONG_LINE_CHARS or (
+        "  " not in stripped and ((plain and stripped.isascii()) or stripped.isprintable())
+    ):
+        return stripped
+    return " ".join(stripped.split())
+
+
+def _sign_off(text: str) -> str | None:
+    """The agency (canonical spelling) that signs ``text`` off ("... - AP"), else None."""
+    # _SIGN_OFF opens with a dash: three memchr-speed tests spare the regex scan on most lines
+    if "-" not in text and "\u2013" not in text and "\u2014" not in text:
+        return None
+    m = _SIGN_OFF.search(text)
+    if m is None:
+        return None
+    return _AGENCY_NAMES.get(m.group("name").strip().casefold())
+
+
+def _line_credits(stripped: str, plain: bool) -> list[tuple[CreditKind, str]]:
     """Every credit one line gives, in a fixed order of kinds.
 
     Long lines (body paragraphs) are only checked for a wire dateline at their start and an agency sign-off
-    at their end; the credit phrases are looked for only on lines that contain one of their keywords.
+    at their end; the credit phrases are looked for only on lines that contain one of their keywords, and
+    the credit shapes anchored at the line start only on lines that ``_CREDIT_START`` lets through.
     """
     out: list[tuple[CreditKind, str]] = []
-    text = stripped if len(stripped) > _LONG_LINE_CHARS else " ".join(stripped.split())
+    text = _collapsed(stripped, plain)
     words = text.count(" ") + 1
-    shouted = text.isupper()  # every cased character is upper case: a shouted line
     credit_line = False
 
     head = text[:160]
@@ -242,7 +288,24 @@ def _line_credits(stripped: str) -> list[tuple[CreditKind, str]]:
         name = m.group("name")
         out.append(("wire", _AGENCY_NAMES.get(name.casefold(), name)))
 
+    # one anchored match rules out every credit shape that must open the line (most lines open with none)
+    start = False
+    low: str | None = None  # text.casefold(), when computed
     if words <= _MAX_CREDIT_LINE_WORDS:
+        if text.isascii():
+            low = text.lower()  # casefold() for ASCII
+            start = _CREDIT_START_ASCII_LOWER.match(low) is not None
+        else:
+            start = _CREDIT_START.match(text) is not None
+    if not start and words > _LINK_LINE_WORDS:
+        # a body paragraph: only an agency sign-off at its end can still credit anyone
+        agency = _sign_off(text[-48:])
+        if agency is not None:
+            out.append(("wire", agency))
+        return out
+
+    shouted = text.isupper()  # every cased character is upper case: a shouted line
+    if start:
         # anchored at the line start, so a body paragraph fails after a few characters
         m = _ORIGINALLY.match(text)
         if m is not None:
@@ -254,7 +317,8 @@ def _line_credits(stripped: str) -> list[tuple[CreditKind, str]]:
             credit_line = True
     if words <= _LINK_LINE_WORDS:
         # these phrases may sit anywhere in the line: look only on shorter lines that have a keyword
-        low = text.casefold()
+        if low is None:
+            low = text.casefold()
         if _has_keyword(low):
             m = _FULL_LINK.search(text)
             if m is not None:
@@ -266,27 +330,27 @@ def _line_credits(stripped: str) -> list[tuple[CreditKind, str]]:
             credit_line = True
 
     if words <= _SHORT_LINE_WORDS:
-        for name in _byline_credits(text):
-            out.append(("byline", _display(name, shouted)))
-            credit_line = True
-        m = _SOURCE_LINE.match(text) or (_VIA_LINE.match(text) if words <= 5 else None)
-        if m is not None:
-            name = _clean_name(m.group("name"), shouted)
-            if name is not None:
-                out.append(("source_line", name))
+        if start:
+            for name in _byline_credits(text):
+                out.append(("byline", _display(name, shouted)))
                 credit_line = True
+            m = _SOURCE_LINE.match(text) or (_VIA_LINE.match(text) if words <= 5 else None)
+            if m is not None:
+                name = _clean_name(m.group("name"), shouted)
+                if name is not None:
+                    out.append(("source_line", name))
+                    credit_line = True
         if words <= 4 and not text.endswith((".", "!", "?")):
             credit_line = True  # a bare agency name or sign-off line
-        m = _SIGN_OFF.search(text)
-        if m is not None and m.group("name").strip().casefold() in _AGENCY_NAMES:
+        if _sign_off(text) is not None:
             credit_line = True
 
     if credit_line:
         out.extend(("wire", agency) for agency in _agencies(text))
     elif words > _SHORT_LINE_WORDS:
-        m = _SIGN_OFF.search(text[-48:])
-        if m is not None and m.group("name").strip().casefold() in _AGENCY_NAMES:
-            out.append(("wire", _AGENCY_NAMES[m.group("name").strip().casefold()]))
+        agency = _sign_off(text[-48:])
+        if agency is not None:
+            out.append(("wire", agency))
     return out
 
 
@@ -315,11 +379,14 @@ def extract_credits(text: str, *, url: str | None = None, source: str | None = N
             seen.add(key)
             credits.append(Credit(kind=kind, name=name, line=line, evidence=evidence))
 
+    plain = plain_ascii_spacing(text)
     for number, raw in enumerate(split_lines(text), start=1):
+        if not raw:
+            continue
         stripped = raw.strip()
         if not stripped:
             continue
-        for kind, name in _line_credits(stripped):
+        for kind, name in _line_credits(stripped, plain):
             add(kind, name, number, stripped)
 
     if url:

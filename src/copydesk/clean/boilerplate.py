@@ -10,22 +10,30 @@ How:
 * Each line is normalised once for matching (NFKC, casefold, curly apostrophes made straight, whitespace
   collapsed, leading bullets such as ``•·-*`` stripped) into a ``_Line`` with cheap features (word count,
   sentence ending, quote start, body-likeness). The original text is what is kept and reported.
-* Pass 1 runs independent line rules from ``_LINE_RULES`` in order; the first rule that fires names the
-  removal. Then come two rules that need more than the line: ``repeated_line`` (the line equals the previous
-  non-blank line, e.g. a caption printed twice: the first copy stays) and ``source_boilerplate`` (corpus-level
-  evidence from :class:`copydesk.clean.corpus.SourceLineStats`, guarded by a length limit so a long body
-  paragraph is never removed on that evidence alone).
+* Pass 1 runs independent line rules (``_first_rule``) in the order of ``RULE_NAMES``; the first rule that
+  fires names the removal. Then come two rules that need more than the line: ``repeated_line`` (the line
+  equals the previous non-blank line, e.g. a caption printed twice: the first copy stays) and
+  ``source_boilerplate`` (corpus-level evidence from :class:`copydesk.clean.corpus.SourceLineStats`, asked
+  once per document and guarded by a length limit so a long body paragraph is never removed on that
+  evidence alone).
 * Pass 2 runs context rules over what pass 1 kept: ``navigation`` at the top (breadcrumbs that end with the
   headline, runs of section names), the continuation of ``related_block`` lists, inline ``teaser`` lines
   standing between body paragraphs, and the trailing ``footer`` zone after the last body paragraph.
 
 Rules that key on common words (cookies, share, subscribe, newsletter, click) apply only to short lines or to
 a specific line shape, so ordinary body sentences that mention those words survive. Patterns are compiled
-once into an immutable ``_Patterns`` value that is passed to every predicate explicitly.
+once into an immutable ``_Patterns`` value that is passed to every rule explicitly.
+
+Speed: this runs on every line of every document, so the per-line work is kept small without changing any
+result: most lines are long body paragraphs, which one anchored match of the union of the rules' start
+shapes rules out; a short line is tokenised only if its first token could open a vocabulary rule; ASCII
+lines of a text without tabs or other control whitespace skip ``str.isprintable``. Each shortcut only skips
+tests that cannot succeed (see ``_first_rule``), and ``tests/clean`` check them against the plain rules.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
 import unicodedata
@@ -41,7 +49,9 @@ __all__ = [
     "byline_name",
     "clean_text",
     "normalise_line",
+    "plain_ascii_spacing",
     "split_lines",
+    "split_normalised",
 ]
 
 logger = logging.getLogger(__name__)
@@ -106,6 +116,8 @@ def split_lines(text: str) -> list[str]:
     ``str.splitlines`` also splits on form feeds and Unicode line separators, which would shift the line
     numbers reported in :class:`RemovedLine` and in provenance credits.
     """
+    if "\r" not in text:
+        return text.split("\n")
     return [line.removesuffix("\r") for line in text.split("\n")]
 
 
@@ -127,15 +139,60 @@ def normalise_line(line: str) -> str:
     return line.lstrip(_BULLETS)
 
 
+#: ASCII whitespace but the space and the line feed: tab, vertical tab, form feed, carriage return and the
+#: information separators U+001C-U+001F (which ``str.split`` also splits on).
+_ASCII_CONTROL_SPACES: Final[tuple[str, ...]] = ("\t", "\x0b", "\x0c", "\r", "\x1c", "\x1d", "\x1e", "\x1f")
+
+
+def plain_ascii_spacing(text: str) -> bool:
+    """True when ``text`` holds no ASCII whitespace but spaces and line feeds (no tab, CR, ...).
+
+    Then an ASCII line of it is collapsed by ``" ".join(line.split())`` only where it has a doubled, leading
+    or trailing space, which is cheaper to test than ``str.isprintable`` (a Unicode table lookup per
+    character); one memchr-speed scan per character class answers for the whole text.
+    """
+    return not _contains_any(text, _ASCII_CONTROL_SPACES)
+
+
+def split_normalised(text: str) -> tuple[list[str], list[str]]:
+    """:func:`split_lines` of ``text`` and :func:`normalise_line` of each line ("" for a blank one).
+
+    Why: every line of every document is normalised (for cleaning and for the corpus statistics), and most
+    are ASCII. For an ASCII line of a text with :func:`plain_ascii_spacing`, ``str.isprintable`` in
+    :func:`normalise_line` only tells whether the line has doubled or edge spaces, which is tested directly
+    (a non-whitespace control character makes :func:`normalise_line` collapse whitespace that is already
+    single, which changes nothing). Other lines take :func:`normalise_line`.
+    """
+    lines = split_lines(text)
+    if not plain_ascii_spacing(text if "\r" not in text else "\n".join(lines)):
+        return lines, [normalise_line(line) if line else "" for line in lines]
+    norms: list[str] = []
+    for line in lines:
+        if not line:
+            norms.append("")
+            continue
+        if not line.isascii():
+            norms.append(normalise_line(line))
+            continue
+        line = line.lower()
+        if "  " in line or line[:1] == " " or line[-1:] == " ":
+            line = " ".join(line.split())
+        norms.append(line.lstrip(_BULLETS))
+    return lines, norms
+
+
 @dataclass(frozen=True, slots=True)
 class NormalisedLineCheck:
     """A line test defined on :func:`normalise_line` output; called with a raw line, it normalises first.
 
     :func:`clean_text` recognises it and passes the normal form it has already computed, so corpus-level
-    evidence costs one hash per line instead of a second normalisation.
+    evidence costs one hash per line instead of a second normalisation. ``on_normalised_many``, when given,
+    answers for many normal forms at once (what ``on_normalised`` answers for each, in order), so that
+    :func:`clean_text` asks once per document instead of once per line.
     """
 
     on_normalised: Callable[[str], bool]
+    on_normalised_many: Callable[[list[str]], list[bool]] | None = None
 
     def __call__(self, line: str) -> bool:
         return self.on_normalised(normalise_line(line))
@@ -146,14 +203,14 @@ class _Line:
 
     __slots__ = ("_tokens", "body", "index", "norm", "quote", "raw", "stripped", "terminal", "words")
 
-    def __init__(self, index: int, raw: str) -> None:
+    def __init__(self, index: int, raw: str, norm: str) -> None:
+        """``norm`` is ``normalise_line(raw)``, non-empty (computed by the caller, once per line)."""
         self.index = index
         self.raw = raw
         stripped = raw.lstrip(_BULLETS).rstrip()
         self.stripped = stripped
-        norm = normalise_line(raw)
         self.norm = norm
-        words = norm.count(" ") + 1 if norm else 0
+        words = norm.count(" ") + 1
         self.words = words
         last = stripped[-1:]
         terminal = bool(last) and (last in _SENTENCE_END or (last in "'\u2019" and stripped[-2:-1] in ".!?,"))
@@ -222,11 +279,47 @@ class _Patterns:
     breadcrumb_split: re.Pattern[str]
     tokens: re.Pattern[str]
     teaser: re.Pattern[str]
+    breadcrumb_mark: re.Pattern[str]
+    short_line_shapes: re.Pattern[str]
+    long_line_shapes: re.Pattern[str]
 
 
 def _compile_patterns() -> _Patterns:
     """Compile every pattern once; the result is immutable and passed to the predicates."""
+    p = _compile_rule_patterns()
+
+    def union(*patterns: re.Pattern[str]) -> re.Pattern[str]:
+        # ``match`` of the union succeeds iff one of them matches at the start (``fullmatch`` implies it)
+        return re.compile("|".join(f"(?:{pat.pattern})" for pat in patterns))
+
+    long_shapes = (p.widget_error, p.legal_start, p.cookie_shape, p.credit)
+    return dataclasses.replace(
+        p,
+        # every breadcrumb_split separator holds one of these (its core, without the spaces around "|")
+        breadcrumb_mark=re.compile(r"[>\u203a\u00bb\u2192|]|::|\s/\s"),
+        short_line_shapes=union(
+            *long_shapes,
+            p.source_line,
+            p.advertisement,
+            p.comment_counter,
+            p.newsletter,
+            p.click_here,
+            p.related_header,
+            p.related_prefix,
+        ),
+        long_line_shapes=union(*long_shapes),
+    )
+
+
+_NEVER: Final = re.compile(r"(?!)")
+
+
+def _compile_rule_patterns() -> _Patterns:
+    """The patterns of the line rules themselves (the shortcuts derived from them are added above)."""
     return _Patterns(
+        breadcrumb_mark=_NEVER,
+        short_line_shapes=_NEVER,
+        long_line_shapes=_NEVER,
         placeholder_phrases=("lorem ipsum", "dolor sit amet", "adipiscing elit"),
         widget_error=re.compile(
             r"(?:(?:oops|whoops|something (?:went|has gone) wrong|an (?:unexpected )?error (?:has )?occurred"
@@ -339,7 +432,11 @@ def _compile_patterns() -> _Patterns:
             r"|related (?:coverage|story|article|content)|more on this story|more from [a-z ]{1,30})"
             r" ?[:\u00bb>\u203a|] ?\S"
         ),
-        breadcrumb_split=re.compile(r"\s*(?:>|\u203a|\u00bb|\u2192|\s/\s|\s\|\s|::)\s*"),
+        # the lookahead (every separator starts with one of these) only makes the scan fast: each position
+        # that cannot start a separator fails on one character test
+        breadcrumb_split=re.compile(
+            r"(?=[\s>\u203a\u00bb\u2192:])\s*(?:>|\u203a|\u00bb|\u2192|\s/\s|\s\|\s|::)\s*"
+        ),
         tokens=re.compile(r"[^\W_]+(?:['.&-][^\W_]+)*"),
         teaser=re.compile(
             r"(?P<prefix>[^\s:.,!?\"\u201c]+(?: [^\s:.,!?\"\u201c]+){0,3}): (?P<rest>\S+(?: \S+){2,})"
@@ -398,7 +495,7 @@ _FIRST_PERSON: Final = _words("i i'm i've we we're we've my our us me")
 
 
 # ----------------------------------------------------------------------------------------------------------
-# line rules (pass 1): each a small predicate over one line's features
+# line rules (pass 1)
 
 
 def _contains_any(text: str, phrases: tuple[str, ...]) -> bool:
@@ -407,58 +504,6 @@ def _contains_any(text: str, phrases: tuple[str, ...]) -> bool:
         if phrase in text:
             return True
     return False
-
-
-def _is_placeholder(ln: _Line, p: _Patterns) -> bool:
-    """Template filler (lorem ipsum) is never story text."""
-    return _contains_any(ln.norm, p.placeholder_phrases)
-
-
-def _is_widget_error(ln: _Line, p: _Patterns) -> bool:
-    """Error text of embedded widgets ("Oops! ... try again later"), whole or split over lines."""
-    return ln.words <= 30 and p.widget_error.fullmatch(ln.norm) is not None
-
-
-def _is_cookie_banner(ln: _Line, p: _Patterns) -> bool:
-    """Consent banners: a specific opening shape up to ~80 words, or a very short line about cookies."""
-    if ln.words <= 80 and p.cookie_shape.match(ln.norm) is not None:
-        return True
-    return ln.words <= 10 and "cookie" in ln.norm and p.cookie_short.match(ln.norm) is not None
-
-
-def _is_credit(ln: _Line, p: _Patterns) -> bool:
-    """Syndication notes ("This article originally appeared on ..."); provenance reads the raw text."""
-    if ln.words <= 60 and p.credit.match(ln.norm) is not None:
-        return True
-    return ln.words <= 8 and p.source_line.match(ln.norm) is not None
-
-
-def _is_advertisement(ln: _Line, p: _Patterns) -> bool:
-    """Ad slot markers ("Advertisement", "Story continues below advertisement", "Sponsored")."""
-    return ln.words <= 10 and p.advertisement.fullmatch(ln.norm) is not None
-
-
-def _is_legal_footer(ln: _Line, p: _Patterns) -> bool:
-    """Copyright notices and rows of legal links ("Terms of Use | Privacy Policy")."""
-    if ln.words > 40:
-        return False
-    if p.legal_start.match(ln.norm) is not None or _contains_any(ln.norm, p.legal_phrases):
-        return True
-    if ln.words > 15 or ln.terminal:
-        return False
-    toks = ln.tokens(p)
-    return bool(toks) and all(t in _LEGAL_VOCAB for t in toks) and any(t in _LEGAL_CORE for t in toks)
-
-
-def _is_timestamp(ln: _Line, p: _Patterns) -> bool:
-    """A line that is only a date, time or "N min read": page metadata, not text.
-
-    Bare digit groups ("02-751-1500") are phone numbers or scores, not dates, unless shaped as an ISO date.
-    """
-    norm = ln.norm
-    if p.digit.search(norm) is None or p.timestamp.fullmatch(norm) is None:
-        return False
-    return p.letter_or_time.search(norm) is not None
 
 
 def _byline_name(stripped: str, p: _Patterns) -> str | None:
@@ -492,18 +537,23 @@ def byline_name(line: str) -> str | None:
     return _byline_name(" ".join(stripped.split()), _PATTERNS)
 
 
-def _is_byline(ln: _Line, p: _Patterns) -> bool:
-    """Bylines ("By Jane Roe, Staff Writer") and comment counters ("12 Comments", "Leave a comment")."""
-    if p.comment_counter.fullmatch(ln.norm) is not None:
-        return True
-    return _byline_name(ln.stripped, p) is not None
+#: Every word a vocabulary rule accepts (a share row may also hold counts: any digit token).
+_RULE_VOCAB: Final = _LEGAL_VOCAB | _SHARE_VOCAB | _NAV_VOCAB
 
 
-def _is_share_row(ln: _Line, p: _Patterns) -> bool:
-    """Share / subscribe / sign-in rows: short lines made only of such words."""
-    if ln.words > 12:
-        return False
-    toks = ln.tokens(p)
+def _vocab_lead(norm: str, p: _Patterns) -> bool:
+    """Whether the first token of ``norm`` could open a vocabulary line (legal links, share row, menu)."""
+    m = p.tokens.search(norm)
+    return m is not None and (m.group() in _RULE_VOCAB or m.group().isdigit())
+
+
+def _is_legal_links(toks: list[str]) -> bool:
+    """A row of legal links ("Terms of Use | Privacy Policy"): legal words only, one of them a core one."""
+    return bool(toks) and all(t in _LEGAL_VOCAB for t in toks) and any(t in _LEGAL_CORE for t in toks)
+
+
+def _is_share_row(toks: list[str]) -> bool:
+    """A share / subscribe / sign-in row: share words (and counts) only, one of them a core one."""
     return (
         bool(toks)
         and all(t in _SHARE_VOCAB or t.isdigit() for t in toks)
@@ -511,64 +561,121 @@ def _is_share_row(ln: _Line, p: _Patterns) -> bool:
     )
 
 
-def _is_newsletter(ln: _Line, p: _Patterns) -> bool:
-    """Newsletter boxes: short lines shaped as a sign-up call, or a bare "Newsletter" header."""
-    if ln.words > 25 or ln.quote:
-        return False
-    return p.newsletter.match(ln.norm) is not None or _contains_any(ln.norm, p.newsletter_phrases)
-
-
-def _is_click_here(ln: _Line, p: _Patterns) -> bool:
-    """Link text ("Click here ...", "Read more"), only on short lines: a sentence about clicking survives."""
-    if ln.words > 15:
-        return False
-    return p.click_here.match(ln.norm) is not None or _contains_any(ln.norm, p.click_here_phrases)
-
-
-def _is_related(ln: _Line, p: _Patterns) -> bool:
-    """Headers of related-story lists ("You may also like", "Most read") and "Related: headline" lines."""
-    if ln.words <= 8 and p.related_header.fullmatch(ln.norm) is not None:
-        return True
-    return ln.words <= 25 and p.related_prefix.match(ln.norm) is not None
-
-
-def _is_navigation(ln: _Line, p: _Patterns) -> bool:
-    """Menus and breadcrumbs anywhere: "Home > World > Europe", or a run made only of section names."""
-    if ln.words > 20 or ln.terminal:
-        return False
-    parts = p.breadcrumb_split.split(ln.norm)
-    if (
+def _is_breadcrumb(norm: str, p: _Patterns) -> bool:
+    """ "Home > World > Europe": at least three short parts between separators, or two after a root word."""
+    parts = p.breadcrumb_split.split(norm)
+    return (
         len(parts) >= 2
         and (len(parts) >= 3 or parts[0] in _NAV_ROOTS)
         and all(0 < len(part.split()) <= 3 for part in parts)
+    )
+
+
+#: Longest line (in words) that the short-line rules (advertisement ... navigation) apply to; longer lines
+#: are body paragraphs for pass 1, where only placeholder, widget_error, legal_footer, cookie_banner and
+#: credit can fire.
+_SHORT_RULES_MAX_WORDS: Final[int] = 25
+#: Longest line (in words) that any rule but placeholder applies to (cookie_banner's limit).
+_ANY_RULE_MAX_WORDS: Final[int] = 80
+#: Longest line (in words) that a vocabulary rule applies to (legal links 15, share rows 12, navigation 20).
+_VOCAB_RULES_MAX_WORDS: Final[int] = 20
+
+
+def _first_rule(ln: _Line, p: _Patterns) -> str | None:
+    """The pass-1 line rule that removes ``ln``: the first that fires, in the order of ``RULE_NAMES``.
+
+    Each rule applies only up to a line length in words, so a body paragraph costs a few comparisons. The
+    rules are written out in one function rather than as one predicate each because this runs on every line
+    of every document, where per-rule calls cost more than the tests. Two shortcuts keep it cheap, each
+    exact (it only skips tests that cannot succeed):
+
+    * ``shaped``: one anchored match of the union of every start shape the rules look for
+      (``_Patterns.short_line_shapes``, or ``long_line_shapes`` for lines of more than 25 words) tells
+      whether any of them can match; most lines have none, and their per-rule matches are skipped.
+    * ``vocab_lead``: the vocabulary rules (legal links, share rows, navigation runs) need every token of
+      the line in a word list, so a line whose first token is in none of them is never tokenised.
+    """
+    norm = ln.norm
+    words = ln.words
+    # placeholder: template filler (lorem ipsum) is never story text
+    if _contains_any(norm, p.placeholder_phrases):
+        return "placeholder"
+    if words > _ANY_RULE_MAX_WORDS:
+        return None
+    short = words <= _SHORT_RULES_MAX_WORDS
+    shaped = (p.short_line_shapes if short else p.long_line_shapes).match(norm) is not None
+    if not shaped and not short and (words > 40 or not _contains_any(norm, p.legal_phrases)):
+        return None
+    vocab_lead = words <= _VOCAB_RULES_MAX_WORDS and _vocab_lead(norm, p)
+    # widget_error: error text of embedded widgets ("Oops! ... try again later"), whole or split over lines
+    if shaped and words <= 30 and p.widget_error.fullmatch(norm) is not None:
+        return "widget_error"
+    # legal_footer: copyright notices and rows of legal links ("Terms of Use | Privacy Policy")
+    if words <= 40:
+        if (shaped and p.legal_start.match(norm) is not None) or _contains_any(norm, p.legal_phrases):
+            return "legal_footer"
+        if vocab_lead and words <= 15 and not ln.terminal and _is_legal_links(ln.tokens(p)):
+            return "legal_footer"
+    # cookie_banner: a consent banner's opening shape up to ~80 words, or a very short line about cookies
+    if (shaped and p.cookie_shape.match(norm) is not None) or (
+        words <= 10 and "cookie" in norm and p.cookie_short.match(norm) is not None
     ):
-        return True
-    if ln.words < 3:
-        return False
-    toks = ln.tokens(p)
-    return bool(toks) and all(t in _NAV_VOCAB for t in toks)
-
-
-_Predicate = Callable[[_Line, _Patterns], bool]
-
-#: Pass-1 line rules in priority order; the first that fires names the removal.
-_LINE_RULES: Final[tuple[tuple[str, int, _Predicate], ...]] = (
-    # (name, longest line in words the rule can fire on, predicate); the word limit is checked before the
-    # call so a long body line costs only a few comparisons
-    ("placeholder", 1 << 30, _is_placeholder),
-    ("widget_error", 30, _is_widget_error),
-    ("legal_footer", 40, _is_legal_footer),
-    ("cookie_banner", 80, _is_cookie_banner),
-    ("credit", 60, _is_credit),
-    ("advertisement", 10, _is_advertisement),
-    ("timestamp", 16, _is_timestamp),
-    ("byline", 12, _is_byline),
-    ("share_row", 12, _is_share_row),
-    ("newsletter", 25, _is_newsletter),
-    ("click_here", 15, _is_click_here),
-    ("related_block", 25, _is_related),
-    ("navigation", 20, _is_navigation),
-)
+        return "cookie_banner"
+    # credit: syndication notes ("This article originally appeared on ..."); provenance reads the raw text
+    if (
+        shaped
+        and words <= 60
+        and (p.credit.match(norm) is not None or (words <= 8 and p.source_line.match(norm) is not None))
+    ):
+        return "credit"
+    if not short:
+        return None
+    # advertisement: ad slot markers ("Advertisement", "Story continues below advertisement", "Sponsored")
+    if shaped and words <= 10 and p.advertisement.fullmatch(norm) is not None:
+        return "advertisement"
+    # timestamp: only a date, time or "N min read"; bare digit groups ("02-751-1500") are phone numbers or
+    # scores, not dates, unless shaped as an ISO date
+    if (
+        words <= 16
+        and p.digit.search(norm) is not None
+        and p.timestamp.fullmatch(norm) is not None
+        and p.letter_or_time.search(norm) is not None
+    ):
+        return "timestamp"
+    if words <= 12:
+        # byline: "By Jane Roe, Staff Writer", and comment counters ("12 Comments", "Leave a comment")
+        if shaped and p.comment_counter.fullmatch(norm) is not None:
+            return "byline"
+        if _byline_name(ln.stripped, p) is not None:
+            return "byline"
+        # share_row: share / subscribe / sign-in rows, short lines made only of such words
+        if vocab_lead and _is_share_row(ln.tokens(p)):
+            return "share_row"
+    # newsletter: a sign-up call or a bare "Newsletter" header (a quote that mentions one survives)
+    if not ln.quote and (
+        (shaped and p.newsletter.match(norm) is not None) or _contains_any(norm, p.newsletter_phrases)
+    ):
+        return "newsletter"
+    # click_here: link text ("Click here ...", "Read more") on short lines; a sentence about clicking survives
+    if words <= 15 and (
+        (shaped and p.click_here.match(norm) is not None) or _contains_any(norm, p.click_here_phrases)
+    ):
+        return "click_here"
+    # related_block: headers of related-story lists ("You may also like", "Most read"), "Related: headline"
+    if shaped and (
+        (words <= 8 and p.related_header.fullmatch(norm) is not None)
+        or p.related_prefix.match(norm) is not None
+    ):
+        return "related_block"
+    # navigation: menus and breadcrumbs anywhere ("Home > World > Europe", a run of section names)
+    if words <= 20 and not ln.terminal:
+        if p.breadcrumb_mark.search(norm) is not None and _is_breadcrumb(norm, p):
+            return "navigation"
+        if vocab_lead and words >= 3:
+            toks = ln.tokens(p)
+            if toks and all(t in _NAV_VOCAB for t in toks):
+                return "navigation"
+    return None
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -734,6 +841,15 @@ def _find_title(kept: Sequence[_Line]) -> str | None:
     return None
 
 
+def _source_verdicts(lines: list[_Line], check: Callable[[str], bool]) -> list[bool]:
+    """The corpus check's verdict on each line: on the normal forms at once when the check allows it."""
+    if isinstance(check, NormalisedLineCheck):
+        if check.on_normalised_many is not None:
+            return check.on_normalised_many([ln.norm for ln in lines])
+        return [check.on_normalised(ln.norm) for ln in lines]
+    return [check(ln.raw) for ln in lines]
+
+
 # ----------------------------------------------------------------------------------------------------------
 # entry point
 
@@ -747,40 +863,27 @@ def clean_text(text: str, *, is_source_boilerplate: Callable[[str], bool] | None
     (collapsed to one blank line).
     """
     p = _PATTERNS
-    raw_lines = split_lines(text)
-    lines = [
-        ln
-        for ln in (_Line(i, raw) for i, raw in enumerate(raw_lines) if raw and not raw.isspace())
-        if ln.norm
-    ]
-    content = {ln.index for ln in lines}
+    # a blank line, or one of only bullets / rules such as "***", normalises to "": a paragraph break
+    raw_lines, norms = split_normalised(text)
+    lines = [_Line(i, raw, norm) for i, (raw, norm) in enumerate(zip(raw_lines, norms, strict=True)) if norm]
     removed: dict[int, str] = {}
 
-    # corpus evidence: on the normal form already computed when the check allows it
-    check_norm = (
-        is_source_boilerplate.on_normalised
-        if isinstance(is_source_boilerplate, NormalisedLineCheck)
-        else None
-    )
-
-    # pass 1: independent line rules, then repeats and corpus evidence
+    # pass 1: independent line rules, then repeats; corpus evidence for what is left, asked at once below
+    unruled: list[_Line] = []
     prev_norm = ""
     for ln in lines:
-        words = ln.words
-        for name, max_words, predicate in _LINE_RULES:
-            if words <= max_words and predicate(ln, p):
-                removed[ln.index] = name
-                break
-        else:
-            if ln.norm == prev_norm:
-                removed[ln.index] = "repeated_line"
-            elif (
-                is_source_boilerplate is not None
-                and len(ln.stripped) <= SOURCE_BOILERPLATE_MAX_CHARS
-                and (check_norm(ln.norm) if check_norm is not None else is_source_boilerplate(ln.raw))
-            ):
-                removed[ln.index] = "source_boilerplate"
+        rule = _first_rule(ln, p)
+        if rule is not None:
+            removed[ln.index] = rule
+        elif ln.norm == prev_norm:
+            removed[ln.index] = "repeated_line"
+        elif is_source_boilerplate is not None and len(ln.stripped) <= SOURCE_BOILERPLATE_MAX_CHARS:
+            unruled.append(ln)
         prev_norm = ln.norm
+    if unruled and is_source_boilerplate is not None:
+        for ln, verdict in zip(unruled, _source_verdicts(unruled, is_source_boilerplate), strict=True):
+            if verdict:
+                removed[ln.index] = "source_boilerplate"
 
     # pass 2: context rules over what is still kept
     kept = [ln for ln in lines if ln.index not in removed]
@@ -796,18 +899,18 @@ def clean_text(text: str, *, is_source_boilerplate: Callable[[str], bool] | None
         removed[idx] = "footer"
     kept = [ln for ln in kept if ln.index not in removed]
 
+    # kept lines in order; a blank line (or one of only bullets / rules such as "***") between two kept
+    # lines becomes one paragraph break: there is one where the kept lines' distance in the text exceeds
+    # their distance among the content lines
     out: list[str] = []
-    pending_break = False
-    for i, raw in enumerate(raw_lines):
-        if i not in content:  # blank, or only bullets / rules such as "***": a paragraph break
-            pending_break = bool(out)
+    prev_index = prev_pos = -1
+    for pos, ln in enumerate(lines):
+        if ln.index in removed:
             continue
-        if i in removed:
-            continue
-        if pending_break:
+        if out and ln.index - prev_index != pos - prev_pos:
             out.append("")
-            pending_break = False
-        out.append(raw)
+        out.append(ln.raw)
+        prev_index, prev_pos = ln.index, pos
 
     removals = tuple(
         RemovedLine(line=i + 1, text=raw_lines[i], rule=rule) for i, rule in sorted(removed.items())

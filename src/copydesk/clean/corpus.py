@@ -34,7 +34,7 @@ import xxhash
 
 from ..config import CleanConfig
 from ..errors import ConfigError
-from .boilerplate import NormalisedLineCheck, normalise_line, split_lines
+from .boilerplate import NormalisedLineCheck, normalise_line, split_normalised
 
 __all__ = ["FrozenSourceLines", "SourceLineStats", "normalise_for_counting"]
 
@@ -70,6 +70,29 @@ def _norm_key(seed: int, norm: str) -> int | None:
 
 def _line_key(seed: int, line: str) -> int | None:
     return _norm_key(seed, normalise_line(line))
+
+
+def _norm_keys(seed: int, norms: list[str]) -> list[int | None]:
+    """``[_norm_key(seed, norm) for norm in norms]``, masking all the normal forms in one pass.
+
+    Why: this runs on every line of every document. Normal forms hold no line feed, so they are masked as
+    one joined UTF-8 buffer (one encode, translate and zero-run pass rather than one per line; a zero run
+    never spans lines) and split again; only the hashing is per line.
+    """
+    data = "\n".join(norms).encode("utf-8", "surrogatepass").translate(_DIGIT_TABLE)
+    if b"00" in data:
+        data = _ZERO_RUN.sub(b"0", data)
+    parts = data.split(b"\n")
+    if len(parts) != len(norms):  # a line feed inside a string that is not a normal form
+        return [_norm_key(seed, norm) for norm in norms]
+    digest = xxhash.xxh64_intdigest
+    return [digest(part, seed) if part else None for part in parts]
+
+
+def _text_keys(seed: int, text: str) -> set[int]:
+    """The keys of every non-blank line of ``text``: ``{_line_key(seed, line) for line in lines} - {None}``."""
+    keys = _norm_keys(seed, split_normalised(text)[1])
+    return {key for key in keys if key is not None}
 
 
 class SourceLineStats:
@@ -112,8 +135,7 @@ class SourceLineStats:
 
     def observe(self, source: str, text: str) -> None:
         """Count each distinct normalised line of ``text`` once for ``source``."""
-        seed = _source_seed(source)
-        keys = {key for line in split_lines(text) if (key := _line_key(seed, line)) is not None}
+        keys = _text_keys(_source_seed(source), text)
         counts = self._counts
         for key in keys:
             counts[key] = counts.get(key, 0) + 1
@@ -157,7 +179,11 @@ class SourceLineStats:
             # read self._counts at call time: a prune replaces the dict
             return key is not None and self._counts.get(key, 0) >= self.min_docs
 
-        return NormalisedLineCheck(on_normalised)
+        def on_normalised_many(norms: list[str]) -> list[bool]:
+            counts, min_docs = self._counts, self.min_docs
+            return [key is not None and counts.get(key, 0) >= min_docs for key in _norm_keys(seed, norms)]
+
+        return NormalisedLineCheck(on_normalised, on_normalised_many)
 
     def freeze(self) -> FrozenSourceLines:
         """The boilerplate verdicts only (keys seen in >= ``min_docs`` docs): small, read-only, picklable."""
@@ -207,7 +233,10 @@ class FrozenSourceLines:
             key = _norm_key(seed, norm)
             return key is not None and key in keys
 
-        return NormalisedLineCheck(on_normalised)
+        def on_normalised_many(norms: list[str]) -> list[bool]:
+            return [key is not None and key in keys for key in _norm_keys(seed, norms)]
+
+        return NormalisedLineCheck(on_normalised, on_normalised_many)
 
 
 def _frozen_from_bytes(data: bytes, min_docs: int) -> FrozenSourceLines:
