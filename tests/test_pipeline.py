@@ -134,3 +134,16 @@ def test_site_wrapper_shared_by_unrelated_articles_is_removed_and_does_not_join_
         assert set(wrapper_bottom) <= texts | {r["text"] for r in row["removed"]}
     without = run(tmp_path / "corpus", tmp_path / "raw", clean=CleanConfig(enabled=False))
     assert all(r["removed_lines"] == 0 for r in without.values())
+
+
+def test_same_site_reprint_keeps_its_body(tmp_path: Path) -> None:
+    """A site that runs an excerpt and the full story: their shared paragraphs repeat across the site, but
+    corpus evidence must not strip the excerpt to nothing."""
+    paragraphs = [f"Short paragraph {i} of the harbour story says the ferry {i} will run late on Sunday." for i in range(6)]
+    site = tmp_path / "corpus" / "harbour-news"
+    site.mkdir(parents=True)
+    (site / "full.txt").write_text("\n\n".join(paragraphs), encoding="utf-8")
+    (site / "brief.txt").write_text("\n\n".join(paragraphs[:3]), encoding="utf-8")
+    rows = run(tmp_path / "corpus", tmp_path / "out")
+    assert rows["harbour-news/brief.txt"]["role"] == "excerpt_of"
+    assert rows["harbour-news/full.txt"]["role"] == "canonical"

@@ -75,12 +75,31 @@ def _removed_json(result: CleanResult) -> str:
     )
 
 
+#: Below this many words left, a clean that used corpus evidence is checked against one that did not.
+SOURCE_EVIDENCE_FLOOR_WORDS = 40
+
+
+def _words(text: str) -> int:
+    return len(text.split())
+
+
 def clean_one(text: str, source: str | None, lines: FrozenSourceLines | None, enabled: bool) -> CleanResult:
-    """Clean one text; corpus-level evidence applies only when the doc's source is known."""
+    """Clean one text; corpus-level evidence applies only when the doc's source is known.
+
+    Safety net: a site that prints the same story twice (an excerpt and the full piece, or two updates) makes
+    that story's lines "repeated across the source", and corpus evidence would strip its body. When the result
+    keeps fewer than ``SOURCE_EVIDENCE_FLOOR_WORDS`` words and the per-document rules alone keep at least twice
+    as many, the per-document result is used instead.
+    """
     if not enabled:
         return CleanResult(text=text, title=None, removed=())
     checker = lines.checker(source) if lines is not None and source is not None else None
-    return clean_text(text, is_source_boilerplate=checker)
+    result = clean_text(text, is_source_boilerplate=checker)
+    if checker is not None and _words(result.text) < SOURCE_EVIDENCE_FLOOR_WORDS:
+        alone = clean_text(text)
+        if _words(alone.text) >= 2 * max(_words(result.text), 1):
+            return alone
+    return result
 
 
 def process_batch(job: BatchJob, cfg: RunConfig, lines: FrozenSourceLines | None) -> BatchOut:
