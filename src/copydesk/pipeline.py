@@ -16,7 +16,7 @@ import weakref
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -178,9 +178,8 @@ class _Intake:
             removed = sum(out.removed_counts[row].values())
             for rule, count in out.removed_counts[row].items():
                 self.removed_by_rule[rule] = self.removed_by_rule.get(rule, 0) + count
-            self.slots[slot] = DocInfo(
-                info.id, info.origin, info.url, info.source, info.date, info.title or out.titles[row], info.chars,
-                info.warnings, out.credits[row], removed,
+            self.slots[slot] = replace(
+                info, title=info.title or out.titles[row], credits=out.credits[row], removed_lines=removed
             )
             if out.removed_json[row]:
                 self.audit.write(f'{{"id": {json.dumps(info.id, ensure_ascii=False)}, '

@@ -90,15 +90,10 @@ def verify_pairs(sets: ShingleSets, pairs: np.ndarray, cfg: VerifyConfig, keep_u
 
 
 def concat_edges(tables: list[EdgeTable]) -> EdgeTable:
-    """One table of the rows of ``tables``, in order."""
+    """One table of the rows of ``tables`` (at least one), in order."""
     if len(tables) == 1:
         return tables[0]
-    empty = [np.empty(0, np.int64)] * 2 + [np.empty(0, np.float64)] * 3 + [np.empty(0, np.int8)]
-    columns = [
-        np.concatenate([getattr(t, f) for t in tables]) if tables else empty[i]
-        for i, f in enumerate(EdgeTable.__slots__)
-    ]
-    return EdgeTable(*columns)
+    return EdgeTable(*(np.concatenate([getattr(t, f) for t in tables]) for f in EdgeTable.__slots__))
 
 
 def verify_in_chunks(

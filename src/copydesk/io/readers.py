@@ -13,6 +13,7 @@ import gzip
 import json
 import logging
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import IO, Any, cast
 
@@ -163,12 +164,8 @@ def read_jsonl(path: Path, cfg: ReadConfig) -> Iterator[Item]:
                 continue
             item = record_to_item(record, origin, cfg)
             if warnings and isinstance(item, Document):
-                item = Document(**{**_fields(item), "warnings": tuple(warnings) + item.warnings})
+                item = replace(item, warnings=tuple(warnings) + item.warnings)
             yield item
-
-
-def _fields(doc: Document) -> dict[str, Any]:
-    return {name: getattr(doc, name) for name in Document.__slots__}
 
 
 def read_parquet(path: Path, cfg: ReadConfig, batch_rows: int = 4096) -> Iterator[Item]:
