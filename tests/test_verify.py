@@ -34,3 +34,21 @@ def test_labels() -> None:
     same = np.array([True, False, False, False, False, False])
     _, _, _, label = label_scores(sa, sb, inter, same, cfg)
     assert label.tolist() == [EXACT, NEAR, A_IN_B, B_IN_A, UNRELATED, NEAR]  # last: mutual containment 0.75
+
+
+def test_a_copy_of_similar_size_contained_one_way_is_near() -> None:
+    """85% of a's shingles lie in b and a is 81% of b's size: b's containment is 0.69, just under the
+    threshold, and a is not clearly shorter, so neither "both contained" nor "excerpt" applies; the pair is a
+    near copy in different wrappers, not unrelated."""
+    cfg = VerifyConfig(near_jaccard=0.7, containment=0.7, excerpt_max_ratio=0.8)
+    sa = np.array([81, 100, 79])
+    sb = np.array([100, 81, 100])
+    inter = np.array([69, 69, 69])
+    same = np.zeros(3, dtype=bool)
+    jaccard, _, _, label = label_scores(sa, sb, inter, same, cfg)
+    assert float(jaccard[0]) < 0.7
+    # either order; the last is clearly shorter (79 <= 0.8 * 100), so an excerpt
+    assert label.tolist() == [NEAR, NEAR, A_IN_B]
+    # under the containment threshold in both directions: still unrelated
+    _, _, _, weak = label_scores(np.array([81]), np.array([100]), np.array([56]), np.zeros(1, dtype=bool), cfg)
+    assert weak.tolist() == [UNRELATED]

@@ -5,7 +5,9 @@ re-derived. Labels:
 
 * ``exact``: identical token streams;
 * ``near_duplicate``: Jaccard >= ``near_jaccard``, or each doc has >= ``containment`` of its shingles in the
-  other (same text in different wrappers);
+  other, or one has that much in the other while neither is clearly shorter (same text in different
+  wrappers: otherwise a copy 81% the size of the other with 86% of its shingles inside it would fall
+  between "near" and "excerpt" and be dropped);
 * ``a_in_b`` / ``b_in_a``: the smaller doc has >= ``containment`` of its shingles in the larger and at most
   ``excerpt_max_ratio`` of its size (it is clearly an excerpt);
 * otherwise the pair is dropped.
@@ -67,9 +69,18 @@ def label_scores(
     contain_ab = np.where(sa > 0, it / np.maximum(sa, 1.0), 0.0)
     contain_ba = np.where(sb > 0, it / np.maximum(sb, 1.0), 0.0)
     label = np.full(inter.shape[0], UNRELATED, dtype=np.int8)
-    near = (jaccard >= cfg.near_jaccard) | ((contain_ab >= cfg.containment) & (contain_ba >= cfg.containment))
-    a_in_b = (contain_ab >= cfg.containment) & (sa <= cfg.excerpt_max_ratio * sb)
-    b_in_a = (contain_ba >= cfg.containment) & (sb <= cfg.excerpt_max_ratio * sa)
+    a_contained = contain_ab >= cfg.containment
+    b_contained = contain_ba >= cfg.containment
+    a_shorter = sa <= cfg.excerpt_max_ratio * sb
+    b_shorter = sb <= cfg.excerpt_max_ratio * sa
+    a_in_b = a_contained & a_shorter
+    b_in_a = b_contained & b_shorter
+    similar_size = ~a_shorter & ~b_shorter
+    near = (
+        (jaccard >= cfg.near_jaccard)
+        | (a_contained & b_contained)
+        | ((a_contained | b_contained) & similar_size)
+    )
     label[b_in_a] = B_IN_A
     label[a_in_b] = A_IN_B
     label[near] = NEAR
