@@ -585,3 +585,66 @@ def test_related_label_at_the_top_does_not_eat_the_headline() -> None:
     result = clean_text(doc("Latest News", "Council approves breakwater repairs", P1, P2))
     assert rules(result) == {"Latest News": "related_block"}
     assert result.title == "Council approves breakwater repairs"
+
+
+# ----------------------------------------------------------------------------------------------------------
+# menu runs at the top, long legal notices, bios and tag clouds after the story
+
+
+def test_run_of_short_menu_labels_above_the_headline_is_navigation() -> None:
+    menu = ["Topics", "Week's top", "Unread news", "Harbour & Coast", "Ferries"]
+    headline = "Council votes to repair the north breakwater"
+    result = clean_text(doc(*menu, headline, P1, P2))
+    assert rules(result) == dict.fromkeys(menu, "navigation")
+    assert result.title == headline
+    assert_body_kept(result, headline, P1, P2)
+
+
+def test_short_lines_that_are_not_a_menu_run_survive() -> None:
+    # two short lines are a dateline and a section label, not a menu; a short headline right before the
+    # body stays; a list after the story has begun (a sentence) is the story's
+    assert clean_text(doc("PORT ALDER", "Local", P1, P2)).removed == ()
+    result = clean_text(doc("Home", "News", "Sport", "Breakwater repairs approved", P1))
+    assert "Breakwater repairs approved" in kept(result)
+    features = ["Longer crossings", "New timetable", "Bigger car deck", "Free wifi"]
+    result = clean_text(doc("What changes for passengers this summer?", *features, P1, P2))
+    assert result.removed == ()
+
+
+def test_menu_items_are_short_in_characters_too() -> None:
+    # a script without spaces has one "word" per line: length in characters tells a label from a sentence
+    sentence = "\u6e2f\u306e\u9632\u6ce2\u5824\u306f\u51ac\u306e\u5d50\u3067\u58ca\u308c\u305f\u305f\u3081\u3001\u753a\u8b70\u4f1a\u306f\u4fee\u7e55\u8cbb\u3092\u627f\u8a8d"
+    lines = [f"{sentence}{sentence}{i}" for i in range(5)]  # one "word" each, yet 50 characters: not labels
+    assert clean_text(doc(*lines, P1)).removed == ()
+
+
+def test_long_copyright_notice_with_terms_of_use_is_legal() -> None:
+    notice = (
+        "\u00a9 2023 Alder Media Group. All rights reserved. Use of this site constitutes acceptance of our "
+        "User Agreement and Privacy Policy and Cookie Statement and your California privacy rights. The "
+        "material on this site may not be reproduced, distributed, transmitted, cached or otherwise used, "
+        "except with the prior written permission of Alder Media Group. Ad Choices and more terms that make "
+        "this line longer than any rule for short lines would look at, as such notices are in the wild."
+    )
+    assert len(notice.split()) > 40
+    trademarks = "Ferrylink and the Ferrylink logo are registered trademarks of Alder Ferries Ltd."
+    citation = "Citation: Breakwater repairs approved (2023, May 2) retrieved 3 May 2023 from https://example.org/b"
+    result = clean_text(doc(P1, P2, trademarks, citation, notice))
+    assert rules(result) == {trademarks: "legal_footer", citation: "legal_footer", notice: "legal_footer"}
+
+
+def test_author_bio_and_tag_cloud_after_the_story_are_footer() -> None:
+    bio = (
+        "Ana Ruiz (@anaruiz) is a senior reporter at the Alder Post, where she has covered the harbour and "
+        "the ferry lines since 2015."
+    )
+    cloud = " ".join(["Harbour Ferries Breakwater Kestrel Bay Council Storm Fish Market Tides Weather"] * 5)
+    result = clean_text(doc(P1, P2, P3, bio, "Tags", cloud, "About us"))
+    assert rules(result) == {bio: "footer", "Tags": "footer", cloud: "footer", "About us": "footer"}
+    assert_body_kept(result, P1, P2, P3)
+
+
+def test_bio_shaped_sentence_inside_the_story_survives() -> None:
+    inside = "Ines Vogel is a harbourmaster who has run the port for twenty years, and she said the wall must hold."
+    result = clean_text(doc(P1, inside, P2, P3))
+    assert result.removed == ()

@@ -53,6 +53,8 @@ _FRAGMENTS = (
     "Subscribe to ", "Get our ", "Enter your email", "Load more", "See the full report",
     "By continuing to use this site you agree to our use of cookies", "Our site uses cookies",
     "We value your privacy", "This material may not be published", "Log in", "Print", "Sitemap",
+    "Citation: ", " retrieved ", " are registered trademarks of ", "Unsubscribe at any time",
+    "Use of this site constitutes acceptance of our User Agreement. ",
     # body text, long and short
     "The council voted on Tuesday to spend four million repairing the north breakwater, ",
     "which was cracked by a winter storm that flooded the fish market. ", "He said. ", "Why? ",
@@ -95,8 +97,6 @@ def _plain_rule(ln: bp._Line) -> str | None:
     norm, words = ln.norm, ln.words
 
     def legal() -> bool:
-        if words > 40:
-            return False
         if p.legal_start.match(norm) is not None or bp._contains_any(norm, p.legal_phrases):
             return True
         if words > 15 or ln.terminal:
@@ -163,7 +163,7 @@ def _plain_rule(ln: bp._Line) -> str | None:
     rules: tuple[tuple[str, int, Callable[[], bool]], ...] = (
         ("placeholder", 1 << 30, lambda: bp._contains_any(norm, p.placeholder_phrases)),
         ("widget_error", 30, lambda: p.widget_error.fullmatch(norm) is not None),
-        ("legal_footer", 40, legal),
+        ("legal_footer", 120, legal),
         ("cookie_banner", 80, cookie),
         ("credit", 60, credit),
         ("advertisement", 10, lambda: p.advertisement.fullmatch(norm) is not None),
@@ -202,18 +202,7 @@ def _plain_clean(text: str, check: Callable[[str], bool] | None = None) -> bp.Cl
         elif check is not None and len(ln.stripped) <= bp.SOURCE_BOILERPLATE_MAX_CHARS and check(ln.raw):
             removed[ln.index] = "source_boilerplate"
         prev_norm = ln.norm
-    kept = [ln for ln in lines if ln.index not in removed]
-    for idx in bp._navigation_at_top(bp._top_zone(kept), p):
-        removed[idx] = "navigation"
-    for idx in bp._related_continuation(lines, removed, p):
-        removed[idx] = "related_block"
-    kept = [ln for ln in kept if ln.index not in removed]
-    for idx in bp._teasers(kept, p):
-        removed[idx] = "teaser"
-    kept = [ln for ln in kept if ln.index not in removed]
-    for idx in bp._footer(kept):
-        removed[idx] = "footer"
-    kept = [ln for ln in kept if ln.index not in removed]
+    kept = bp.context_rules(lines, removed, p)  # pass 2 has no fast path: shared with clean_text
     out: list[str] = []
     pending_break = False
     for i, raw in enumerate(raw_lines):

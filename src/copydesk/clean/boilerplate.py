@@ -106,7 +106,7 @@ class CleanResult:
 
 _INVISIBLE: Final[tuple[str, ...]] = ("\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad")
 _BULLETS: Final[str] = "\u2022\u00b7*\u25aa\u25e6\u2023\u25cf\u25a0\u25a1\u25ba\u25b8-\u2013\u2014~ \t"
-_SENTENCE_END: Final[str] = '.!?"\u201d'
+_SENTENCE_END: Final[str] = '.!?"\u201d\u3002\uff01\uff1f'  # with the ideographic full stop and full-width marks
 _QUOTE_START: Final[str] = "\"\u201c\u201e\u00ab'\u2018\u2019"
 
 
@@ -279,6 +279,8 @@ class _Patterns:
     breadcrumb_split: re.Pattern[str]
     tokens: re.Pattern[str]
     teaser: re.Pattern[str]
+    author_bio: re.Pattern[str]
+    punctuation: re.Pattern[str]
     breadcrumb_mark: re.Pattern[str]
     short_line_shapes: re.Pattern[str]
     long_line_shapes: re.Pattern[str]
@@ -368,11 +370,18 @@ def _compile_rule_patterns() -> _Patterns:
         ),
         legal_start=re.compile(
             r"©|\(c\) ?\d{4}|copyright ?(?:©|\(c\)|\d{4})|this material may not be (?:published|reproduced)"
+            r"|citation ?: .{0,300}?\bretrieved\b"
         ),
         legal_phrases=(
             "all rights reserved",
             "may not be published, broadcast, rewritten",
             "may not be republished, broadcast",
+            "are registered trademarks of",
+            "trademarks of their respective owners",
+            "is subject to copyright",
+            "no part may be reproduced",
+            "use of this site constitutes",
+            "constitutes acceptance of our",
         ),
         digit=re.compile(r"\d"),
         letter_or_time=re.compile(r"[a-z]|\d:\d\d|\d{4}-\d\d-\d\d"),
@@ -408,6 +417,7 @@ def _compile_rule_patterns() -> _Patterns:
             "thank you for subscribing",
             "by signing up, you agree",
             "by subscribing, you agree",
+            "unsubscribe at any time",
         ),
         click_here=re.compile(
             r"(?:read|see|view|show|load) more(?:$|\s*[:\u00bb>\u203a.\u2026])"
@@ -441,6 +451,13 @@ def _compile_rule_patterns() -> _Patterns:
         teaser=re.compile(
             r"(?P<prefix>[^\s:.,!?\"\u201c]+(?: [^\s:.,!?\"\u201c]+){0,3}): (?P<rest>\S+(?: \S+){2,})"
         ),
+        # "Jane Roe (@janeroe) is a senior writer at ...": a capitalised name, then a staff role
+        author_bio=re.compile(
+            r"(?:[A-Z][\w.'\u2019-]*\s){1,3}(?:\(@\w+\)\s)?is (?:an?|the) (?:[\w-]+\s){0,6}?"
+            r"(?:writer|contributor|editor|reporter|journalist|correspondent|columnist|author|producer|host"
+            r"|freelancer|blogger)s?\b"
+        ),
+        punctuation=re.compile(r"[.,;:!?\"\u201c\u201d()]"),
     )
 
 
@@ -575,8 +592,12 @@ def _is_breadcrumb(norm: str, p: _Patterns) -> bool:
 #: are body paragraphs for pass 1, where only placeholder, widget_error, legal_footer, cookie_banner and
 #: credit can fire.
 _SHORT_RULES_MAX_WORDS: Final[int] = 25
-#: Longest line (in words) that any rule but placeholder applies to (cookie_banner's limit).
-_ANY_RULE_MAX_WORDS: Final[int] = 80
+#: Longest line (in words) that any rule but placeholder applies to (legal_footer's limit).
+_ANY_RULE_MAX_WORDS: Final[int] = 120
+#: Longest line (in words) that a legal notice is recognised in (a copyright line with its terms of use).
+_LEGAL_MAX_WORDS: Final[int] = 120
+#: Longest line (in words) that a cookie banner's opening shape is recognised in.
+_COOKIE_MAX_WORDS: Final[int] = 80
 #: Longest line (in words) that a vocabulary rule applies to (legal links 15, share rows 12, navigation 20).
 _VOCAB_RULES_MAX_WORDS: Final[int] = 20
 
@@ -604,20 +625,21 @@ def _first_rule(ln: _Line, p: _Patterns) -> str | None:
         return None
     short = words <= _SHORT_RULES_MAX_WORDS
     shaped = (p.short_line_shapes if short else p.long_line_shapes).match(norm) is not None
-    if not shaped and not short and (words > 40 or not _contains_any(norm, p.legal_phrases)):
+    if not shaped and not short and not _contains_any(norm, p.legal_phrases):
         return None
     vocab_lead = words <= _VOCAB_RULES_MAX_WORDS and _vocab_lead(norm, p)
     # widget_error: error text of embedded widgets ("Oops! ... try again later"), whole or split over lines
     if shaped and words <= 30 and p.widget_error.fullmatch(norm) is not None:
         return "widget_error"
     # legal_footer: copyright notices and rows of legal links ("Terms of Use | Privacy Policy")
-    if words <= 40:
-        if (shaped and p.legal_start.match(norm) is not None) or _contains_any(norm, p.legal_phrases):
-            return "legal_footer"
-        if vocab_lead and words <= 15 and not ln.terminal and _is_legal_links(ln.tokens(p)):
-            return "legal_footer"
+    if words <= _LEGAL_MAX_WORDS and (
+        (shaped and p.legal_start.match(norm) is not None) or _contains_any(norm, p.legal_phrases)
+    ):
+        return "legal_footer"
+    if vocab_lead and words <= 15 and not ln.terminal and _is_legal_links(ln.tokens(p)):
+        return "legal_footer"
     # cookie_banner: a consent banner's opening shape up to ~80 words, or a very short line about cookies
-    if (shaped and p.cookie_shape.match(norm) is not None) or (
+    if (shaped and words <= _COOKIE_MAX_WORDS and p.cookie_shape.match(norm) is not None) or (
         words <= 10 and "cookie" in norm and p.cookie_short.match(norm) is not None
     ):
         return "cookie_banner"
@@ -685,6 +707,12 @@ _TOP_ZONE_LINES: Final[int] = 8
 _TEASER_MAX_WORDS: Final[int] = 25
 _RELATED_ITEM_MAX_WORDS: Final[int] = 20
 _FOOTER_MAX_WORDS: Final[int] = 6
+_MENU_ITEM_MAX_WORDS: Final[int] = 3
+_MENU_ITEM_MAX_CHARS: Final[int] = 30
+_MENU_RUN_MIN_LINES: Final[int] = 4
+# the story has begun at a sentence of this many words (a standfirst, a question): no menu after it
+_MENU_SENTENCE_WORDS: Final[int] = 4
+_TAG_CLOUD_MIN_WORDS: Final[int] = 40
 # footer labels are bare words; digits and list punctuation mark content (tour dates, prices, results)
 _FOOTER_CONTENT_CHARS: Final[frozenset[str]] = frozenset("0123456789,:;@()$%\u20ac\u00a3/")
 
@@ -811,26 +839,88 @@ def _teasers(kept: Sequence[_Line], p: _Patterns) -> set[int]:
     return hits
 
 
-def _footer(kept: Sequence[_Line]) -> set[int]:
+def _menu_runs_at_top(kept: Sequence[_Line]) -> set[int]:
+    """Before the story begins, runs of menu labels ("Topics", "Week's top", "Astronomy & Space").
+
+    A run is at least ``_MENU_RUN_MIN_LINES`` consecutive kept lines of at most ``_MENU_ITEM_MAX_WORDS``
+    words and ``_MENU_ITEM_MAX_CHARS`` characters (scripts without spaces have one "word" per line), none a
+    sentence or a quote: a flattened menu. A headline is longer, and a short line or two (a dateline, a
+    section label) is not a run. The story begins at the first body paragraph or the first sentence-shaped
+    line; a short list after that (features, results) is the story's. The line right before the body stays
+    when it could be a short headline. Nothing is removed from a text with neither: a list is all it has.
+    """
+    hits: set[int] = set()
+    run: list[_Line] = []
+    for ln in kept:
+        if ln.body or (ln.terminal and ln.words >= _MENU_SENTENCE_WORDS):
+            if run and run[-1].words >= _MENU_ITEM_MAX_WORDS:
+                run.pop()  # right before the body: perhaps a short headline
+            if len(run) >= _MENU_RUN_MIN_LINES:
+                hits.update(r.index for r in run)
+            return hits
+        if (
+            ln.words <= _MENU_ITEM_MAX_WORDS
+            and len(ln.stripped) <= _MENU_ITEM_MAX_CHARS
+            and not ln.terminal
+            and not ln.quote
+        ):
+            run.append(ln)
+            continue
+        if len(run) >= _MENU_RUN_MIN_LINES:
+            hits.update(r.index for r in run)
+        run = []
+    return set()
+
+
+def _trailing_furniture(ln: _Line, p: _Patterns) -> bool:
+    """A sentence-sized line that is page furniture when it follows the story: an author's bio ("Jane Roe is
+    a reporter at ...") or a tag cloud (many words with no punctuation at all)."""
+    if ln.words >= _TAG_CLOUD_MIN_WORDS and p.punctuation.search(ln.norm) is None:
+        return True
+    return ln.words <= _ANY_RULE_MAX_WORDS and p.author_bio.match(ln.stripped) is not None
+
+
+def _footer(kept: Sequence[_Line], p: _Patterns) -> set[int]:
     """Past the last body paragraph, short bare labels (site names, sections, staff names) are footer.
 
     Lines with digits or list punctuation (dates, prices, "Team (Group A): ...") are a trailing list that
-    belongs to the story, so they stay, as do sentences and quotes.
+    belongs to the story, so they stay, as do sentences and quotes. An author's bio or a tag cloud after the
+    story is sentence-sized, yet it does not end the story: such lines at the end are footer too, and the
+    short labels above them are in the footer zone.
     """
-    last_body = -1
-    for i, ln in enumerate(kept):
-        if ln.body:
-            last_body = i
+    last_body = next(
+        (i for i in range(len(kept) - 1, -1, -1) if kept[i].body and not _trailing_furniture(kept[i], p)), -1
+    )
     if last_body < 0:
         return set()
     return {
         ln.index
         for ln in kept[last_body + 1 :]
-        if ln.words <= _FOOTER_MAX_WORDS
-        and not ln.terminal
-        and not ln.quote
-        and _FOOTER_CONTENT_CHARS.isdisjoint(ln.norm)
+        if (
+            ln.words <= _FOOTER_MAX_WORDS
+            and not ln.terminal
+            and not ln.quote
+            and _FOOTER_CONTENT_CHARS.isdisjoint(ln.norm)
+        )
+        or _trailing_furniture(ln, p)
     }
+
+
+def context_rules(lines: Sequence[_Line], removed: dict[int, str], p: _Patterns) -> list[_Line]:
+    """Pass 2: the context rules over the lines pass 1 kept, adding to ``removed``; returns the lines kept."""
+    kept = [ln for ln in lines if ln.index not in removed]
+    zone = _top_zone(kept)
+    for idx in _navigation_at_top(zone, p) | _menu_runs_at_top(kept):
+        removed[idx] = "navigation"
+    for idx in _related_continuation(lines, removed, p):
+        removed[idx] = "related_block"
+    kept = [ln for ln in kept if ln.index not in removed]
+    for idx in _teasers(kept, p):
+        removed[idx] = "teaser"
+    kept = [ln for ln in kept if ln.index not in removed]
+    for idx in _footer(kept, p):
+        removed[idx] = "footer"
+    return [ln for ln in kept if ln.index not in removed]
 
 
 def _find_title(kept: Sequence[_Line]) -> str | None:
@@ -885,19 +975,7 @@ def clean_text(text: str, *, is_source_boilerplate: Callable[[str], bool] | None
             if verdict:
                 removed[ln.index] = "source_boilerplate"
 
-    # pass 2: context rules over what is still kept
-    kept = [ln for ln in lines if ln.index not in removed]
-    for idx in _navigation_at_top(_top_zone(kept), p):
-        removed[idx] = "navigation"
-    for idx in _related_continuation(lines, removed, p):
-        removed[idx] = "related_block"
-    kept = [ln for ln in kept if ln.index not in removed]
-    for idx in _teasers(kept, p):
-        removed[idx] = "teaser"
-    kept = [ln for ln in kept if ln.index not in removed]
-    for idx in _footer(kept):
-        removed[idx] = "footer"
-    kept = [ln for ln in kept if ln.index not in removed]
+    kept = context_rules(lines, removed, p)
 
     # kept lines in order; a blank line (or one of only bullets / rules such as "***") between two kept
     # lines becomes one paragraph break: there is one where the kept lines' distance in the text exceeds
