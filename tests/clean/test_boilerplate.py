@@ -648,3 +648,25 @@ def test_bio_shaped_sentence_inside_the_story_survives() -> None:
     inside = "Ines Vogel is a harbourmaster who has run the port for twenty years, and she said the wall must hold."
     result = clean_text(doc(P1, inside, P2, P3))
     assert result.removed == ()
+
+
+def test_company_about_paragraph_after_a_release_is_footer() -> None:
+    about = (
+        "Alder Ferries is a regional transport provider focused on island crossings. The company runs "
+        "twelve vessels and employs 400 people along the coast."
+    )
+    closing = "The company is a major employer in the town, and the council said the repairs would protect it."
+    result = clean_text(doc(P1, closing, P2, about))
+    assert rules(result) == {about: "footer"}
+    assert_body_kept(result, closing)
+
+
+def test_long_consent_text_and_subscribe_by_email_lines() -> None:
+    consent = "This website uses cookies to improve your experience while you navigate through the website. " * 8
+    subscribe = "Enter your email address to subscribe to the Alder Post and receive notifications of new posts by email."
+    result = clean_text(doc(P1, P2, subscribe, "Join 513 other subscribers", consent.strip()))
+    assert rules(result) == {
+        subscribe: "newsletter",
+        "Join 513 other subscribers": "newsletter",
+        consent.strip(): "cookie_banner",
+    }

@@ -107,7 +107,7 @@ def _plain_rule(ln: bp._Line) -> str | None:
         )
 
     def cookie() -> bool:
-        if words <= 80 and p.cookie_shape.match(norm) is not None:
+        if p.cookie_shape.match(norm) is not None:
             return True
         return words <= 10 and "cookie" in norm and p.cookie_short.match(norm) is not None
 
@@ -164,7 +164,7 @@ def _plain_rule(ln: bp._Line) -> str | None:
         ("placeholder", 1 << 30, lambda: bp._contains_any(norm, p.placeholder_phrases)),
         ("widget_error", 30, lambda: p.widget_error.fullmatch(norm) is not None),
         ("legal_footer", 120, legal),
-        ("cookie_banner", 80, cookie),
+        ("cookie_banner", 120, cookie),
         ("credit", 60, credit),
         ("advertisement", 10, lambda: p.advertisement.fullmatch(norm) is not None),
         ("timestamp", 16, timestamp),

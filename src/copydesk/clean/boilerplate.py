@@ -12,7 +12,9 @@ How:
   sentence ending, quote start, body-likeness). The original text is what is kept and reported.
 * Pass 1 runs independent line rules (``_first_rule``) in the order of ``RULE_NAMES``; the first rule that
   fires names the removal. Then come two rules that need more than the line: ``repeated_line`` (the line
-  equals the previous non-blank line, e.g. a caption printed twice: the first copy stays) and
+  equals the previous non-blank line, e.g. a caption printed twice: the first copy stays; a line repeated
+  further apart is left alone, as lists and Q&As repeat content lines, and shingle sets gain nothing from a
+  second copy anyway) and
   ``source_boilerplate`` (corpus-level evidence from :class:`copydesk.clean.corpus.SourceLineStats`, asked
   once per document and guarded by a length limit so a long body paragraph is never removed on that
   evidence alone).
@@ -406,7 +408,9 @@ def _compile_rule_patterns() -> _Patterns:
             r"newsletters?(?: sign[- ]?up)?[.:!]?$"
             r"|(?:sign up|signup|subscribe|register|join|get|receive|don't miss|never miss"
             r"|stay (?:informed|updated|up to date|in the know)|want (?:more|the latest))\b.{0,120}?"
-            r"\b(?:newsletters?|inbox|e-?mail updates|alerts|briefings?|digest|bulletin)\b"
+            r"\b(?:newsletters?|inbox|e-?mail updates|alerts|briefings?|digest|bulletin|(?:via|by) e-?mail)\b"
+            r"|join \d[\d,]* other (?:subscribers|followers|readers)"
+            r"|(?:enter |add )?your e-?mail(?: address)? (?:to|and|below to) (?:subscribe|sign up|get|receive)\b"
             r"|(?:enter )?(?:your )?e-?mail(?: address)?(?: here)?[.:]?$"
         ),
         newsletter_phrases=(
@@ -451,11 +455,14 @@ def _compile_rule_patterns() -> _Patterns:
         teaser=re.compile(
             r"(?P<prefix>[^\s:.,!?\"\u201c]+(?: [^\s:.,!?\"\u201c]+){0,3}): (?P<rest>\S+(?: \S+){2,})"
         ),
-        # "Jane Roe (@janeroe) is a senior writer at ...": a capitalised name, then a staff role
+        # "Jane Roe (@janeroe) is a senior writer at ...": a capitalised name, then a staff role; "Acme is a
+        # global solutions provider ...": the company's "about" paragraph under a press release
         author_bio=re.compile(
-            r"(?:[A-Z][\w.'\u2019-]*\s){1,3}(?:\(@\w+\)\s)?is (?:an?|the) (?:[\w-]+\s){0,6}?"
+            r"(?!(?:The|This|That|These|It|He|She|They|We|There)\s)"
+            r"(?:[A-Z][\w.'\u2019&-]*\s){1,3}(?:\(@\w+\)\s)?(?:is|are) (?:an?|the) (?:[\w-]+\s){0,6}?"
             r"(?:writer|contributor|editor|reporter|journalist|correspondent|columnist|author|producer|host"
-            r"|freelancer|blogger)s?\b"
+            r"|freelancer|blogger|provider|company|publisher|resource|platform|manufacturer|supplier"
+            r"|developer|organi[sz]ation|network|agency|firm)s?\b"
         ),
         punctuation=re.compile(r"[.,;:!?\"\u201c\u201d()]"),
     )
@@ -596,8 +603,8 @@ _SHORT_RULES_MAX_WORDS: Final[int] = 25
 _ANY_RULE_MAX_WORDS: Final[int] = 120
 #: Longest line (in words) that a legal notice is recognised in (a copyright line with its terms of use).
 _LEGAL_MAX_WORDS: Final[int] = 120
-#: Longest line (in words) that a cookie banner's opening shape is recognised in.
-_COOKIE_MAX_WORDS: Final[int] = 80
+#: Longest line (in words) that a cookie banner's opening shape is recognised in (a consent text in one line).
+_COOKIE_MAX_WORDS: Final[int] = 120
 #: Longest line (in words) that a vocabulary rule applies to (legal links 15, share rows 12, navigation 20).
 _VOCAB_RULES_MAX_WORDS: Final[int] = 20
 
