@@ -15,10 +15,10 @@ from urllib.parse import urlsplit
 import numpy as np
 
 from .candidates.lsh import fingerprints
-from .clean.boilerplate import CleanResult, RemovedLine, clean_text
+from .clean.boilerplate import CleanResult, LineVerdicts, RemovedLine, clean_text
 from .clean.corpus import FrozenSourceLines, SourceLineStats
 from .config import RunConfig
-from .provenance import Credit, extract_credits
+from .provenance import Credit, LineCreditMemo, extract_credits
 from .sketch.minhash import signatures
 from .sketch.shingle import ShingleSets, shingle_sets
 from .types import Document
@@ -79,11 +79,20 @@ def _removed_json(result: CleanResult) -> str:
 SOURCE_EVIDENCE_FLOOR_WORDS = 40
 
 
-def _words(text: str) -> int:
-    return len(text.split())
+def _words(text: str, at_most: int | None = None) -> int:
+    """Word count, or ``at_most + 1`` for a text longer than that (splitting no further than needed)."""
+    if at_most is None:
+        return len(text.split())
+    return len(text.split(maxsplit=at_most))
 
 
-def clean_one(text: str, source: str | None, lines: FrozenSourceLines | None, enabled: bool) -> CleanResult:
+def clean_one(
+    text: str,
+    source: str | None,
+    lines: FrozenSourceLines | None,
+    enabled: bool,
+    verdicts: LineVerdicts | None = None,
+) -> CleanResult:
     """Clean one text; corpus-level evidence applies only when the doc's source is known.
 
     Safety net: a site that prints the same story twice (an excerpt and the full piece, or two updates) makes
@@ -94,9 +103,9 @@ def clean_one(text: str, source: str | None, lines: FrozenSourceLines | None, en
     if not enabled:
         return CleanResult(text=text, title=None, removed=())
     checker = lines.checker(source) if lines is not None and source is not None else None
-    result = clean_text(text, is_source_boilerplate=checker)
-    if checker is not None and _words(result.text) < SOURCE_EVIDENCE_FLOOR_WORDS:
-        alone = clean_text(text)
+    result = clean_text(text, is_source_boilerplate=checker, verdicts=verdicts)
+    if checker is not None and _words(result.text, SOURCE_EVIDENCE_FLOOR_WORDS) < SOURCE_EVIDENCE_FLOOR_WORDS:
+        alone = clean_text(text, verdicts=verdicts)
         if _words(alone.text) >= 2 * max(_words(result.text), 1):
             return alone
     return result
@@ -106,13 +115,16 @@ def process_batch(job: BatchJob, cfg: RunConfig, lines: FrozenSourceLines | None
     """Clean, credit, shingle and sketch one batch. Depends only on its inputs, so any batching and any number
     of workers give the same per-doc results."""
     start = time.perf_counter()
+    verdicts = LineVerdicts()  # one per batch: batches stay independent of each other
     results = [
-        clean_one(t, source_key(s, u), lines, cfg.clean.enabled)
+        clean_one(t, source_key(s, u), lines, cfg.clean.enabled, verdicts)
         for t, s, u in zip(job.texts, job.sources, job.urls, strict=True)
     ]
     cleaned = time.perf_counter()
+    memo = LineCreditMemo()  # one per batch, like the line verdicts
     credits = [
-        extract_credits(t, url=u, source=s) for t, u, s in zip(job.texts, job.urls, job.sources, strict=True)
+        extract_credits(t, url=u, source=s, memo=memo)
+        for t, u, s in zip(job.texts, job.urls, job.sources, strict=True)
     ]
     credited = time.perf_counter()
     clean_texts = [r.text for r in results]

@@ -34,7 +34,7 @@ from urllib.parse import urlsplit
 
 from .clean.boilerplate import byline_name, plain_ascii_spacing, split_lines
 
-__all__ = ["Credit", "CreditKind", "extract_credits"]
+__all__ = ["Credit", "CreditKind", "LineCreditMemo", "extract_credits"]
 
 logger = logging.getLogger(__name__)
 logger.addHandler(logging.NullHandler())
@@ -364,11 +364,44 @@ def _url_host(url: str) -> str | None:
     return host.removeprefix("www.")
 
 
-def extract_credits(text: str, *, url: str | None = None, source: str | None = None) -> tuple[Credit, ...]:
+class LineCreditMemo:
+    """The credits of short lines already read, to share between the documents of one batch.
+
+    Why: a site repeats its bylines, share rows and footers on every page, and a line's credits depend on its
+    text alone, so most short lines of a crawl need reading once. Long lines (mostly unique body paragraphs,
+    which two cheap tests rule out) are not kept. Bounded: it starts afresh when full. It never changes a
+    result, only the time.
+    """
+
+    __slots__ = ("_credits", "max_entries")
+
+    def __init__(self, max_entries: int = 100_000) -> None:
+        self._credits: dict[str, list[tuple[CreditKind, str]]] = {}
+        self.max_entries = max_entries
+
+    def line_credits(self, stripped: str, plain: bool) -> list[tuple[CreditKind, str]]:
+        if len(stripped) > _MEMO_LINE_CHARS:
+            return _line_credits(stripped, plain)
+        found = self._credits.get(stripped)
+        if found is None:
+            found = _line_credits(stripped, plain)
+            if len(self._credits) >= self.max_entries:
+                self._credits.clear()
+            self._credits[stripped] = found
+        return found
+
+
+#: Lines longer than this (in characters) are read afresh each time rather than remembered.
+_MEMO_LINE_CHARS: Final[int] = 200
+
+
+def extract_credits(
+    text: str, *, url: str | None = None, source: str | None = None, memo: LineCreditMemo | None = None
+) -> tuple[Credit, ...]:
     """Every party the document credits, from its original text and its ``url`` / ``source`` fields.
 
     Deduplicated on (kind, case-folded name), in order of appearance (text lines first, then the URL host,
-    then the source field).
+    then the source field). ``memo`` (optional) remembers the credits of short lines across calls.
     """
     credits: list[Credit] = []
     seen: set[tuple[str, str]] = set()
@@ -380,13 +413,14 @@ def extract_credits(text: str, *, url: str | None = None, source: str | None = N
             credits.append(Credit(kind=kind, name=name, line=line, evidence=evidence))
 
     plain = plain_ascii_spacing(text)
+    read_line = _line_credits if memo is None else memo.line_credits
     for number, raw in enumerate(split_lines(text), start=1):
         if not raw:
             continue
         stripped = raw.strip()
         if not stripped:
             continue
-        for kind, name in _line_credits(stripped, plain):
+        for kind, name in read_line(stripped, plain):
             add(kind, name, number, stripped)
 
     if url:

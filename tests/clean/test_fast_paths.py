@@ -97,7 +97,7 @@ def _plain_rule(ln: bp._Line) -> str | None:
     norm, words = ln.norm, ln.words
 
     def legal() -> bool:
-        if p.legal_start.match(norm) is not None or bp._contains_any(norm, p.legal_phrases):
+        if p.legal_start.match(norm) is not None or (words <= 60 and bp._contains_any(norm, p.legal_phrases)):
             return True
         if words > 15 or ln.terminal:
             return False
@@ -390,3 +390,27 @@ def test_credit_shortcuts_never_skip_a_match(line: str) -> None:
         assert (pv._CREDIT_START_ASCII_LOWER.match(text.lower()) is None) == (
             pv._CREDIT_START.match(text) is None
         )
+
+
+# ----------------------------------------------------------------------------------------------------------
+# per-batch memos: remembering a line's verdict or credits never changes a result
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(texts_strategy, min_size=1, max_size=6), st.integers(min_value=1, max_value=8))
+def test_line_verdicts_shared_across_texts_change_nothing(texts: list[str], max_entries: int) -> None:
+    # a tiny bound also exercises the memo starting afresh when full
+    verdicts = bp.LineVerdicts(max_entries=max_entries)
+    memo = pv.LineCreditMemo(max_entries=max_entries)
+    for text in texts + texts:  # the second round answers from the memos
+        assert bp.clean_text(text, verdicts=verdicts) == bp.clean_text(text)
+        assert pv.extract_credits(text, memo=memo) == pv.extract_credits(text)
+
+
+def test_line_verdicts_on_fixtures() -> None:
+    verdicts = bp.LineVerdicts()
+    memo = pv.LineCreditMemo()
+    texts = _fixture_texts()
+    for text in texts + texts:
+        assert bp.clean_text(text, verdicts=verdicts) == _plain_clean(text)
+        assert pv.extract_credits(text, memo=memo) == pv.extract_credits(text)

@@ -46,6 +46,7 @@ from typing import Final
 __all__ = [
     "RULE_NAMES",
     "CleanResult",
+    "LineVerdicts",
     "NormalisedLineCheck",
     "RemovedLine",
     "byline_name",
@@ -601,8 +602,12 @@ def _is_breadcrumb(norm: str, p: _Patterns) -> bool:
 _SHORT_RULES_MAX_WORDS: Final[int] = 25
 #: Longest line (in words) that any rule but placeholder applies to (legal_footer's limit).
 _ANY_RULE_MAX_WORDS: Final[int] = 120
-#: Longest line (in words) that a legal notice is recognised in (a copyright line with its terms of use).
+#: Longest line (in words) that a legal notice is recognised in by its opening ("© 2019 ..., All rights
+#: reserved. Use of this site constitutes ...": a copyright line with its terms of use).
 _LEGAL_MAX_WORDS: Final[int] = 120
+#: Longest line (in words) that a legal phrase anywhere in it marks as a notice ("... are registered
+#: trademarks of ..."); body paragraphs are longer, and the scan is kept off them.
+_LEGAL_PHRASE_MAX_WORDS: Final[int] = 60
 #: Longest line (in words) that a cookie banner's opening shape is recognised in (a consent text in one line).
 _COOKIE_MAX_WORDS: Final[int] = 120
 #: Longest line (in words) that a vocabulary rule applies to (legal links 15, share rows 12, navigation 20).
@@ -632,16 +637,15 @@ def _first_rule(ln: _Line, p: _Patterns) -> str | None:
         return None
     short = words <= _SHORT_RULES_MAX_WORDS
     shaped = (p.short_line_shapes if short else p.long_line_shapes).match(norm) is not None
-    if not shaped and not short and not _contains_any(norm, p.legal_phrases):
+    legal_phrase = words <= _LEGAL_PHRASE_MAX_WORDS and _contains_any(norm, p.legal_phrases)
+    if not shaped and not short and not legal_phrase:
         return None
     vocab_lead = words <= _VOCAB_RULES_MAX_WORDS and _vocab_lead(norm, p)
     # widget_error: error text of embedded widgets ("Oops! ... try again later"), whole or split over lines
     if shaped and words <= 30 and p.widget_error.fullmatch(norm) is not None:
         return "widget_error"
     # legal_footer: copyright notices and rows of legal links ("Terms of Use | Privacy Policy")
-    if words <= _LEGAL_MAX_WORDS and (
-        (shaped and p.legal_start.match(norm) is not None) or _contains_any(norm, p.legal_phrases)
-    ):
+    if legal_phrase or (shaped and words <= _LEGAL_MAX_WORDS and p.legal_start.match(norm) is not None):
         return "legal_footer"
     if vocab_lead and words <= 15 and not ln.terminal and _is_legal_links(ln.tokens(p)):
         return "legal_footer"
@@ -951,13 +955,49 @@ def _source_verdicts(lines: list[_Line], check: Callable[[str], bool]) -> list[b
 # entry point
 
 
-def clean_text(text: str, *, is_source_boilerplate: Callable[[str], bool] | None = None) -> CleanResult:
+class LineVerdicts:
+    """Pass-1 verdicts of short lines already judged, to share between the documents of one batch.
+
+    Why: a site prints the same menu, share row and footer on every page, so in a crawl most short lines
+    have been judged before, and the verdict of the independent line rules is a function of the line's text
+    alone. Long lines are not kept: they are mostly unique body paragraphs that one anchored match already
+    rules out. Bounded: it starts afresh when full. A cache never changes a result, only the time.
+    """
+
+    __slots__ = ("_rules", "max_entries")
+
+    def __init__(self, max_entries: int = 100_000) -> None:
+        self._rules: dict[str, str | None] = {}
+        self.max_entries = max_entries
+
+    def first_rule(self, ln: _Line, p: _Patterns) -> str | None:
+        if ln.words > _SHORT_RULES_MAX_WORDS:
+            return _first_rule(ln, p)
+        rules = self._rules
+        rule = rules.get(ln.raw, _UNJUDGED)
+        if rule is _UNJUDGED:
+            rule = _first_rule(ln, p)
+            if len(rules) >= self.max_entries:
+                rules.clear()
+            rules[ln.raw] = rule
+        return rule  # type: ignore[return-value]
+
+
+_UNJUDGED: Final = object()
+
+
+def clean_text(
+    text: str,
+    *,
+    is_source_boilerplate: Callable[[str], bool] | None = None,
+    verdicts: LineVerdicts | None = None,
+) -> CleanResult:
     """Remove boilerplate lines from one document's text; report the headline guess and every removal.
 
     ``is_source_boilerplate`` (from :meth:`SourceLineStats.checker`) flags lines repeated across many
     documents of this document's source; such lines go with rule ``source_boilerplate`` unless longer than
     ``SOURCE_BOILERPLATE_MAX_CHARS``. Kept lines keep their original text; blank-line paragraph breaks survive
-    (collapsed to one blank line).
+    (collapsed to one blank line). ``verdicts`` (optional) remembers line verdicts across calls.
     """
     p = _PATTERNS
     # a blank line, or one of only bullets / rules such as "***", normalises to "": a paragraph break
@@ -968,8 +1008,9 @@ def clean_text(text: str, *, is_source_boilerplate: Callable[[str], bool] | None
     # pass 1: independent line rules, then repeats; corpus evidence for what is left, asked at once below
     unruled: list[_Line] = []
     prev_norm = ""
+    judge = _first_rule if verdicts is None else verdicts.first_rule
     for ln in lines:
-        rule = _first_rule(ln, p)
+        rule = judge(ln, p)
         if rule is not None:
             removed[ln.index] = rule
         elif ln.norm == prev_norm:
