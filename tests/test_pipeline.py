@@ -6,10 +6,13 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
+
 from copydesk.config import CleanConfig, RunConfig
+from copydesk.errors import ConfigError
 from copydesk.io.readers import read_inputs
 from copydesk.io.writers import decision_row
-from copydesk.pipeline import dedup
+from copydesk.pipeline import AUTO_WORKERS_MAX, AUTO_WORKERS_MIN_DOCS, dedup, resolve_workers, usable_cpus
 from copydesk.run import write_outputs
 
 
@@ -90,6 +93,26 @@ def test_workers_give_the_same_outputs(tmp_path: Path, data_dir: Path) -> None:
     run(corpus, tmp_path / "two", workers=2, batch_size=1)
     for name in ("decisions.jsonl", "clusters.jsonl", "summary.json", "deduplicated.jsonl", "cleaning.jsonl"):
         assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes(), name
+
+
+def test_auto_workers_only_for_inputs_known_to_be_large(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert resolve_workers(3, None) == 3 and resolve_workers(3, 10) == 3  # an explicit number is kept
+    assert resolve_workers(0, None) == 1  # size unknown (no first pass): one process
+    assert resolve_workers(0, AUTO_WORKERS_MIN_DOCS - 1) == 1
+    monkeypatch.setattr("copydesk.pipeline.usable_cpus", lambda: 64)
+    assert resolve_workers(0, AUTO_WORKERS_MIN_DOCS) == AUTO_WORKERS_MAX
+    monkeypatch.setattr("copydesk.pipeline.usable_cpus", lambda: 2)
+    assert resolve_workers(0, AUTO_WORKERS_MIN_DOCS) == 2
+    assert usable_cpus() >= 1
+    with pytest.raises(ConfigError):
+        RunConfig(workers=-1)
+
+
+def test_manifest_records_the_workers_used(tmp_path: Path, data_dir: Path) -> None:
+    corpus = summit_corpus(tmp_path, data_dir)
+    run(corpus, tmp_path / "auto", workers=0)
+    manifest = json.loads((tmp_path / "auto" / "manifest.json").read_text())
+    assert manifest["workers"] == 0 and manifest["workers_used"] == 1  # a handful of docs: one process
 
 
 def test_cleaning_outputs_credits_and_clean_canonical_text(tmp_path: Path, data_dir: Path) -> None:

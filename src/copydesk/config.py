@@ -149,7 +149,8 @@ class RunConfig:
 
     def __post_init__(self) -> None:
         _check_positive("batch_size", self.batch_size)
-        _check_positive("workers", self.workers)
+        if self.workers < 0:
+            raise ConfigError(f"workers must be >= 0 (0: one per CPU core for large inputs), got {self.workers!r}")
         if self.candidates.bands * self.candidates.rows != self.minhash.num_perm:
             raise ConfigError(
                 f"bands x rows = {self.candidates.bands} x {self.candidates.rows} = "

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import logging
 import multiprocessing
+import os
 import resource
 import shutil
 import tempfile
@@ -18,7 +19,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import numpy as np
 import xxhash
@@ -202,20 +203,46 @@ class _Intake:
         return self.shingles.finish()
 
 
+#: With ``workers=0`` (auto), inputs smaller than this run in one process: starting workers (each imports
+#: numpy and numba) costs about what they save on a few thousand docs.
+AUTO_WORKERS_MIN_DOCS: Final[int] = 20_000
+#: With ``workers=0``, at most this many processes: the serial stages bound the gain beyond a few.
+AUTO_WORKERS_MAX: Final[int] = 8
+
+
+def usable_cpus() -> int:
+    """CPUs this process may run on (its affinity mask where the platform has one)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on every platform
+        return os.cpu_count() or 1
+
+
+def resolve_workers(requested: int, docs: int | None) -> int:
+    """The number of processes to clean and sketch with. ``requested`` > 0 is taken as is; 0 means one per
+    usable CPU (at most ``AUTO_WORKERS_MAX``) when the input is known to hold at least
+    ``AUTO_WORKERS_MIN_DOCS`` docs, else one. Results never depend on it."""
+    if requested > 0:
+        return requested
+    if docs is None or docs < AUTO_WORKERS_MIN_DOCS:
+        return 1
+    return max(1, min(usable_cpus(), AUTO_WORKERS_MAX))
+
+
 def _batch_results(
-    jobs: Iterator[tuple[BatchJob, list[int]]], cfg: RunConfig, lines: FrozenSourceLines | None
+    jobs: Iterator[tuple[BatchJob, list[int]]], cfg: RunConfig, lines: FrozenSourceLines | None, workers: int
 ) -> Iterator[tuple[BatchOut, list[int]]]:
     """Process jobs in order; with ``workers > 1`` in a process pool with a bounded number in flight."""
-    if cfg.workers == 1:
+    if workers == 1:
         for job, slots in jobs:
             yield process_batch(job, cfg, lines), slots
         return
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=cfg.workers, mp_context=context) as pool:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         pending: deque[tuple[Future[BatchOut], list[int]]] = deque()
         for job, slots in jobs:
             pending.append((pool.submit(process_batch, job, cfg, lines), slots))
-            if len(pending) >= 2 * cfg.workers:
+            if len(pending) >= 2 * workers:
                 future, done_slots = pending.popleft()
                 yield future.result(), done_slots
         while pending:
@@ -267,13 +294,16 @@ def dedup(
     folder = Path(tempfile.mkdtemp(prefix="copydesk-")) if work_dir is None else work_dir
     folder.mkdir(parents=True, exist_ok=True)
     lines: FrozenSourceLines | None = None
+    known_items: int | None = None  # the input's size, when a first pass has counted it
     if cfg.clean.enabled:
         spill = ItemSpill(folder)
         lines = _source_lines(items, cfg, progress, spill)
+        known_items = spill.count
         items = spill.replay()  # type: ignore[assignment]
         start = _timed(timings, "read_and_line_statistics", start, peaks)
+    workers = resolve_workers(cfg.workers, known_items)
     intake = _Intake(cfg, progress, folder)
-    for out, slots in _batch_results(intake.jobs(items), cfg, lines):
+    for out, slots in _batch_results(intake.jobs(items), cfg, lines, workers):
         intake.file(out, slots)
     sets = intake.finish()
     start = _timed(timings, "read_clean_sketch", start, peaks)
@@ -309,7 +339,7 @@ def dedup(
     clusters = _clusters(docs, infos, assignment, scores)
     _timed(timings, "assemble", start, peaks)
     summary = _summary(decisions, clusters, pairs, edges, assignment, intake, cfg)
-    manifest = _manifest(cfg, timings, len(decisions), intake.bytes)
+    manifest = _manifest(cfg, timings, len(decisions), intake.bytes, workers)
     manifest["batch_step_seconds"] = step_seconds
     manifest["peak_rss_mb_after"] = peaks
     texts = intake.texts
@@ -442,7 +472,9 @@ def _summary(
     }
 
 
-def _manifest(cfg: RunConfig, timings: dict[str, float], docs: int, text_bytes: int) -> dict[str, Any]:
+def _manifest(
+    cfg: RunConfig, timings: dict[str, float], docs: int, text_bytes: int, workers: int
+) -> dict[str, Any]:
     """Run facts that may differ between identical runs (timings, versions); kept out of summary.json so that
     the result files are byte-identical for the same input and settings."""
     from .manifest import config_hash, versions
@@ -450,7 +482,7 @@ def _manifest(cfg: RunConfig, timings: dict[str, float], docs: int, text_bytes: 
     total = sum(timings.values())
     return {
         "config_hash": config_hash(cfg), "config": cfg.matching_dict(), "versions": versions(),
-        "batch_size": cfg.batch_size, "workers": cfg.workers, "backend": cfg.backend,
+        "batch_size": cfg.batch_size, "workers": cfg.workers, "workers_used": workers, "backend": cfg.backend,
         "seconds": timings, "docs_per_second": round(docs / total, 1) if total else None,
         "mb_per_second": round(text_bytes / 1e6 / total, 2) if total else None,
     }

@@ -152,8 +152,10 @@ class ItemSpill:
         self._handle = self.path.open("wb")
         self._pending: list[object] = []
         self._chunk = chunk
+        self.count = 0
 
     def append(self, item: object) -> None:
+        self.count += 1
         self._pending.append(item)
         if len(self._pending) >= self._chunk:
             self._flush()
