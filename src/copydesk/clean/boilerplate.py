@@ -18,9 +18,11 @@ How:
   ``source_boilerplate`` (corpus-level evidence from :class:`copydesk.clean.corpus.SourceLineStats`, asked
   once per document and guarded by a length limit so a long body paragraph is never removed on that
   evidence alone).
-* Pass 2 runs context rules over what pass 1 kept: ``navigation`` at the top (breadcrumbs that end with the
-  headline, runs of section names), the continuation of ``related_block`` lists, inline ``teaser`` lines
-  standing between body paragraphs, and the trailing ``footer`` zone after the last body paragraph.
+* Pass 2 (``context_rules``) runs context rules over what pass 1 kept: ``navigation`` at the top
+  (breadcrumbs that end with the headline, runs of section names, runs of short menu labels before the story
+  begins), the continuation of ``related_block`` lists, inline ``teaser`` lines standing between body
+  paragraphs, and the trailing ``footer`` zone after the last body paragraph (an author's bio, a company's
+  "about" paragraph or a tag cloud at the end does not count as the last body paragraph, and goes too).
 
 Rules that key on common words (cookies, share, subscribe, newsletter, click) apply only to short lines or to
 a specific line shape, so ordinary body sentences that mention those words survive. Patterns are compiled
@@ -31,6 +33,8 @@ result: most lines are long body paragraphs, which one anchored match of the uni
 shapes rules out; a short line is tokenised only if its first token could open a vocabulary rule; ASCII
 lines of a text without tabs or other control whitespace skip ``str.isprintable``. Each shortcut only skips
 tests that cannot succeed (see ``_first_rule``), and ``tests/clean`` check them against the plain rules.
+A :class:`LineVerdicts` memo shared by the documents of a batch answers repeated short lines (a site's menu
+and footer on every page) without running the rules again.
 """
 
 from __future__ import annotations
