@@ -6,7 +6,7 @@ import pickle
 
 import pytest
 
-from copydesk.clean.boilerplate import clean_text
+from copydesk.clean.boilerplate import SOURCE_BOILERPLATE_MAX_CHARS, clean_text
 from copydesk.clean.corpus import SourceLineStats, normalise_for_counting
 from copydesk.config import CleanConfig
 from copydesk.errors import ConfigError
@@ -173,3 +173,19 @@ def test_freeze_keeps_only_verdicts_and_pickles_compactly() -> None:
     assert restored == frozen
     assert restored.checker("alderpost.example")(PROMO)
     assert pickle.dumps(restored) == data  # deterministic bytes
+
+
+def test_only_lines_that_corpus_evidence_may_remove_are_counted() -> None:
+    # a line longer than SOURCE_BOILERPLATE_MAX_CHARS is never removed on corpus evidence, so it is not counted;
+    # what counts is the length once leading bullets and trailing spaces are stripped, as clean_text measures it
+    long_line = "The harbour board meets on the first Monday of each month. " * 6
+    assert len(long_line.strip()) > SOURCE_BOILERPLATE_MAX_CHARS
+    padded = "\u2022 " * 200 + "Subscribe to the harbour bulletin"
+    assert len(padded) > SOURCE_BOILERPLATE_MAX_CHARS
+    stats = SourceLineStats(min_docs=2)
+    for _ in range(3):
+        stats.observe("alder", f"{long_line}\n{padded}")
+    assert stats.count("alder", long_line) == 0
+    assert not stats.is_boilerplate("alder", long_line)
+    assert stats.is_boilerplate("alder", padded)
+    assert stats.freeze().is_boilerplate("alder", padded)

@@ -161,8 +161,17 @@ def plain_ascii_spacing(text: str) -> bool:
     return not _contains_any(text, _ASCII_CONTROL_SPACES)
 
 
-def split_normalised(text: str) -> tuple[list[str], list[str]]:
+def stripped_length(line: str) -> int:
+    """Length of the line without leading bullets and trailing whitespace (what the length rules measure)."""
+    return len(line.lstrip(_BULLETS).rstrip())
+
+
+def split_normalised(text: str, max_chars: int | None = None) -> tuple[list[str], list[str]]:
     """:func:`split_lines` of ``text`` and :func:`normalise_line` of each line ("" for a blank one).
+
+    With ``max_chars``, lines whose :func:`stripped_length` exceeds it get "" too, unnormalised: the corpus
+    statistics count only lines that corpus evidence may remove (``SOURCE_BOILERPLATE_MAX_CHARS``), and
+    normalising long body paragraphs there would be wasted work.
 
     Why: every line of every document is normalised (for cleaning and for the corpus statistics), and most
     are ASCII. For an ASCII line of a text with :func:`plain_ascii_spacing`, ``str.isprintable`` in
@@ -172,10 +181,17 @@ def split_normalised(text: str) -> tuple[list[str], list[str]]:
     """
     lines = split_lines(text)
     if not plain_ascii_spacing(text if "\r" not in text else "\n".join(lines)):
-        return lines, [normalise_line(line) if line else "" for line in lines]
+        return lines, [
+            normalise_line(line)
+            if line and (max_chars is None or len(line) <= max_chars or stripped_length(line) <= max_chars)
+            else ""
+            for line in lines
+        ]
     norms: list[str] = []
     for line in lines:
-        if not line:
+        if not line or (
+            max_chars is not None and len(line) > max_chars and stripped_length(line) > max_chars
+        ):
             norms.append("")
             continue
         if not line.isascii():
@@ -1020,6 +1036,7 @@ def clean_text(
         elif ln.norm == prev_norm:
             removed[ln.index] = "repeated_line"
         elif is_source_boilerplate is not None and len(ln.stripped) <= SOURCE_BOILERPLATE_MAX_CHARS:
+            # (the corpus statistics count only such lines: see split_normalised's max_chars)
             unruled.append(ln)
         prev_norm = ln.norm
     if unruled and is_source_boilerplate is not None:

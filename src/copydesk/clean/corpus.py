@@ -34,7 +34,7 @@ import xxhash
 
 from ..config import CleanConfig
 from ..errors import ConfigError
-from .boilerplate import NormalisedLineCheck, normalise_line, split_normalised
+from .boilerplate import SOURCE_BOILERPLATE_MAX_CHARS, NormalisedLineCheck, normalise_line, split_normalised
 
 __all__ = ["FrozenSourceLines", "SourceLineStats", "normalise_for_counting"]
 
@@ -90,8 +90,10 @@ def _norm_keys(seed: int, norms: list[str]) -> list[int | None]:
 
 
 def _text_keys(seed: int, text: str) -> set[int]:
-    """The keys of every non-blank line of ``text``: ``{_line_key(seed, line) for line in lines} - {None}``."""
-    keys = _norm_keys(seed, split_normalised(text)[1])
+    """The keys of every non-blank line of ``text`` that corpus evidence may remove (at most
+    ``SOURCE_BOILERPLATE_MAX_CHARS`` long once stripped): longer lines are never looked up, so they are
+    neither normalised nor counted."""
+    keys = _norm_keys(seed, split_normalised(text, SOURCE_BOILERPLATE_MAX_CHARS)[1])
     return {key for key in keys if key is not None}
 
 
@@ -167,7 +169,8 @@ class SourceLineStats:
         return 0 if key is None else self._counts.get(key, 0)
 
     def is_boilerplate(self, source: str, line: str) -> bool:
-        """True when the line was seen in at least ``min_docs`` documents of ``source``."""
+        """True when the line was seen in at least ``min_docs`` documents of ``source`` (lines longer than
+        ``SOURCE_BOILERPLATE_MAX_CHARS`` are not counted, so never)."""
         return self.count(source, line) >= self.min_docs
 
     def checker(self, source: str) -> NormalisedLineCheck:
