@@ -670,3 +670,9 @@ def test_long_consent_text_and_subscribe_by_email_lines() -> None:
         "Join 513 other subscribers": "newsletter",
         consent.strip(): "cookie_banner",
     }
+
+
+def test_consent_text_opening_with_by_choosing() -> None:
+    consent = "By choosing I Accept, you consent to our use of cookies and other tracking technologies."
+    result = clean_text(doc(consent, P1, P2))
+    assert rules(result) == {consent: "cookie_banner"}

@@ -360,7 +360,7 @@ def _compile_rule_patterns() -> _Patterns:
         cookie_shape=re.compile(
             r"(?:this (?:web)?site|our (?:web)?site|this site|we(?: and our partners)?)"
             r" (?:uses?|stores?|is using) cookies\b"
-            r"|by (?:continuing|using|browsing|clicking)\b.{0,80}\bcookies?\b"
+            r"|by (?:continuing|using|browsing|clicking|choosing|selecting|visiting|accepting)\b.{0,80}\bcookies?\b"
             r"|(?:we|this site) (?:value|respect|care about) your privacy\b"
         ),
         cookie_short=re.compile(
