@@ -33,6 +33,7 @@ from typing import Final, Literal
 from urllib.parse import urlsplit
 
 from .clean.boilerplate import byline_name, plain_ascii_spacing, split_lines
+from .memo import MISSING, BoundedMemo
 
 __all__ = ["Credit", "CreditKind", "LineCreditMemo", "extract_credits"]
 
@@ -364,31 +365,19 @@ def _url_host(url: str) -> str | None:
     return host.removeprefix("www.")
 
 
-class LineCreditMemo:
-    """The credits of short lines already read, to share between the documents of one batch.
+class LineCreditMemo(BoundedMemo[list[tuple[CreditKind, str]]]):
+    """The credits of short lines already read (see :mod:`copydesk.memo`). Long lines (mostly unique body
+    paragraphs, which two cheap tests rule out) are not kept."""
 
-    Why: a site repeats its bylines, share rows and footers on every page, and a line's credits depend on its
-    text alone, so most short lines of a crawl need reading once. Long lines (mostly unique body paragraphs,
-    which two cheap tests rule out) are not kept. Bounded: it starts afresh when full. It never changes a
-    result, only the time.
-    """
-
-    __slots__ = ("_credits", "max_entries")
-
-    def __init__(self, max_entries: int = 100_000) -> None:
-        self._credits: dict[str, list[tuple[CreditKind, str]]] = {}
-        self.max_entries = max_entries
+    __slots__ = ()
 
     def line_credits(self, stripped: str, plain: bool) -> list[tuple[CreditKind, str]]:
         if len(stripped) > _MEMO_LINE_CHARS:
             return _line_credits(stripped, plain)
-        found = self._credits.get(stripped)
-        if found is None:
-            found = _line_credits(stripped, plain)
-            if len(self._credits) >= self.max_entries:
-                self._credits.clear()
-            self._credits[stripped] = found
-        return found
+        found = self.lookup(stripped)
+        if found is MISSING:
+            return self.store(stripped, _line_credits(stripped, plain))
+        return found  # type: ignore[return-value]
 
 
 #: Lines longer than this (in characters) are read afresh each time rather than remembered.

@@ -47,6 +47,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Final
 
+from ..memo import MISSING, BoundedMemo
+
 __all__ = [
     "RULE_NAMES",
     "CleanResult",
@@ -975,35 +977,19 @@ def _source_verdicts(lines: list[_Line], check: Callable[[str], bool]) -> list[b
 # entry point
 
 
-class LineVerdicts:
-    """Pass-1 verdicts of short lines already judged, to share between the documents of one batch.
+class LineVerdicts(BoundedMemo[str | None]):
+    """Pass-1 verdicts of short lines already judged (see :mod:`copydesk.memo`). Long lines are not kept:
+    they are mostly unique body paragraphs that one anchored match already rules out."""
 
-    Why: a site prints the same menu, share row and footer on every page, so in a crawl most short lines
-    have been judged before, and the verdict of the independent line rules is a function of the line's text
-    alone. Long lines are not kept: they are mostly unique body paragraphs that one anchored match already
-    rules out. Bounded: it starts afresh when full. A cache never changes a result, only the time.
-    """
-
-    __slots__ = ("_rules", "max_entries")
-
-    def __init__(self, max_entries: int = 100_000) -> None:
-        self._rules: dict[str, str | None] = {}
-        self.max_entries = max_entries
+    __slots__ = ()
 
     def first_rule(self, ln: _Line, p: _Patterns) -> str | None:
         if ln.words > _SHORT_RULES_MAX_WORDS:
             return _first_rule(ln, p)
-        rules = self._rules
-        rule = rules.get(ln.raw, _UNJUDGED)
-        if rule is _UNJUDGED:
-            rule = _first_rule(ln, p)
-            if len(rules) >= self.max_entries:
-                rules.clear()
-            rules[ln.raw] = rule
+        rule = self.lookup(ln.raw)
+        if rule is MISSING:
+            return self.store(ln.raw, _first_rule(ln, p))
         return rule  # type: ignore[return-value]
-
-
-_UNJUDGED: Final = object()
 
 
 def clean_text(
