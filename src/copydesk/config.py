@@ -110,7 +110,8 @@ class VerifyConfig:
     """Edge labels from exact shingle-set scores.
 
     near_duplicate: Jaccard >= ``near_jaccard``, or both containments >= ``containment``, or one doc's
-    containment in the other >= ``containment`` while neither is clearly shorter (each has more than ``excerpt_max_ratio`` of the other's shingles).
+    containment in the other >= ``containment`` while neither is clearly shorter (each has more than
+    ``excerpt_max_ratio`` of the other's shingles).
     excerpt_of: the smaller doc's containment in the larger >= ``containment`` and the smaller has at most
     ``excerpt_max_ratio`` of the larger's shingles (it is clearly shorter).
     """

@@ -226,7 +226,7 @@ def resolve_workers(requested: int, docs: int | None) -> int:
         return requested
     if docs is None or docs < AUTO_WORKERS_MIN_DOCS:
         return 1
-    return max(1, min(usable_cpus(), AUTO_WORKERS_MAX))
+    return min(usable_cpus(), AUTO_WORKERS_MAX)
 
 
 def _batch_results(

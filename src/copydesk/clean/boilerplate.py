@@ -163,9 +163,20 @@ def plain_ascii_spacing(text: str) -> bool:
     return not _contains_any(text, _ASCII_CONTROL_SPACES)
 
 
+def strip_line(line: str) -> str:
+    """The line without leading bullets and trailing whitespace: what the rules read and measure."""
+    return line.lstrip(_BULLETS).rstrip()
+
+
 def stripped_length(line: str) -> int:
-    """Length of the line without leading bullets and trailing whitespace (what the length rules measure)."""
-    return len(line.lstrip(_BULLETS).rstrip())
+    """Length of :func:`strip_line` of the line."""
+    return len(strip_line(line))
+
+
+def _longer_than(line: str, max_chars: int | None) -> bool:
+    """Whether ``stripped_length(line)`` exceeds ``max_chars`` (never when it is None); most lines are
+    settled by their raw length, which is never less."""
+    return max_chars is not None and len(line) > max_chars and stripped_length(line) > max_chars
 
 
 def split_normalised(text: str, max_chars: int | None = None) -> tuple[list[str], list[str]]:
@@ -183,17 +194,10 @@ def split_normalised(text: str, max_chars: int | None = None) -> tuple[list[str]
     """
     lines = split_lines(text)
     if not plain_ascii_spacing(text if "\r" not in text else "\n".join(lines)):
-        return lines, [
-            normalise_line(line)
-            if line and (max_chars is None or len(line) <= max_chars or stripped_length(line) <= max_chars)
-            else ""
-            for line in lines
-        ]
+        return lines, ["" if not line or _longer_than(line, max_chars) else normalise_line(line) for line in lines]
     norms: list[str] = []
     for line in lines:
-        if not line or (
-            max_chars is not None and len(line) > max_chars and stripped_length(line) > max_chars
-        ):
+        if not line or _longer_than(line, max_chars):
             norms.append("")
             continue
         if not line.isascii():
@@ -232,7 +236,7 @@ class _Line:
         """``norm`` is ``normalise_line(raw)``, non-empty (computed by the caller, once per line)."""
         self.index = index
         self.raw = raw
-        stripped = raw.lstrip(_BULLETS).rstrip()
+        stripped = strip_line(raw)
         self.stripped = stripped
         self.norm = norm
         words = norm.count(" ") + 1
@@ -578,7 +582,7 @@ def _byline_name(stripped: str, p: _Patterns) -> str | None:
 
 def byline_name(line: str) -> str | None:
     """The credited name of a short byline line ("by Jane Roe" -> "Jane Roe"), or None if it is not one."""
-    stripped = line.lstrip(_BULLETS).rstrip()
+    stripped = strip_line(line)
     if not stripped or stripped.count(" ") >= 12:
         return None
     return _byline_name(" ".join(stripped.split()), _PATTERNS)
@@ -622,16 +626,13 @@ def _is_breadcrumb(norm: str, p: _Patterns) -> bool:
 #: are body paragraphs for pass 1, where only placeholder, widget_error, legal_footer, cookie_banner and
 #: credit can fire.
 _SHORT_RULES_MAX_WORDS: Final[int] = 25
-#: Longest line (in words) that any rule but placeholder applies to (legal_footer's limit).
+#: Longest line (in words) that any rule but placeholder applies to: the limit of legal_footer (a line that
+#: opens like a notice, "© 2019 ... All rights reserved. Use of this site constitutes ...", is one up to
+#: this length) and of cookie_banner (a whole consent text in one line).
 _ANY_RULE_MAX_WORDS: Final[int] = 120
-#: Longest line (in words) that a legal notice is recognised in by its opening ("© 2019 ..., All rights
-#: reserved. Use of this site constitutes ...": a copyright line with its terms of use).
-_LEGAL_MAX_WORDS: Final[int] = 120
 #: Longest line (in words) that a legal phrase anywhere in it marks as a notice ("... are registered
 #: trademarks of ..."); body paragraphs are longer, and the scan is kept off them.
 _LEGAL_PHRASE_MAX_WORDS: Final[int] = 60
-#: Longest line (in words) that a cookie banner's opening shape is recognised in (a consent text in one line).
-_COOKIE_MAX_WORDS: Final[int] = 120
 #: Longest line (in words) that a vocabulary rule applies to (legal links 15, share rows 12, navigation 20).
 _VOCAB_RULES_MAX_WORDS: Final[int] = 20
 
@@ -667,12 +668,12 @@ def _first_rule(ln: _Line, p: _Patterns) -> str | None:
     if shaped and words <= 30 and p.widget_error.fullmatch(norm) is not None:
         return "widget_error"
     # legal_footer: copyright notices and rows of legal links ("Terms of Use | Privacy Policy")
-    if legal_phrase or (shaped and words <= _LEGAL_MAX_WORDS and p.legal_start.match(norm) is not None):
+    if legal_phrase or (shaped and p.legal_start.match(norm) is not None):
         return "legal_footer"
     if vocab_lead and words <= 15 and not ln.terminal and _is_legal_links(ln.tokens(p)):
         return "legal_footer"
-    # cookie_banner: a consent banner's opening shape up to ~80 words, or a very short line about cookies
-    if (shaped and words <= _COOKIE_MAX_WORDS and p.cookie_shape.match(norm) is not None) or (
+    # cookie_banner: a consent banner's opening shape, or a very short line about cookies
+    if (shaped and p.cookie_shape.match(norm) is not None) or (
         words <= 10 and "cookie" in norm and p.cookie_short.match(norm) is not None
     ):
         return "cookie_banner"
