@@ -12,6 +12,7 @@ import os
 import platform
 import resource
 import shlex
+import subprocess
 import sys
 import threading
 import time
@@ -180,6 +181,20 @@ def machine_info(packages: Sequence[str] = ()) -> dict[str, str]:
     for name, version in package_versions(packages).items():
         info[name] = version
     return info
+
+
+def git_state(work_tree: Path, pathspec: str = ".", untracked: bool = True) -> tuple[str, list[str]] | None:
+    """(short HEAD commit, paths under ``pathspec`` with uncommitted changes, untracked files included when
+    ``untracked``) of the git work tree holding ``work_tree``; None outside one. A report must say which code
+    it measured, and the tree moves while others edit it."""
+    try:
+        head = subprocess.run(["git", "-C", str(work_tree), "rev-parse", "--short", "HEAD"], capture_output=True,
+                              text=True, check=True).stdout.strip()
+        status = subprocess.run(["git", "-C", str(work_tree), "status", "--porcelain",
+                                 "--untracked-files=" + ("normal" if untracked else "no"), "--", pathspec], capture_output=True, text=True, check=True).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return head, [line[3:] for line in status.splitlines() if line.strip()]
 
 
 def machine_markdown(info: dict[str, str]) -> str:

@@ -54,6 +54,7 @@ from _common import (
     Stopwatch,
     command_line,
     fmt_bytes,
+    git_state,
     machine_info,
     machine_markdown,
     markdown_table,
@@ -802,14 +803,11 @@ def copydesk_origin() -> str:
     if spec is None or not spec.origin:
         return "not importable"
     pkg = Path(spec.origin).parent
-    try:
-        head = subprocess.run(["git", "-C", str(pkg), "rev-parse", "--short", "HEAD"], capture_output=True,
-                              text=True, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "-C", str(pkg), "status", "--porcelain", "--", "."], capture_output=True,
-                               text=True, check=True).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
+    state = git_state(pkg)
+    if state is None:
         return str(pkg)
-    return f"{pkg} at commit {head}" + (" + uncommitted changes" if dirty else "")
+    head, changed = state
+    return f"{pkg} at commit {head}" + (" + uncommitted changes" if changed else "")
 
 
 def _child_env() -> dict[str, str]:

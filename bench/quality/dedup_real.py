@@ -73,6 +73,9 @@ except ImportError:  # a checkout without `pip install -e .`
     sys.path.insert(0, str(REPO / "src"))
     import copydesk
 
+sys.path.insert(0, str(REPO / "bench"))  # the shared bench helpers
+from _common import git_state  # noqa: E402
+
 DEFAULT_DATA = Path("../shared/data/article-extraction-benchmark")
 DEFAULT_CORPUS_DIR = Path("bench/out/dedup-real")
 
@@ -828,15 +831,11 @@ def anchor_counterfactual(ev: Evaluation) -> dict[str, Any]:
     return {"docs": docs, "anchor_lines": anchor_lines, "more_removed": more, "docs_gaining": gaining, "examples": examples}
 
 
-def git_state() -> str:
-    try:
-        head = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
-                              check=True).stdout.strip()
-        dirty = subprocess.run(["git", "-C", str(REPO), "status", "--porcelain", "--", "src"], capture_output=True,
-                               text=True, check=True).stdout.split("\n")
-    except (OSError, subprocess.CalledProcessError):
+def code_state() -> str:
+    state = git_state(REPO, "src")
+    if state is None:
         return "unknown (not a git checkout)"
-    changed = [line[3:] for line in dirty if line.strip()]
+    head, changed = state
     return f"`{head}`" + (f" with uncommitted changes in {', '.join(f'`{c}`' for c in changed)}" if changed else " (clean)")
 
 
@@ -863,7 +862,7 @@ def run(args: argparse.Namespace, argv: list[str]) -> int:
     w("Written by `bench/quality/dedup_real.py` (its docstring says how the corpus is built): copies of 121 real "
       "articles wrapped in the real boilerplate lines of real news pages, labelled by construction.\n")
     w("```bash\n" + " ".join(shlex.quote(x) for x in [sys.executable, *argv]) + "\n```\n")
-    w(f"- machine: {machine()}; copydesk {copydesk.__version__} at {git_state()}; seed {args.seed}")
+    w(f"- machine: {machine()}; copydesk {copydesk.__version__} at {code_state()}; seed {args.seed}")
     w(f"- corpus, truth and line labels: `{DEFAULT_CORPUS_DIR}/site/` and `.../page/` (gitignored)")
 
     # ---- corpus

@@ -29,7 +29,6 @@ import random
 import re
 import shlex
 import statistics
-import subprocess
 import sys
 import time
 from collections import Counter
@@ -46,6 +45,9 @@ except ImportError:  # running from a checkout without `pip install -e .`
     sys.path.insert(0, str(REPO / "src"))
 
 from copydesk.io.html import _extract_page, _import_trafilatura, decode_html, extract_html
+
+sys.path.insert(0, str(REPO / "bench"))  # the shared bench helpers
+from _common import git_state  # noqa: E402
 
 DEFAULT_AEB = REPO.parent / "shared" / "data" / "article-extraction-benchmark"
 DEFAULT_TE = REPO.parent / "shared" / "data" / "trafilatura-eval"
@@ -377,22 +379,11 @@ def _versions() -> str:
 
 
 def _git_rev() -> str:
-    try:
-        rev = subprocess.run(
-            ["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "-C", str(REPO), "status", "--porcelain", "--untracked-files=no"],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
+    state = git_state(REPO, untracked=False)
+    if state is None:
         return "unknown"
-    return rev + (" (with uncommitted changes)" if dirty else "")
+    head, changed = state
+    return head + (" (with uncommitted changes)" if changed else "")
 
 
 def render(
