@@ -115,6 +115,22 @@ def test_manifest_records_the_workers_used(tmp_path: Path, data_dir: Path) -> No
     assert manifest["workers"] == 0 and manifest["workers_used"] == 1  # a handful of docs: one process
 
 
+def test_auto_workers_start_during_the_first_pass_and_change_nothing(
+    tmp_path: Path, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the input proves large part-way through the first pass: the processes start there, take the rest of
+    # that pass's line keys and the second pass, and the outputs are those of one process
+    corpus = summit_corpus(tmp_path, data_dir)
+    run(corpus, tmp_path / "one", workers=1)
+    monkeypatch.setattr("copydesk.pipeline.AUTO_WORKERS_MIN_DOCS", 2)
+    monkeypatch.setattr("copydesk.pipeline.usable_cpus", lambda: 2)
+    run(corpus, tmp_path / "auto", workers=0, batch_size=1)
+    manifest = json.loads((tmp_path / "auto" / "manifest.json").read_text())
+    assert manifest["workers_used"] == 2
+    for name in ("decisions.jsonl", "clusters.jsonl", "summary.json", "deduplicated.jsonl", "cleaning.jsonl"):
+        assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "auto" / name).read_bytes(), name
+
+
 def test_cleaning_outputs_credits_and_clean_canonical_text(tmp_path: Path, data_dir: Path) -> None:
     corpus = summit_corpus(tmp_path, data_dir)
     rows = run(corpus, tmp_path / "out")

@@ -19,14 +19,14 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, Self, TypeVar
 
 import numpy as np
 import xxhash
 
 from .candidates.lsh import candidate_pairs
 from .canonical import DocTable, MemberScore, member_scores, priority
-from .clean.corpus import FrozenSourceLines, SourceLineStats
+from .clean.corpus import FrozenSourceLines, SourceLineStats, batch_line_keys
 from .clean.crosscopy import cross_copy_clean
 from .cluster import Assignment, cluster
 from .config import RunConfig
@@ -37,6 +37,9 @@ from .sketch.spill import FingerprintSpill, ItemSpill, ShingleSpill, TextSpill
 from .syndication import syndication_edges
 from .types import Cluster, Decision, Document, Edge, Reason, Rejected, Role
 from .verify import A_IN_B, B_IN_A, LABEL_CODES, EdgeTable, verify_in_chunks, verify_pairs
+
+R = TypeVar("R")
+T = TypeVar("T")
 
 log = logging.getLogger(__name__)
 log.addHandler(logging.NullHandler())
@@ -229,41 +232,91 @@ def resolve_workers(requested: int, docs: int | None) -> int:
     return min(usable_cpus(), AUTO_WORKERS_MAX)
 
 
-def _batch_results(
-    jobs: Iterator[tuple[BatchJob, list[int]]], cfg: RunConfig, lines: FrozenSourceLines | None, workers: int
-) -> Iterator[tuple[BatchOut, list[int]]]:
-    """Process jobs in order; with ``workers > 1`` in a process pool with a bounded number in flight."""
-    if workers == 1:
-        for job, slots in jobs:
-            yield process_batch(job, cfg, lines), slots
-        return
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        pending: deque[tuple[Future[BatchOut], list[int]]] = deque()
-        for job, slots in jobs:
-            pending.append((pool.submit(process_batch, job, cfg, lines), slots))
-            if len(pending) >= 2 * workers:
-                future, done_slots = pending.popleft()
-                yield future.result(), done_slots
+class _Workers:
+    """Worker processes shared by both passes, started on first need and never for a small input.
+
+    Results come back in submission order whatever the number of processes, and a job runs here in this
+    process until the pool starts, so every result is the same with or without workers.
+    """
+
+    def __init__(self) -> None:
+        self._pool: ProcessPoolExecutor | None = None
+        self.count = 1
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+
+    @property
+    def started(self) -> bool:
+        return self._pool is not None
+
+    def start(self, count: int) -> None:
+        """Start ``count`` processes (spawned: a fork would copy the parent's tables); one means none."""
+        if self._pool is None and count > 1:
+            context = multiprocessing.get_context("spawn")
+            self._pool = ProcessPoolExecutor(max_workers=count, mp_context=context)
+            self.count = count
+
+    def ordered(self, fn: Callable[..., R], jobs: Iterable[tuple[tuple[Any, ...], T]]) -> Iterator[tuple[R, T]]:
+        """``(fn(*args), tag)`` for each ``(args, tag)`` job, in job order, with at most two jobs per process
+        in flight (bounded memory)."""
+        pending: deque[tuple[Future[R], T]] = deque()
+        for args, tag in jobs:
+            if self._pool is None:  # pending is empty until the pool starts, so order holds
+                yield fn(*args), tag
+                continue
+            pending.append((self._pool.submit(fn, *args), tag))
+            if len(pending) >= 2 * self.count:
+                future, done = pending.popleft()
+                yield future.result(), done
         while pending:
-            future, done_slots = pending.popleft()
-            yield future.result(), done_slots
+            future, done = pending.popleft()
+            yield future.result(), done
 
 
 def _source_lines(
-    items: Iterable[Document | Rejected], cfg: RunConfig, progress: ProgressFn, spill: ItemSpill
+    items: Iterable[Document | Rejected], cfg: RunConfig, progress: ProgressFn, spill: ItemSpill,
+    workers: _Workers,
 ) -> FrozenSourceLines:
     """First pass: count each source's lines (corpus-level boilerplate evidence) while keeping the stream in
-    ``spill`` for the second pass, so any iterator works and inputs are parsed once."""
+    ``spill`` for the second pass, so any iterator works and inputs are parsed once.
+
+    Line keys are computed a batch at a time (in the worker processes once they run) and counted here in
+    input order. With ``workers=0`` the processes start once the input has proved large
+    (``AUTO_WORKERS_MIN_DOCS``) and then serve the second pass too.
+    """
     stats = SourceLineStats.from_config(cfg.clean)
-    for seen, item in enumerate(items, start=1):
-        spill.append(item)
-        if isinstance(item, Document):
-            key = source_key(item.source, item.url)
-            if key is not None:
-                stats.observe(key, item.text)
-        if seen % 10_000 == 0:
-            progress("line statistics", seen, None)
+
+    def jobs() -> Iterator[tuple[tuple[list[str], list[str]], None]]:
+        texts: list[str] = []
+        sources: list[str] = []
+        for seen, item in enumerate(items, start=1):
+            spill.append(item)
+            if isinstance(item, Document):
+                key = source_key(item.source, item.url)
+                if key is not None:
+                    texts.append(item.text)
+                    sources.append(key)
+            if seen % 10_000 == 0:
+                progress("line statistics", seen, None)
+            if cfg.workers == 0 and seen == AUTO_WORKERS_MIN_DOCS:
+                workers.start(resolve_workers(0, seen))
+            if len(texts) >= cfg.batch_size:
+                yield (texts, sources), None
+                texts, sources = [], []
+        if texts:
+            yield (texts, sources), None
+
+    for (values, sizes), _ in workers.ordered(batch_line_keys, jobs()):
+        keys = values.tolist()
+        at = 0
+        for size in sizes:
+            stats.observe_keys(keys[at : at + size])
+            at += size
     return stats.freeze()
 
 
@@ -293,18 +346,20 @@ def dedup(
     owned = work_dir is None
     folder = Path(tempfile.mkdtemp(prefix="copydesk-")) if work_dir is None else work_dir
     folder.mkdir(parents=True, exist_ok=True)
-    lines: FrozenSourceLines | None = None
-    known_items: int | None = None  # the input's size, when a first pass has counted it
-    if cfg.clean.enabled:
-        spill = ItemSpill(folder)
-        lines = _source_lines(items, cfg, progress, spill)
-        known_items = spill.count
-        items = spill.replay()  # type: ignore[assignment]
-        start = _timed(timings, "read_and_line_statistics", start, peaks)
-    workers = resolve_workers(cfg.workers, known_items)
-    intake = _Intake(cfg, progress, folder)
-    for out, slots in _batch_results(intake.jobs(items), cfg, lines, workers):
-        intake.file(out, slots)
+    with _Workers() as workers:
+        if cfg.workers > 1:
+            workers.start(cfg.workers)
+        lines: FrozenSourceLines | None = None
+        if cfg.clean.enabled:
+            spill = ItemSpill(folder)
+            lines = _source_lines(items, cfg, progress, spill, workers)
+            items = spill.replay()  # type: ignore[assignment]
+            start = _timed(timings, "read_and_line_statistics", start, peaks)
+        # (without a first pass the input's size is unknown: auto stays in this process)
+        intake = _Intake(cfg, progress, folder)
+        jobs = intake.jobs(items)
+        for out, slots in workers.ordered(process_batch, (((job, cfg, lines), slots) for job, slots in jobs)):
+            intake.file(out, slots)
     sets = intake.finish()
     start = _timed(timings, "read_clean_sketch", start, peaks)
     step_seconds = {f"{k}_in_batches": round(v, 4) for k, v in intake.step_seconds.items()}
@@ -339,7 +394,7 @@ def dedup(
     clusters = _clusters(docs, infos, assignment, scores)
     _timed(timings, "assemble", start, peaks)
     summary = _summary(decisions, clusters, pairs, edges, assignment, intake, cfg)
-    manifest = _manifest(cfg, timings, len(decisions), intake.bytes, workers)
+    manifest = _manifest(cfg, timings, len(decisions), intake.bytes, workers.count)
     manifest["batch_step_seconds"] = step_seconds
     manifest["peak_rss_mb_after"] = peaks
     texts = intake.texts

@@ -7,7 +7,7 @@ import pickle
 import pytest
 
 from copydesk.clean.boilerplate import SOURCE_BOILERPLATE_MAX_CHARS, clean_text
-from copydesk.clean.corpus import SourceLineStats, normalise_for_counting
+from copydesk.clean.corpus import SourceLineStats, batch_line_keys, normalise_for_counting
 from copydesk.config import CleanConfig
 from copydesk.errors import ConfigError
 
@@ -123,6 +123,31 @@ def test_pruning_keeps_memory_bounded_and_keeps_repeated_lines() -> None:
     assert stats.count("alderpost.example", PROMO) == 200
     # a line seen once before the last prune has been forgotten (the documented approximation)
     assert stats.count("alderpost.example", story(0).split("\n")[0]) == 0
+
+
+def test_keys_computed_in_batches_count_as_observe_does_through_prunes() -> None:
+    # the first pass computes keys a batch at a time (in worker processes) and counts them in input order:
+    # the table, its prunes and every verdict must be the same as observing each text
+    docs = [("alderpost.example", story(i, PROMO)) for i in range(60)] + [
+        ("harbor.example", story(i, "Harbour radio on 96.2 FM")) for i in range(60)
+    ]
+    docs = docs[::2] + docs[1::2]  # interleave the sources
+    observed = SourceLineStats(min_docs=3, max_tracked_lines=40)
+    for source, text in docs:
+        observed.observe(source, text)
+    batched = SourceLineStats(min_docs=3, max_tracked_lines=40)
+    for at in range(0, len(docs), 7):
+        chunk = docs[at : at + 7]
+        values, sizes = batch_line_keys([t for _, t in chunk], [s for s, _ in chunk])
+        assert len(sizes) == len(chunk)
+        keys, start = values.tolist(), 0
+        for size in sizes:
+            batched.observe_keys(keys[start : start + size])
+            start += size
+    assert observed.prunes > 0 and batched.prunes == observed.prunes
+    assert batched.documents == observed.documents == len(docs)
+    assert batched.freeze() == observed.freeze()
+    assert batched.is_boilerplate("harbor.example", "Harbour radio on 96.2 FM")
 
 
 def test_pruning_raises_the_threshold_when_singletons_are_not_enough() -> None:

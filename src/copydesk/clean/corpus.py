@@ -27,7 +27,7 @@ from __future__ import annotations
 import logging
 import re
 from array import array
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Final
 
 import xxhash
@@ -36,7 +36,7 @@ from ..config import CleanConfig
 from ..errors import ConfigError
 from .boilerplate import SOURCE_BOILERPLATE_MAX_CHARS, NormalisedLineCheck, normalise_line, split_normalised
 
-__all__ = ["FrozenSourceLines", "SourceLineStats", "normalise_for_counting"]
+__all__ = ["FrozenSourceLines", "SourceLineStats", "batch_line_keys", "normalise_for_counting"]
 
 logger = logging.getLogger(__name__)
 logger.addHandler(logging.NullHandler())
@@ -97,6 +97,23 @@ def _text_keys(seed: int, text: str) -> set[int]:
     return {key for key in keys if key is not None}
 
 
+def batch_line_keys(texts: Sequence[str], sources: Sequence[str]) -> tuple[array[int], array[int]]:
+    """The counting keys of many docs at once, for :meth:`SourceLineStats.observe_keys`: every doc's distinct
+    keys, concatenated in doc order (``array('Q')``), and how many each doc has (``array('L')``).
+
+    Why: computing keys is most of the first pass's work and depends on nothing but the doc, so worker
+    processes can compute them for a batch while the main process counts them in input order (which keeps
+    pruning, and so every verdict, the same as :meth:`SourceLineStats.observe` would give).
+    """
+    values = array("Q")
+    sizes = array("L")
+    for text, source in zip(texts, sources, strict=True):
+        keys = _text_keys(_source_seed(source), text)
+        values.extend(keys)
+        sizes.append(len(keys))
+    return values, sizes
+
+
 class SourceLineStats:
     """Streaming counts of normalised lines per source, bounded in memory.
 
@@ -137,7 +154,11 @@ class SourceLineStats:
 
     def observe(self, source: str, text: str) -> None:
         """Count each distinct normalised line of ``text`` once for ``source``."""
-        keys = _text_keys(_source_seed(source), text)
+        self.observe_keys(_text_keys(_source_seed(source), text))
+
+    def observe_keys(self, keys: Iterable[int]) -> None:
+        """Count one document given its distinct line keys (as :func:`batch_line_keys` gives them); the same
+        as :meth:`observe` of its text."""
         counts = self._counts
         for key in keys:
             counts[key] = counts.get(key, 0) + 1
