@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+import unicodedata
+
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from copydesk.sketch.normalize import fold, normalize_for_matching, tokens
+from copydesk.sketch.normalize import NFC_UNSAFE, fold, normalize_for_matching, tokens
 from copydesk.sketch.shingle import token_stream
 
 FNV_OFFSET = 0xCBF29CE484222325
@@ -73,3 +75,38 @@ def test_expanding_folds_never_overflow_the_token_buffer() -> None:
     values, offsets = token_stream([text, "a b"])
     assert offsets.tolist() == [0, 200, 202]
     assert values[:200].tolist() == [reference_token_hash(t) for t in tokens(text)]
+
+
+def test_nfc_unsafe_table_flags_every_code_point_composition_may_touch() -> None:
+    # every two-part canonical decomposition: its second half may combine with what precedes it; the table
+    # covers the BMP, and the tokeniser counts anything above it as unsafe
+    for code in range(0x80, 0x110000):
+        decomposition = unicodedata.decomposition(chr(code))
+        if decomposition and not decomposition.startswith("<"):
+            parts = [int(p, 16) for p in decomposition.split()]
+            if len(parts) == 2 and parts[1] < 0x10000:
+                assert NFC_UNSAFE[parts[1]] == 1, hex(code)
+    assert NFC_UNSAFE[0x0301] == 1 and NFC_UNSAFE[0x1161] == 1 and NFC_UNSAFE[0x11A8] == 1  # accent, jamo
+    assert NFC_UNSAFE[ord("é")] == 0 and NFC_UNSAFE[ord("—")] == 0 and NFC_UNSAFE[ord("東")] == 0
+
+
+_SAFE_BMP = st.characters(max_codepoint=0xFFFF).filter(lambda ch: NFC_UNSAFE[ord(ch)] == 0)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(_SAFE_BMP, max_size=40))
+def test_text_without_unsafe_code_points_is_already_composed(text: str) -> None:
+    # what lets the tokeniser skip the NFC check for unflagged texts
+    assert unicodedata.is_normalized("NFC", text)
+    for lead in ("e", "\u1100", "\uac00", "\u0b47"):  # starters that compose with a following code point
+        assert unicodedata.is_normalized("NFC", lead + text)
+
+
+def test_decomposed_texts_are_composed_and_tokenised_again_in_place() -> None:
+    texts = ["Cafe\u0301 society", "plain words here", "", "e\u0301te\u0301 \u1100\u1161 x", "Café emoji 🙂 ok"]
+    values, offsets = token_stream(texts)
+    assert offsets.tolist() == np.cumsum([0] + [len(tokens(t)) for t in texts]).tolist()
+    for i, text in enumerate(texts):
+        expected = [reference_token_hash(t) for t in tokens(unicodedata.normalize("NFC", text))]
+        assert values[offsets[i] : offsets[i + 1]].tolist() == expected, text
+    assert tokens(texts[0])[0] == "café" and tokens(texts[3])[1] == "\uac00"  # composed before folding

@@ -40,3 +40,20 @@ def test_take_selects_rows() -> None:
     picked = take(sets, np.array([2, 0]))
     assert np.array_equal(picked.row(0), sets.row(2))
     assert np.array_equal(picked.row(1), sets.row(0))
+
+
+def test_fused_set_kernel_equals_sorting_the_ordered_shingles() -> None:
+    from copydesk.sketch import _kernels
+    from copydesk.sketch.shingle import SHINGLE_SEED, token_stream
+
+    rng = np.random.default_rng(7)
+    words = [f"w{i}" for i in range(40)]
+    texts = [" ".join(rng.choice(words, size=int(n))) for n in rng.integers(0, 400, size=60)]
+    texts += ["", "one", "a b c d", "same words " * 200]  # empty, shorter than a shingle, many repeats
+    toks, tok_offsets = token_stream(texts)
+    for size in (1, 3, 5):
+        ordered, sh_offsets = _kernels.shingle_hashes(toks, tok_offsets, size, SHINGLE_SEED)
+        values, offsets = _kernels.shingle_set_rows(toks, tok_offsets, size, SHINGLE_SEED)
+        for d in range(len(texts)):
+            expected = np.unique(ordered[sh_offsets[d] : sh_offsets[d + 1]])
+            assert np.array_equal(values[offsets[d] : offsets[d + 1]], expected), (size, d)

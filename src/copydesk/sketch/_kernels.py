@@ -60,30 +60,34 @@ def _class_of(code: int, table: np.ndarray) -> int:
 
 @njit(cache=True, nogil=True)
 def _scan_doc(
-    buf: np.ndarray, start: int, end: int, fold: np.ndarray, table: np.ndarray, out: np.ndarray, pos: int
-) -> int:
+    buf: np.ndarray, start: int, end: int, fold: np.ndarray, table: np.ndarray, ascii_word: np.ndarray,
+    nfc_unsafe: np.ndarray, out: np.ndarray, pos: int,
+) -> tuple[int, bool]:
     """Hash the tokens of ``buf[start:end]`` into ``out[pos:]`` while it has room; return the count (which
-    may exceed the room: the caller then retries with an exact allocation).
+    may exceed the room: the caller then retries with an exact allocation) and whether the text holds a code
+    point that NFC composition might change (``nfc_unsafe``; every code point above the BMP counts).
 
     Each code point is folded through ``fold`` (NFKC + case fold, up to 4 code points), each folded code point
     classified by ``table``; a token's hash is FNV-1a over its folded code points, finished by ``fmix64``.
+    ASCII bytes take one lookup in ``ascii_word`` (the folded byte of a word character, else 0).
     """
     count = 0
     h = _FNV_OFFSET
     in_word = False
+    unsafe = False
     i = start
     room = out.shape[0] - pos
     width = fold.shape[1]
     while i < end:
-        if buf[i] < 0x80:  # ASCII fast path: one folded code point
-            cp = int(fold[buf[i], 0])
+        byte = buf[i]
+        if byte < 0x80:  # ASCII fast path: one folded code point, never a single-character token
+            folded = ascii_word[byte]
             i += 1
-            kind = int(table[cp])
-            if kind == 1:
+            if folded != 0:
                 if not in_word:
                     h = _FNV_OFFSET
                     in_word = True
-                h = (h ^ np.uint64(cp)) * _FNV_PRIME
+                h = (h ^ np.uint64(folded)) * _FNV_PRIME
             elif in_word:
                 if count < room:
                     out[pos + count] = fmix64(h)
@@ -92,6 +96,8 @@ def _scan_doc(
             continue
         code, length = _decode(buf, i)
         i += length
+        if code >= 0x10000 or nfc_unsafe[code] != 0:
+            unsafe = True
         for f in range(width):
             if code < 0x10000:
                 cp = int(fold[code, f])
@@ -121,29 +127,62 @@ def _scan_doc(
         if count < room:
             out[pos + count] = fmix64(h)
         count += 1
-    return count
+    return count, unsafe
 
 
 @njit(cache=True, nogil=True)
 def token_hashes(
-    buf: np.ndarray, offsets: np.ndarray, fold: np.ndarray, table: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Token hashes of every document; ``offsets`` (n+1) delimit docs in ``buf``. Returns (hashes, CSR offsets).
+    buf: np.ndarray, offsets: np.ndarray, fold: np.ndarray, table: np.ndarray, nfc_unsafe: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Token hashes of every document; ``offsets`` (n+1) delimit docs in ``buf``. Returns (hashes, CSR offsets,
+    per-doc flags: True where the text holds a code point that NFC composition might change, so the caller
+    checks that doc and re-tokenises its composed form if it is not composed already).
 
     One pass in the usual case: a token needs a byte and a separator, so ``len(buf) // 2 + n`` slots suffice
     unless compatibility folds expand characters into several tokens.
     """
+    ascii_word = np.zeros(0x80, dtype=np.uint8)
+    for byte in range(0x80):
+        if table[fold[byte, 0]] == 1:
+            ascii_word[byte] = fold[byte, 0]
     n = offsets.shape[0] - 1
     tok_offsets = np.zeros(n + 1, dtype=np.int64)
+    flags = np.zeros(n, dtype=np.bool_)
     out = np.empty(buf.shape[0] // 2 + n + 1, dtype=np.uint64)
     for d in range(n):
-        tok_offsets[d + 1] = tok_offsets[d] + _scan_doc(buf, offsets[d], offsets[d + 1], fold, table, out,
-                                                        tok_offsets[d])
+        count, unsafe = _scan_doc(buf, offsets[d], offsets[d + 1], fold, table, ascii_word, nfc_unsafe, out,
+                                  tok_offsets[d])
+        tok_offsets[d + 1] = tok_offsets[d] + count
+        flags[d] = unsafe
     if tok_offsets[n] > out.shape[0]:  # folds that expand (e.g. one sign -> four ideographs): redo, exact size
         out = np.empty(tok_offsets[n], dtype=np.uint64)
         for d in range(n):
-            _scan_doc(buf, offsets[d], offsets[d + 1], fold, table, out, tok_offsets[d])
-    return out[: tok_offsets[n]].copy(), tok_offsets
+            _scan_doc(buf, offsets[d], offsets[d + 1], fold, table, ascii_word, nfc_unsafe, out, tok_offsets[d])
+    return out[: tok_offsets[n]].copy(), tok_offsets, flags
+
+
+@njit(inline="always")
+def _shingle_count(ntok: int, size: int) -> int:
+    return ntok - size + 1 if ntok >= size else (1 if ntok > 0 else 0)
+
+
+@njit(inline="always")
+def _doc_shingles(tokens: np.ndarray, t0: int, ntok: int, size: int, seed: np.uint64, out: np.ndarray) -> None:
+    """Write the ordered shingle hashes of one doc's tokens (``tokens[t0:t0 + ntok]``) into ``out``."""
+    width = min(size, ntok)
+    if width == 0:
+        return
+    prime = _ROLL_PRIME
+    top = np.uint64(1)  # P ** (width - 1)
+    for _ in range(width - 1):
+        top *= prime
+    h = np.uint64(0)
+    for j in range(width):
+        h = h * prime + tokens[t0 + j]
+    out[0] = fmix64(h ^ seed)
+    for s in range(1, _shingle_count(ntok, size)):
+        h = (h - tokens[t0 + s - 1] * top) * prime + tokens[t0 + s + width - 1]
+        out[s] = fmix64(h ^ seed)
 
 
 @njit(cache=True, nogil=True)
@@ -159,43 +198,55 @@ def shingle_hashes(tokens: np.ndarray, tok_offsets: np.ndarray, size: int, seed:
     n = tok_offsets.shape[0] - 1
     sh_offsets = np.zeros(n + 1, dtype=np.int64)
     for d in range(n):
-        ntok = tok_offsets[d + 1] - tok_offsets[d]
-        count = ntok - size + 1 if ntok >= size else (1 if ntok > 0 else 0)
-        sh_offsets[d + 1] = sh_offsets[d] + count
+        sh_offsets[d + 1] = sh_offsets[d] + _shingle_count(tok_offsets[d + 1] - tok_offsets[d], size)
     out = np.empty(sh_offsets[n], dtype=np.uint64)
-    prime = _ROLL_PRIME
     for d in range(n):
-        t0 = tok_offsets[d]
-        ntok = tok_offsets[d + 1] - t0
-        width = size if ntok >= size else ntok
-        if width == 0:
-            continue
-        top = np.uint64(1)  # P ** (width - 1)
-        for _ in range(width - 1):
-            top *= prime
-        h = np.uint64(0)
-        for j in range(width):
-            h = h * prime + tokens[t0 + j]
-        w = sh_offsets[d]
-        out[w] = fmix64(h ^ seed)
-        for s in range(1, sh_offsets[d + 1] - sh_offsets[d]):
-            h = (h - tokens[t0 + s - 1] * top) * prime + tokens[t0 + s + width - 1]
-            out[w + s] = fmix64(h ^ seed)
+        _doc_shingles(tokens, tok_offsets[d], tok_offsets[d + 1] - tok_offsets[d], size, seed,
+                      out[sh_offsets[d] : sh_offsets[d + 1]])
     return out, sh_offsets
+
+
+@njit(cache=True, nogil=True)
+def shingle_set_rows(tokens: np.ndarray, tok_offsets: np.ndarray, size: int, seed: np.uint64) -> tuple[
+    np.ndarray, np.ndarray
+]:
+    """``unique_per_doc(*shingle_hashes(...))`` in one pass: each doc's shingles go to a scratch row and are
+    sorted and deduplicated from there, so the ordered hashes of the whole batch are never written out."""
+    n = tok_offsets.shape[0] - 1
+    total = 0
+    longest = 0
+    for d in range(n):
+        count = _shingle_count(tok_offsets[d + 1] - tok_offsets[d], size)
+        total += count
+        longest = max(longest, count)
+    out = np.empty(total, dtype=np.uint64)
+    out_offsets = np.zeros(n + 1, dtype=np.int64)
+    row = np.empty(longest, dtype=np.uint64)
+    scratch = np.empty(longest, dtype=np.uint64)
+    counts = np.empty((1 << 16) + 1, dtype=np.int64)
+    w = 0
+    for d in range(n):
+        ntok = tok_offsets[d + 1] - tok_offsets[d]
+        count = _shingle_count(ntok, size)
+        _doc_shingles(tokens, tok_offsets[d], ntok, size, seed, row)
+        w += _sort_unique_hashes(row[:count], out[w:], scratch, counts)
+        out_offsets[d + 1] = w
+    return out[:w], out_offsets
 
 
 @njit(cache=True, nogil=True)
 def _sort_unique_hashes(row: np.ndarray, out: np.ndarray, scratch: np.ndarray, counts: np.ndarray) -> int:
     """Sort uniformly distributed 64-bit hashes and drop repeats, writing into ``out``; returns the count.
 
-    Bucket sort on the top bits (about 4 values per bucket) then insertion sort inside each bucket: expected
-    O(n), several times faster than a comparison sort on shingle hashes, which are uniform by construction.
+    Bucket sort on the top bits (about one value per bucket, which measured faster than two or four) then
+    insertion sort inside each bucket: expected O(n), several times faster than a comparison sort on shingle
+    hashes, which are uniform by construction.
     """
     n = row.shape[0]
     if n == 0:
         return 0
     bits = 1
-    while (1 << bits) * 4 < n and bits < 16:
+    while (1 << bits) < n and bits < 16:
         bits += 1
     nb = 1 << bits
     shift = np.uint64(64 - bits)
@@ -226,24 +277,6 @@ def _sort_unique_hashes(row: np.ndarray, out: np.ndarray, scratch: np.ndarray, c
             out[w] = scratch[i]
             w += 1
     return w
-
-
-@njit(cache=True, nogil=True)
-def unique_per_doc(values: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Sort and deduplicate each CSR row: the shingle *set* of every doc."""
-    n = offsets.shape[0] - 1
-    out = np.empty(values.shape[0], dtype=values.dtype)
-    out_offsets = np.zeros(n + 1, dtype=np.int64)
-    longest = 0
-    for d in range(n):
-        longest = max(longest, offsets[d + 1] - offsets[d])
-    scratch = np.empty(longest, dtype=values.dtype)
-    counts = np.empty((1 << 16) + 1, dtype=np.int64)
-    w = 0
-    for d in range(n):
-        w += _sort_unique_hashes(values[offsets[d] : offsets[d + 1]], out[w:], scratch, counts)
-        out_offsets[d + 1] = w
-    return out[:w].copy(), out_offsets
 
 
 @njit(cache=True, nogil=True)

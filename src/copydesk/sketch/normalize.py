@@ -65,12 +65,44 @@ def _build_tables() -> tuple[np.ndarray, np.ndarray]:
 FOLD_TABLE, CHAR_CLASS = _build_tables()
 
 
+def _build_nfc_unsafe() -> np.ndarray:
+    """BMP code points that NFC composition might change or combine with what precedes them: combining marks,
+    characters that are not their own NFC form, the second half of every two-part canonical decomposition
+    (the "Maybe" of the NFC quick check, Hangul vowel and trailing jamo included) and lone surrogates. A text
+    with none of them (and nothing above the BMP) is in NFC already, so the tokeniser skips :func:`compose`
+    for it (``tests/sketch`` checks the table against :func:`unicodedata.is_normalized`)."""
+    unsafe = np.zeros(0x10000, dtype=np.uint8)
+    unsafe[0xD800:0xE000] = 1
+    for code in range(0x80, 0x10000):
+        ch = chr(code)
+        if unicodedata.combining(ch) or unicodedata.normalize("NFC", ch) != ch:
+            unsafe[code] = 1
+        decomposition = unicodedata.decomposition(ch)
+        if decomposition and not decomposition.startswith("<"):
+            parts = decomposition.split()
+            if len(parts) == 2 and int(parts[1], 16) < 0x10000:
+                unsafe[int(parts[1], 16)] = 1
+    # Hangul syllables compose algorithmically (no decomposition is listed): leading + vowel jamo, and a
+    # syllable + trailing jamo
+    unsafe[0x1161:0x1176] = 1
+    unsafe[0x11A8:0x11C3] = 1
+    unsafe.setflags(write=False)
+    return unsafe
+
+
+#: 1 for a BMP code point whose presence means a text may not be in NFC (see ``_build_nfc_unsafe``).
+NFC_UNSAFE = _build_nfc_unsafe()
+
+
+def needs_compose(text: str) -> bool:
+    """Whether :func:`compose` changes ``text``."""
+    return not (text.isascii() or unicodedata.is_normalized("NFC", text))
+
+
 def compose(text: str) -> str:
     """NFC-compose text so that per-character folding sees "é", not "e" + combining accent. Cheap when the
     text is already composed, as nearly all web text is."""
-    if text.isascii() or unicodedata.is_normalized("NFC", text):
-        return text
-    return unicodedata.normalize("NFC", text)
+    return unicodedata.normalize("NFC", text) if needs_compose(text) else text
 
 
 def fold(text: str) -> str:

@@ -15,7 +15,7 @@ import numpy as np
 
 from ..config import ShingleConfig
 from . import _kernels
-from .normalize import CHAR_CLASS, FOLD_TABLE, compose
+from .normalize import CHAR_CLASS, FOLD_TABLE, NFC_UNSAFE, compose, needs_compose
 
 #: Seed of the shingle hash itself; changing it changes every stored sketch, so it is a format constant.
 SHINGLE_SEED = np.uint64(0x5EED_C0DE_5111_6A1E)
@@ -44,17 +44,46 @@ class ShingleSets:
 
 
 def _encode(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-    encoded = [compose(t).encode("utf-8", "surrogatepass") for t in texts]
+    encoded = [t.encode("utf-8", "surrogatepass") for t in texts]
     offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
     np.cumsum([len(b) for b in encoded], out=offsets[1:])
     buf = np.frombuffer(b"".join(encoded), dtype=np.uint8)
     return buf, offsets
 
 
+def _replace_rows(
+    values: np.ndarray, offsets: np.ndarray, rows: list[int], new_values: np.ndarray, new_offsets: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The CSR table with the given rows (ascending) replaced by the rows of ``(new_values, new_offsets)``."""
+    sizes = np.diff(offsets)
+    sizes[rows] = np.diff(new_offsets)
+    out_offsets = np.zeros(offsets.shape[0], dtype=np.int64)
+    np.cumsum(sizes, out=out_offsets[1:])
+    out = np.empty(int(out_offsets[-1]), dtype=values.dtype)
+    done = 0  # rows before this one are in place
+    for k, row in enumerate([*rows, len(sizes)]):
+        out[out_offsets[done] : out_offsets[row]] = values[offsets[done] : offsets[row]]
+        if row < len(sizes):
+            out[out_offsets[row] : out_offsets[row + 1]] = new_values[new_offsets[k] : new_offsets[k + 1]]
+        done = row + 1
+    return out, out_offsets
+
+
 def token_stream(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-    """Token hashes of each text (CSR: values, offsets)."""
+    """Token hashes of each NFC-composed text (CSR: values, offsets).
+
+    Why the texts are not composed up front: checking that a text is in NFC costs about as much as encoding
+    it, and web text almost always is. The tokeniser flags every text holding a code point that composition
+    might change (``NFC_UNSAFE``), and only those are checked and, where needed, composed and tokenised again.
+    """
     buf, offsets = _encode(texts)
-    return _kernels.token_hashes(buf, offsets, FOLD_TABLE, CHAR_CLASS)
+    values, tok_offsets, flagged = _kernels.token_hashes(buf, offsets, FOLD_TABLE, CHAR_CLASS, NFC_UNSAFE)
+    redo = [d for d in np.flatnonzero(flagged).tolist() if needs_compose(texts[d])]
+    if not redo:
+        return values, tok_offsets
+    buf, offsets = _encode([compose(texts[d]) for d in redo])
+    new_values, new_offsets, _ = _kernels.token_hashes(buf, offsets, FOLD_TABLE, CHAR_CLASS, NFC_UNSAFE)
+    return _replace_rows(values, tok_offsets, redo, new_values, new_offsets)
 
 
 def ordered_shingles(texts: Sequence[str], cfg: ShingleConfig) -> tuple[np.ndarray, np.ndarray]:
@@ -66,8 +95,7 @@ def ordered_shingles(texts: Sequence[str], cfg: ShingleConfig) -> tuple[np.ndarr
 def shingle_sets(texts: Sequence[str], cfg: ShingleConfig) -> ShingleSets:
     """Shingle set of every text. Each doc is processed independently, so batching never changes a result."""
     toks, tok_offsets = token_stream(texts)
-    ordered, sh_offsets = _kernels.shingle_hashes(toks, tok_offsets, cfg.size, SHINGLE_SEED)
-    values, offsets = _kernels.unique_per_doc(ordered, sh_offsets)
+    values, offsets = _kernels.shingle_set_rows(toks, tok_offsets, cfg.size, SHINGLE_SEED)
     exact = _kernels.sequence_hash(toks, tok_offsets, EXACT_SEED)
     return ShingleSets(values=values, offsets=offsets, exact=exact)
 
