@@ -17,7 +17,7 @@ import weakref
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final, Self, TypeVar
 
@@ -170,8 +170,10 @@ class _Intake:
         return True
 
     def file(self, out: BatchOut, slots: list[int]) -> None:
-        sizes = out.sets.sizes()
-        kept = np.flatnonzero(sizes > 0)
+        sizes = out.sets.sizes().tolist()
+        kept = np.flatnonzero(out.sets.sizes() > 0)
+        audit: list[str] = []
+        texts: list[str] = []
         for row, slot in enumerate(slots):
             info = self.slots[slot]
             assert isinstance(info, DocInfo)
@@ -179,17 +181,21 @@ class _Intake:
                 what = "nothing left after boilerplate removal" if out.removed_json[row] else "no words to match"
                 self.slots[slot] = Rejected(info.id, info.origin, Reason.EMPTY_TEXT, f"{info.origin}: {what}")
                 continue
-            removed = sum(out.removed_counts[row].values())
+            removed = 0
             for rule, count in out.removed_counts[row].items():
                 self.removed_by_rule[rule] = self.removed_by_rule.get(rule, 0) + count
-            self.slots[slot] = replace(
-                info, title=info.title or out.titles[row], credits=out.credits[row], removed_lines=removed
+                removed += count
+            self.slots[slot] = DocInfo(  # (built directly: dataclasses.replace costs more than the rest here)
+                info.id, info.origin, info.url, info.source, info.date, info.title or out.titles[row], info.chars,
+                info.warnings, out.credits[row], removed,
             )
             if out.removed_json[row]:
-                self.audit.write(f'{{"id": {json.dumps(info.id, ensure_ascii=False)}, '
-                                 f'"removed": {out.removed_json[row]}}}\n')
-            self.texts.append(out.clean_texts[row])
+                audit.append(f'{{"id": {json.dumps(info.id, ensure_ascii=False)}, '
+                             f'"removed": {out.removed_json[row]}}}\n')
+            texts.append(out.clean_texts[row])
             self.doc_slot.append(slot)
+        self.audit.write("".join(audit))
+        self.texts.extend(texts)
         whole = kept.shape[0] == len(slots)
         for step, seconds in out.seconds.items():
             self.step_seconds[step] = self.step_seconds.get(step, 0.0) + seconds

@@ -25,35 +25,50 @@ def _key(name: str) -> str:
     return key[3:] if key.startswith("the") and len(key) > 6 else key
 
 
-def _names_match(credited: str, publisher: str) -> bool:
-    a, b = _key(credited), _key(publisher)
-    if not a or not b:
+def _host_key(publisher: str) -> str:
+    """A host name's labels, generic ones dropped, in reverse order ("news.yahoo.com" -> "yahoonews"); "" for
+    a name that is not a host."""
+    if "." not in publisher:
+        return ""
+    parts = [p for p in re.split(r"[.\s]+", publisher.casefold()) if p and p not in _GENERIC_LABELS]
+    return "".join(reversed(parts))
+
+
+_GENERIC_LABELS = frozenset(("www", "com", "net", "org", "co", "uk"))
+
+
+def _keys_match(credited_key: str, publisher_key: str, host_key: str) -> bool:
+    """Whether a credited name (its ``_key``) names a publisher (its ``_key`` and ``_host_key``)."""
+    if not credited_key or not publisher_key:
         return False
-    if a == b:
+    if credited_key == publisher_key:
         return True
-    host_parts = [p for p in re.split(r"[.\s]+", publisher.casefold()) if p and p not in ("www", "com", "net", "org", "co", "uk")]
-    host_key = "".join(reversed(host_parts)) if "." in publisher else ""
-    return bool(host_key) and (a == host_key or a in host_key or host_key in a) and len(a) >= 4
+    return bool(host_key) and (credited_key in host_key or host_key in credited_key) and len(credited_key) >= 4
 
 
 def syndication_edges(
     members: Sequence[tuple[str, str | None, tuple[Credit, ...]]],
 ) -> tuple[SyndicationEdge, ...]:
-    """``members``: (doc id, source, credits) of each cluster member. Returns edges sorted by doc, then kind."""
-    publishers: list[tuple[str, list[str]]] = []
+    """``members``: (doc id, source, credits) of each cluster member. Returns edges sorted by doc, then kind.
+
+    Each publisher name is keyed once per cluster, not once per credit it is compared with: a big cluster
+    compares every credit with every member.
+    """
+    publishers: list[tuple[str, list[str], list[tuple[str, str]]]] = []
     for doc_id, source, credits in members:
         names = [c.name for c in credits if c.kind in _FIELD_KINDS]
         if source:
             names.append(source)
-        publishers.append((doc_id, names))
+        publishers.append((doc_id, names, [(_key(n), _host_key(n)) for n in names]))
     edges: list[SyndicationEdge] = []
-    for (doc_id, source, credits), (_, own_names) in zip(members, publishers, strict=True):
+    for (doc_id, source, credits), (_, own_names, _) in zip(members, publishers, strict=True):
         for credit in credits:
             if credit.kind in _FIELD_KINDS:
                 continue
+            credited_key = _key(credit.name)
             target = None
-            for other_id, names in publishers:
-                if other_id != doc_id and any(_names_match(credit.name, n) for n in names):
+            for other_id, _, keys in publishers:
+                if other_id != doc_id and any(_keys_match(credited_key, key, host) for key, host in keys):
                     target = other_id
                     break
             edges.append(SyndicationEdge(

@@ -80,9 +80,16 @@ class TextSpill:
         self._fd: int | None = None
 
     def append(self, text: str) -> None:
-        data = text.encode("utf-8", "surrogatepass")
-        self._handle.write(data)
-        self._ends.append(self._ends[-1] + len(data))
+        self.extend([text])
+
+    def extend(self, texts: list[str]) -> None:
+        """Append many texts with one write (a batch's clean texts)."""
+        encoded = [text.encode("utf-8", "surrogatepass") for text in texts]
+        end = self._ends[-1]
+        for data in encoded:
+            end += len(data)
+            self._ends.append(end)
+        self._handle.write(b"".join(encoded))
 
     def __len__(self) -> int:
         return len(self._ends) - 1
