@@ -7,6 +7,12 @@ import pytest
 DATA = Path(__file__).parent / "data"
 
 
+def pytest_report_header() -> str:
+    from copydesk._native import compiled_modules
+
+    return f"copydesk compiled modules: {', '.join(compiled_modules()) or 'none (pure Python)'}"
+
+
 @pytest.fixture(scope="session")
 def data_dir() -> Path:
     return DATA

@@ -19,3 +19,17 @@ def test_document_pickles_every_field() -> None:
     # __reduce__ would silently fall back to its default
     reduced = doc.__reduce__()[1]
     assert reduced == tuple(getattr(doc, f.name) for f in dataclasses.fields(Document))
+
+
+def test_records_of_the_compiled_modules_pickle() -> None:
+    # credits come back from worker processes; mypyc-compiled frozen dataclasses need their own __reduce__
+    from copydesk.clean.boilerplate import CleanResult, RemovedLine
+    from copydesk.provenance import Credit
+
+    credit = Credit(kind="byline", name="Jane Roe", line=3, evidence="By Jane Roe")
+    removed = RemovedLine(line=2, text="Advertisement", rule="advertisement")
+    result = CleanResult(text="Body.", title=None, removed=(removed,))
+    for record in (credit, removed, result):
+        back = pickle.loads(pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL))
+        assert back == record
+        assert tuple(getattr(back, f.name) for f in dataclasses.fields(record)) == record.__reduce__()[1]

@@ -8,6 +8,10 @@ from __future__ import annotations
 
 import logging
 
+from ._native import use_source_if_needed
+
+use_source_if_needed()  # before anything imports the modules setup.py may have compiled
+
 from .compare import Comparison, Passage, compare_texts
 from .config import (
     CandidateConfig,

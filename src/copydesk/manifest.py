@@ -9,6 +9,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 import xxhash
 
+from ._native import compiled_modules
 from .config import RunConfig
 
 
@@ -24,4 +25,5 @@ def versions() -> dict[str, str]:
             out[package] = version(package)
         except PackageNotFoundError:
             out[package] = "unknown"
+    out["compiled_modules"] = ", ".join(compiled_modules()) or "none"  # mypyc extensions in use (speed only)
     return out

@@ -57,6 +57,11 @@ class Credit:
     line: int | None
     evidence: str
 
+    def __reduce__(self) -> tuple[type[Credit], tuple[CreditKind, str, int | None, str]]:
+        """Pickle as a constructor call (credits travel back from worker processes): compiled by mypyc, a
+        frozen dataclass cannot be rebuilt by assigning its fields."""
+        return Credit, (self.kind, self.name, self.line, self.evidence)
+
 
 _MONTH = (
     r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?"

@@ -100,6 +100,11 @@ class RemovedLine:
     text: str
     rule: str
 
+    def __reduce__(self) -> tuple[type[RemovedLine], tuple[int, str, str]]:
+        """Pickle as a constructor call: compiled by mypyc, a frozen dataclass cannot be rebuilt by assigning
+        its fields."""
+        return RemovedLine, (self.line, self.text, self.rule)
+
 
 @dataclass(frozen=True, slots=True)
 class CleanResult:
@@ -108,6 +113,10 @@ class CleanResult:
     text: str
     title: str | None
     removed: tuple[RemovedLine, ...]
+
+    def __reduce__(self) -> tuple[type[CleanResult], tuple[str, str | None, tuple[RemovedLine, ...]]]:
+        """Pickle as a constructor call (see ``RemovedLine``)."""
+        return CleanResult, (self.text, self.title, self.removed)
 
 
 # ----------------------------------------------------------------------------------------------------------
