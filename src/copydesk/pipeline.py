@@ -32,6 +32,7 @@ from .cluster import Assignment, cluster
 from .config import RunConfig
 from .prepare import BatchJob, BatchOut, process_batch, source_key
 from .provenance import Credit
+from .runtime import fewer_collections
 from .sketch.shingle import ShingleSets, take
 from .sketch.spill import FingerprintSpill, ItemSpill, ShingleSpill, TextSpill
 from .syndication import syndication_edges
@@ -346,6 +347,13 @@ def dedup(
     pass reads the spill. Spill files go to ``work_dir`` (a temporary folder by default, removed with the
     result).
     """
+    with fewer_collections():
+        return _dedup(items, cfg, progress, work_dir)
+
+
+def _dedup(
+    items: Iterable[Document | Rejected], cfg: RunConfig, progress: ProgressFn, work_dir: Path | None
+) -> RunResult:
     timings: dict[str, float] = {}
     peaks: dict[str, float] = {}
     start = time.perf_counter()

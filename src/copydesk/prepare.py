@@ -19,6 +19,7 @@ from .clean.boilerplate import CleanResult, LineVerdicts, RemovedLine, clean_tex
 from .clean.corpus import FrozenSourceLines, SourceLineStats
 from .config import RunConfig
 from .provenance import Credit, LineCreditMemo, extract_credits
+from .runtime import fewer_collections
 from .sketch.minhash import signatures
 from .sketch.shingle import ShingleSets, shingle_sets
 from .types import Document
@@ -114,6 +115,11 @@ def clean_one(
 def process_batch(job: BatchJob, cfg: RunConfig, lines: FrozenSourceLines | None) -> BatchOut:
     """Clean, credit, shingle and sketch one batch. Depends only on its inputs, so any batching and any number
     of workers give the same per-doc results."""
+    with fewer_collections():  # (in a worker process, this is the whole of its work)
+        return _process_batch(job, cfg, lines)
+
+
+def _process_batch(job: BatchJob, cfg: RunConfig, lines: FrozenSourceLines | None) -> BatchOut:
     start = time.perf_counter()
     verdicts = LineVerdicts()  # one per batch: batches stay independent of each other
     results = [

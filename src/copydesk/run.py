@@ -12,11 +12,17 @@ from .errors import InputError
 from .io.readers import read_inputs
 from .io.writers import cluster_row, decision_row, write_json, write_jsonl, write_lines, write_parquet
 from .pipeline import RunResult
+from .runtime import fewer_collections
 from .types import Document
 
 
 def write_outputs(result: RunResult, out_dir: Path, cfg: RunConfig) -> list[Path]:
     """decisions.jsonl, clusters.jsonl, summary.json and manifest.json (+ Parquet copies when asked)."""
+    with fewer_collections():  # a row dict per doc, all short-lived
+        return _write_outputs(result, out_dir, cfg)
+
+
+def _write_outputs(result: RunResult, out_dir: Path, cfg: RunConfig) -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
     written: list[Path] = []
