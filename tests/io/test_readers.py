@@ -35,6 +35,24 @@ def test_invalid_utf8_is_repaired_with_a_warning_naming_file_and_line(tmp_path: 
     assert f"{path}: invalid UTF-8 at line 2" in doc.warnings[0]
 
 
+def test_lone_surrogate_escapes_are_replaced_with_a_warning(tmp_path: Path) -> None:
+    # JSON may escape half of a UTF-16 pair; Python decodes it to a lone surrogate, which no output can hold
+    path = tmp_path / "docs.jsonl"
+    path.write_text(
+        '{"id": "a", "text": "Cut here \\ud83d and there", "title": "T\\udc00", "tags": ["x\\ud800"]}\n'
+        '{"id": "b", "text": "A real pair \\ud83d\\ude00 stays"}\n',
+        encoding="utf-8",
+    )
+    first, second = read_inputs([path], CFG)
+    assert isinstance(first, Document) and isinstance(second, Document)
+    assert first.text == "Cut here \ufffd and there" and first.title == "T\ufffd"
+    assert first.meta["tags"] == '["x\ufffd"]'
+    assert first.warnings == (f"{path}:1: 3 lone surrogate escape(s) replaced with U+FFFD",)
+    assert second.text == "A real pair \U0001f600 stays" and second.warnings == ()
+    for doc in (first, second):
+        doc.text.encode("utf-8")  # what every writer does
+
+
 def test_jsonl_fields_and_bad_lines(tmp_path: Path) -> None:
     path = tmp_path / "docs.jsonl"
     lines = [

@@ -12,6 +12,7 @@ from __future__ import annotations
 import gzip
 import json
 import logging
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -98,6 +99,26 @@ def read_html_document(path: Path, doc_id: str, source: str | None, cfg: ReadCon
     )
 
 
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _without_surrogates(value: Any) -> tuple[Any, int]:
+    """``value`` (a parsed JSON value) with every lone surrogate replaced by U+FFFD, and how many there were.
+
+    Why: JSON may escape half of a UTF-16 pair (``"\\ud800"``, left by crawlers that cut text mid-character);
+    Python decodes it to a lone surrogate, which no UTF-8 output can hold.
+    """
+    if isinstance(value, str):
+        return _LONE_SURROGATE.subn("\ufffd", value)
+    if isinstance(value, list):
+        fixed = [_without_surrogates(v) for v in value]
+        return [v for v, _ in fixed], sum(n for _, n in fixed)
+    if isinstance(value, dict):
+        pairs = [(_without_surrogates(k), _without_surrogates(v)) for k, v in value.items()]
+        return {k: v for (k, _), (v, _) in pairs}, sum(nk + nv for (_, nk), (_, nv) in pairs)
+    return value, 0
+
+
 def _scalar(value: Any) -> str | None:
     if value is None:
         return None
@@ -156,6 +177,12 @@ def read_jsonl(path: Path, cfg: ReadConfig) -> Iterator[Item]:
             except json.JSONDecodeError as exc:
                 yield Rejected(origin, origin, Reason.MALFORMED_RECORD, f"{origin}: invalid JSON: {exc.msg}")
                 continue
+            if b"\\ud" in raw or b"\\uD" in raw:  # an escaped surrogate: maybe half of a pair
+                record, replaced = _without_surrogates(record)
+                if replaced:
+                    message = f"{origin}: {replaced} lone surrogate escape(s) replaced with U+FFFD"
+                    log.warning(message)
+                    warnings.append(message)
             if not isinstance(record, dict):
                 yield Rejected(
                     origin, origin, Reason.MALFORMED_RECORD,
