@@ -9,8 +9,11 @@ extensions. Every other setting is in ``pyproject.toml``.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import sys
+from pathlib import Path
 
 from setuptools import setup
 
@@ -22,6 +25,19 @@ NATIVE_MODULES = [
     "src/copydesk/clean/corpus.py",
     "src/copydesk/provenance.py",
 ]
+
+
+#: What the compiled modules were built from (module name -> sha256 of its source), read by copydesk._native:
+#: an extension whose source has changed since is never used.
+BUILD_RECORD = "src/copydesk/_native_build.json"
+
+
+def record_sources() -> None:
+    hashes = {
+        path.removeprefix("src/").removesuffix(".py").replace("/", "."): hashlib.sha256(Path(path).read_bytes()).hexdigest()
+        for path in NATIVE_MODULES
+    }
+    Path(BUILD_RECORD).write_text(json.dumps(hashes, indent=1, sort_keys=True) + "\n", encoding="utf-8")
 
 
 def native_extensions() -> list[object]:
@@ -39,10 +55,14 @@ def native_extensions() -> list[object]:
         "--no-warn-unused-ignores",
     ]
     try:
-        return list(mypycify([*relaxed, *NATIVE_MODULES], opt_level="3"))
+        extensions = list(mypycify([*relaxed, *NATIVE_MODULES], opt_level="3"))
     except (Exception, SystemExit) as exc:  # noqa: BLE001  (mypy exits on a type error: install pure instead)
         print(f"copydesk: mypyc could not compile ({exc!r}); installing the pure-Python modules", file=sys.stderr)
         return []
+    for extension in extensions:
+        extension.optional = True  # type: ignore[attr-defined]  # no C compiler: install without it
+    record_sources()
+    return extensions
 
 
 setup(ext_modules=native_extensions())

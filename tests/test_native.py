@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import importlib.machinery
 import json
 import os
@@ -11,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from copydesk._native import NATIVE_MODULES, PURE_ENV, compiled_modules, stale_extensions
+from copydesk._native import BUILD_RECORD, NATIVE_MODULES, PURE_ENV, compiled_modules, stale_extensions
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -34,17 +35,35 @@ def test_setup_compiles_the_modules_the_import_hook_knows() -> None:
         assert f'"src/{name.replace(".", "/")}.py"' in setup, name
 
 
-def test_an_extension_older_than_its_source_is_stale(tmp_path: Path) -> None:
-    (tmp_path / "clean").mkdir()
-    source = tmp_path / "clean" / "boilerplate.py"
-    source.write_text("x = 1\n")
-    extension = tmp_path / "clean" / f"boilerplate{importlib.machinery.EXTENSION_SUFFIXES[0]}"
-    extension.write_bytes(b"")
-    os.utime(source, (1_000_000, 1_000_000))
-    os.utime(extension, (2_000_000, 2_000_000))
-    assert stale_extensions(tmp_path) == []  # compiled after the last edit
-    os.utime(source, (3_000_000, 3_000_000))
-    assert stale_extensions(tmp_path) == ["copydesk.clean.boilerplate"]  # edited since: run the source
+def _fake_build(root: Path, names: tuple[str, ...]) -> dict[str, Path]:
+    sources = {}
+    for name in names:
+        source = root.joinpath(*name.split(".")[1:]).with_suffix(".py")
+        source.parent.mkdir(parents=True, exist_ok=True)
+        source.write_text(f"# {name}\n")
+        source.with_name(source.stem + importlib.machinery.EXTENSION_SUFFIXES[0]).write_bytes(b"")
+        sources[name] = source
+    return sources
+
+
+def test_an_extension_built_from_other_source_is_stale(tmp_path: Path) -> None:
+    sources = _fake_build(tmp_path, NATIVE_MODULES)
+    assert stale_extensions(tmp_path) == list(NATIVE_MODULES)  # no build record: never trusted
+    record = {name: hashlib.sha256(path.read_bytes()).hexdigest() for name, path in sources.items()}
+    (tmp_path / BUILD_RECORD).write_text(json.dumps(record))
+    assert stale_extensions(tmp_path) == []  # compiled from what the files hold
+    boilerplate = sources["copydesk.clean.boilerplate"]
+    os.utime(boilerplate, (1, 1))  # file times do not matter (a wheel install writes both at once)
+    assert stale_extensions(tmp_path) == []
+    boilerplate.write_text("x = 2\n")  # edited since: run the source
+    assert stale_extensions(tmp_path) == ["copydesk.clean.boilerplate"]
+
+
+def test_an_incomplete_build_is_never_used(tmp_path: Path) -> None:
+    sources = _fake_build(tmp_path, NATIVE_MODULES[:2])
+    record = {name: hashlib.sha256(path.read_bytes()).hexdigest() for name, path in sources.items()}
+    (tmp_path / BUILD_RECORD).write_text(json.dumps(record))
+    assert stale_extensions(tmp_path) == list(NATIVE_MODULES[:2])
 
 
 @pytest.mark.skipif(not compiled_modules(), reason="this install has no compiled modules (pure-Python build)")

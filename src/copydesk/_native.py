@@ -4,8 +4,9 @@
 beside its ``.py`` file and Python's import system prefers it. Two cases must still run the source:
 
 * ``COPYDESK_PURE_PYTHON=1`` in the environment (to compare the two, or to debug the rules);
-* an extension older than its source: after an edit, a ``git pull`` or a checkout of another commit, the
-  extension still holds the old code, and running it would silently ignore the change. The source runs
+* an extension built from other source than the ``.py`` file holds now (``setup.py`` records the sha256 of
+  what it compiled in ``_native_build.json``): after an edit, a ``git pull`` or a checkout of another commit,
+  the extension still holds the old code, and running it would silently ignore the change. The source runs
   instead (slower, with a warning) until ``pip install -e .`` compiles it again.
 
 Either way all of them run as source together, never a mix: a compiled class cannot be subclassed by
@@ -16,9 +17,11 @@ anything imports them.
 
 from __future__ import annotations
 
+import hashlib
 import importlib.abc
 import importlib.machinery
 import importlib.util
+import json
 import logging
 import os
 import sys
@@ -37,6 +40,8 @@ NATIVE_MODULES: Final[tuple[str, ...]] = (
     "copydesk.provenance",
 )
 PURE_ENV: Final[str] = "COPYDESK_PURE_PYTHON"
+#: Written by setup.py beside this file: the sha256 of each compiled module's source.
+BUILD_RECORD: Final[str] = "_native_build.json"
 _PACKAGE_ROOT: Final[Path] = Path(__file__).resolve().parent
 
 
@@ -50,16 +55,27 @@ def _extension_paths(name: str, root: Path = _PACKAGE_ROOT) -> list[Path]:
     return [path for path in candidates if path.exists()]
 
 
+def _recorded_sources(root: Path) -> dict[str, str]:
+    """Module name -> sha256 of the source each extension was compiled from (``setup.py`` writes it)."""
+    try:
+        recorded = json.loads((root / BUILD_RECORD).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return recorded if isinstance(recorded, dict) else {}
+
+
 def stale_extensions(root: Path = _PACKAGE_ROOT) -> list[str]:
-    """Modules whose extension (under the package folder ``root``) is older than their source."""
-    stale = []
-    for name in NATIVE_MODULES:
-        source = _source_path(name, root)
-        if not source.exists():
-            continue
-        if any(ext.stat().st_mtime < source.stat().st_mtime for ext in _extension_paths(name, root)):
-            stale.append(name)
-    return stale
+    """Modules (under the package folder ``root``) with an extension built from other source than their
+    ``.py`` file holds now, or from unrecorded source. Hashes rather than file times: an install from a wheel
+    writes both files at once, in either order."""
+    recorded = _recorded_sources(root)
+    built = [name for name in NATIVE_MODULES if _extension_paths(name, root) and _source_path(name, root).exists()]
+    if len(built) < len(NATIVE_MODULES):  # an incomplete build: the modules run compiled together or not at all
+        return built
+    return [
+        name for name in built
+        if recorded.get(name) != hashlib.sha256(_source_path(name, root).read_bytes()).hexdigest()
+    ]
 
 
 class _SourceFinder(importlib.abc.MetaPathFinder):
@@ -84,7 +100,7 @@ def use_source_if_needed() -> str | None:
         stale = stale_extensions()
         if not stale:
             return None
-        reason = f"compiled copies older than their source: {', '.join(stale)}"
+        reason = f"compiled copies built from other source: {', '.join(stale)}"
         log.warning("copydesk: running the Python source (%s); `pip install -e .` compiles it again", reason)
     sys.meta_path.insert(0, _SourceFinder())
     return reason
