@@ -171,8 +171,9 @@ class _Intake:
         return True
 
     def file(self, out: BatchOut, slots: list[int]) -> None:
-        sizes = out.sets.sizes().tolist()
-        kept = np.flatnonzero(out.sets.sizes() > 0)
+        size_array = out.sets.sizes()
+        kept = np.flatnonzero(size_array > 0)
+        sizes = size_array.tolist()
         audit: list[str] = []
         texts: list[str] = []
         for row, slot in enumerate(slots):
@@ -256,10 +257,6 @@ class _Workers:
     def __exit__(self, *exc: object) -> None:
         if self._pool is not None:
             self._pool.shutdown(cancel_futures=True)
-
-    @property
-    def started(self) -> bool:
-        return self._pool is not None
 
     def start(self, count: int) -> None:
         """Start ``count`` processes (spawned: a fork would copy the parent's tables); one means none."""
