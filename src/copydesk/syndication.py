@@ -25,6 +25,9 @@ def _key(name: str) -> str:
     return key[3:] if key.startswith("the") and len(key) > 6 else key
 
 
+_GENERIC_LABELS = frozenset(("www", "com", "net", "org", "co", "uk"))
+
+
 def _host_key(publisher: str) -> str:
     """A host name's labels, generic ones dropped, in reverse order ("news.yahoo.com" -> "yahoonews"); "" for
     a name that is not a host."""
@@ -32,9 +35,6 @@ def _host_key(publisher: str) -> str:
         return ""
     parts = [p for p in re.split(r"[.\s]+", publisher.casefold()) if p and p not in _GENERIC_LABELS]
     return "".join(reversed(parts))
-
-
-_GENERIC_LABELS = frozenset(("www", "com", "net", "org", "co", "uk"))
 
 
 def _keys_match(credited_key: str, publisher_key: str, host_key: str) -> bool:

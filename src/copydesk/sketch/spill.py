@@ -79,9 +79,6 @@ class TextSpill:
         self._ends: list[int] = [0]
         self._fd: int | None = None
 
-    def append(self, text: str) -> None:
-        self.extend([text])
-
     def extend(self, texts: list[str]) -> None:
         """Append many texts with one write (a batch's clean texts)."""
         encoded = [text.encode("utf-8", "surrogatepass") for text in texts]
