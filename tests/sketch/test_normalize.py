@@ -6,7 +6,9 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from copydesk.sketch.normalize import NFC_UNSAFE, fold, normalize_for_matching, tokens
+from copydesk.sketch.normalize import (
+    CHAR_CLASS, FOLD_TABLE, FOLD_WIDTH, NFC_UNSAFE, SEPARATOR, SINGLE, WORD, fold, normalize_for_matching, tokens,
+)
 from copydesk.sketch.shingle import token_stream
 
 FNV_OFFSET = 0xCBF29CE484222325
@@ -28,6 +30,24 @@ def reference_token_hash(token: str) -> int:
     for ch in token:
         h = ((h ^ ord(ch)) * FNV_PRIME) & MASK
     return fmix64(h)
+
+
+def test_tables_hold_the_per_character_definition_for_every_bmp_code_point() -> None:
+    """The tables are built in bulk for speed; each entry must still be what the definition gives for its
+    character: NFKC, case folding, NFKC (cut to FOLD_WIDTH), and word = alphanumeric or combining mark."""
+    single = [(0x3040, 0x30FF), (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF)]
+    for code in range(0x10000):
+        ch = chr(code)
+        folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", ch).casefold())[:FOLD_WIDTH]
+        row = [ord(c) for c in folded] + [-1] * (FOLD_WIDTH - len(folded))
+        assert FOLD_TABLE[code].tolist() == row, hex(code)
+        if any(lo <= code <= hi for lo, hi in single):
+            expected = SINGLE
+        elif ch.isalnum() or unicodedata.category(ch).startswith("M"):
+            expected = WORD
+        else:
+            expected = SEPARATOR
+        assert CHAR_CLASS[code] == expected, hex(code)
 
 
 def test_quotes_dashes_case_and_whitespace_are_unified() -> None:

@@ -26,33 +26,32 @@ _SINGLE_RANGES = ((0x3040, 0x30FF), (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900,
 FOLD_WIDTH = 4  # longest per-character fold we keep (e.g. U+FDFA expands further and is cut)
 
 
-def _fold_char(ch: str) -> str:
-    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", ch).casefold())
-
-
-def _class_of_char(ch: str) -> int:
-    code = ord(ch)
-    if any(lo <= code <= hi for lo, hi in _SINGLE_RANGES):
-        return SINGLE
-    if ch.isalnum() or unicodedata.category(ch).startswith("M"):
-        return WORD
-    return SEPARATOR
-
-
 def _build_tables() -> tuple[np.ndarray, np.ndarray]:
-    """Per-character fold table (code point -> up to FOLD_WIDTH code points, -1 padded) and class table."""
+    """Per-character fold table (code point -> up to FOLD_WIDTH code points, -1 padded) and class table.
+
+    A character is a WORD character when it is alphanumeric or a combining mark, SINGLE in the CJK ranges and a
+    SEPARATOR otherwise; its fold is NFKC, case folding, NFKC again. Built at import in every process (worker
+    processes are spawned), so it loops once over the BMP with plain list and string work and touches the
+    numpy arrays only where a character does not fold to itself: about 4x faster than filling them per row.
+    """
+    chars = [chr(code) for code in range(0x10000)]
+    category = unicodedata.category
+    char_class = np.array(
+        [WORD if (ch.isalnum() or category(ch)[0] == "M") else SEPARATOR for ch in chars], dtype=np.uint8
+    )
+    for lo, hi in _SINGLE_RANGES:
+        char_class[lo : hi + 1] = SINGLE
     fold_table = np.full((0x10000, FOLD_WIDTH), -1, dtype=np.int32)
-    char_class = np.zeros(0x10000, dtype=np.uint8)
-    ascii_upper = np.arange(ord("A"), ord("Z") + 1)
-    for code in range(0x10000):
-        ch = chr(code)
-        char_class[code] = _class_of_char(ch)
-        if code < 0x80:
-            fold_table[code, 0] = code
-            continue
-        folded = _fold_char(ch)[:FOLD_WIDTH]
-        fold_table[code, : len(folded)] = [ord(c) for c in folded]
-    fold_table[ascii_upper, 0] = ascii_upper + 32
+    fold_table[:, 0] = np.arange(0x10000)
+    fold_table[ord("A") : ord("Z") + 1, 0] += 32  # ASCII: only the capitals change
+    normalize = unicodedata.normalize
+    for code in range(0x80, 0x10000):
+        ch = chars[code]
+        folded = normalize("NFKC", normalize("NFKC", ch).casefold())
+        if folded != ch:
+            folded = folded[:FOLD_WIDTH]
+            fold_table[code, : len(folded)] = [ord(c) for c in folded]
+            fold_table[code, len(folded) :] = -1
     fold_table.setflags(write=False)
     char_class.setflags(write=False)
     return fold_table, char_class
