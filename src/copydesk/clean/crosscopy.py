@@ -17,10 +17,14 @@ from ..sketch.shingle import token_stream
 MAX_WORDS = 14
 
 
-def _boilerplate_shaped(line: str, words: int) -> bool:
-    if words == 0 or words > MAX_WORDS:
-        return False
-    return not line.rstrip().endswith((".", "!", "?", '"', "\u201d", ":"))
+#: How a line that reads as a sentence (or introduces one) ends; such lines are never removed here.
+_SENTENCE_ENDS = (".", "!", "?", '"', "\u201d", ":")
+
+
+def _maybe_boilerplate(line: str) -> bool:
+    """A non-blank line that does not end like a sentence: boilerplate-shaped if it is short enough in tokens."""
+    end = line.rstrip()
+    return bool(end) and not end.endswith(_SENTENCE_ENDS)
 
 
 def cross_copy_clean(text: str, other_copies: Sequence[str]) -> tuple[str, list[str]]:
@@ -29,26 +33,32 @@ def cross_copy_clean(text: str, other_copies: Sequence[str]) -> tuple[str, list[
     A line is "contained" when its token sequence occurs in another copy's token sequence (compared as
     64-bit token hashes, so matching ignores case, punctuation and spacing exactly as dedup does). Returns the
     new text (paragraph breaks kept) and the removed lines.
+
+    Only the lines that do not end like a sentence are tokenised, together with the other copies in one call
+    (the tokeniser treats each text on its own); a text with no such line needs no tokens at all.
     """
     if not other_copies:
         return text, []
     lines = text.split("\n")
-    values, offsets = token_stream(lines)
-    other_values, other_offsets = token_stream(list(other_copies))
-    others = [other_values[other_offsets[i] : other_offsets[i + 1]].tobytes() for i in range(len(other_copies))]
-    kept: list[str] = []
-    removed: list[str] = []
-    for i, line in enumerate(lines):
-        words = int(offsets[i + 1] - offsets[i])
-        if _boilerplate_shaped(line, words):
-            needle = values[offsets[i] : offsets[i + 1]].tobytes()
-            if not any(needle in other for other in others):
-                removed.append(line)
-                continue
-        kept.append(line)
+    maybe = [i for i, line in enumerate(lines) if _maybe_boilerplate(line)]
+    gone: set[int] = set()
+    if maybe:
+        values, offsets = token_stream([lines[i] for i in maybe] + list(other_copies))
+        bounds = offsets.tolist()
+        first_other = len(maybe)
+        others = [
+            values[bounds[first_other + j] : bounds[first_other + j + 1]].tobytes() for j in range(len(other_copies))
+        ]
+        for at, i in enumerate(maybe):
+            start, end = bounds[at], bounds[at + 1]
+            if 0 < end - start <= MAX_WORDS:
+                needle = values[start:end].tobytes()
+                if not any(needle in other for other in others):
+                    gone.add(i)
+    removed = [lines[i] for i in sorted(gone)]
     out: list[str] = []
-    for line in kept:  # collapse the blank lines a removal may leave doubled
-        if not line.strip() and (not out or not out[-1].strip()):
+    for i, line in enumerate(lines):  # collapse the blank lines a removal may leave doubled
+        if i in gone or (not line.strip() and (not out or not out[-1].strip())):
             continue
         out.append(line)
     while out and not out[-1].strip():
