@@ -35,7 +35,7 @@ from .provenance import Credit
 from .runtime import fewer_collections
 from .sketch.shingle import ShingleSets, take
 from .sketch.spill import FingerprintSpill, ItemSpill, ShingleSpill, TextSpill
-from .syndication import syndication_edges
+from .syndication import NameKeys, syndication_edges
 from .types import Cluster, Decision, Document, Edge, Reason, Rejected, Role
 from .verify import A_IN_B, B_IN_A, LABEL_CODES, EdgeTable, verify_in_chunks, verify_pairs
 
@@ -496,6 +496,7 @@ def _clusters(
     for i in np.flatnonzero(assign.link >= 0).tolist():
         members.setdefault(int(assign.centre[i]), []).append(i)
     out: list[Cluster] = []
+    keys = NameKeys()
     for c, member_idx in members.items():
         ordered = sorted(member_idx, key=lambda m: docs.ids[m])
         edges = tuple(_edge_to_centre(assign, docs, m) for m in ordered)
@@ -510,7 +511,7 @@ def _clusters(
             members=tuple(docs.ids[m] for m in ordered), roles=roles, edges=edges,
             weakest_member=weakest[1], weakest_score=weakest[0], weakest_metric=weakest[2],
             syndication=syndication_edges(
-                [(infos[m].id, infos[m].source, infos[m].credits) for m in [c, *ordered]]
+                [(infos[m].id, infos[m].source, infos[m].credits) for m in [c, *ordered]], keys
             ),
         ))
     out.sort(key=lambda cl: cl.id)

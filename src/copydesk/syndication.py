@@ -46,29 +46,48 @@ def _keys_match(credited_key: str, publisher_key: str, host_key: str) -> bool:
     return bool(host_key) and (credited_key in host_key or host_key in credited_key) and len(credited_key) >= 4
 
 
+class NameKeys:
+    """The ``(_key, _host_key)`` of every name met in one run, computed once each: a run's clusters name the
+    same sites and agencies over and over."""
+
+    __slots__ = ("_keys",)
+
+    def __init__(self) -> None:
+        self._keys: dict[str, tuple[str, str]] = {}
+
+    def of(self, name: str) -> tuple[str, str]:
+        found = self._keys.get(name)
+        if found is None:
+            found = self._keys[name] = (_key(name), _host_key(name))
+        return found
+
+
 def syndication_edges(
-    members: Sequence[tuple[str, str | None, tuple[Credit, ...]]],
+    members: Sequence[tuple[str, str | None, tuple[Credit, ...]]], keys: NameKeys | None = None,
 ) -> tuple[SyndicationEdge, ...]:
     """``members``: (doc id, source, credits) of each cluster member. Returns edges sorted by doc, then kind.
 
-    Each publisher name is keyed once per cluster, not once per credit it is compared with: a big cluster
-    compares every credit with every member.
+    Each publisher name is keyed once per cluster (once per run with ``keys``), not once per credit it is
+    compared with: a big cluster compares every credit with every member.
     """
+    keys = NameKeys() if keys is None else keys
     publishers: list[tuple[str, list[str], list[tuple[str, str]]]] = []
     for doc_id, source, credits in members:
         names = [c.name for c in credits if c.kind in _FIELD_KINDS]
         if source:
             names.append(source)
-        publishers.append((doc_id, names, [(_key(n), _host_key(n)) for n in names]))
+        publishers.append((doc_id, names, [keys.of(n) for n in names]))
     edges: list[SyndicationEdge] = []
     for (doc_id, source, credits), (_, own_names, _) in zip(members, publishers, strict=True):
         for credit in credits:
             if credit.kind in _FIELD_KINDS:
                 continue
-            credited_key = _key(credit.name)
+            credited_key = keys.of(credit.name)[0]
             target = None
-            for other_id, _, keys in publishers:
-                if other_id != doc_id and any(_keys_match(credited_key, key, host) for key, host in keys):
+            for other_id, _, publisher_keys in publishers:
+                if other_id != doc_id and any(
+                    _keys_match(credited_key, key, host) for key, host in publisher_keys
+                ):
                     target = other_id
                     break
             edges.append(SyndicationEdge(
