@@ -21,6 +21,7 @@ The result depends only on the edges and the ranks, so it is the same for any ba
 from __future__ import annotations
 
 import heapq
+from array import array
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -50,9 +51,21 @@ class Assignment:
     edges: EdgeTable
 
 
+def _int_array(values: np.ndarray) -> array:
+    """A numpy integer array as ``array.array('q')``: the same 8 bytes per element, but reading one element or a
+    short slice from Python costs a fraction of what a numpy scalar or view does."""
+    out = array("q")
+    out.frombytes(np.ascontiguousarray(values, dtype=np.int64).tobytes())
+    return out
+
+
 class _Graph:
     """Adjacency over verified edges (CSR arrays, not per-doc Python lists, so a million docs stay cheap) plus a
-    memo of on-demand verifications (local to one clustering run)."""
+    memo of on-demand verifications (local to one clustering run).
+
+    The clustering loop reads a few neighbours of one doc at a time, so the CSR arrays are held as
+    ``array.array``: compact like numpy, and cheap to index from Python.
+    """
 
     def __init__(self, n: int, edges: EdgeTable, verify: PairVerifier) -> None:
         self.edges = edges
@@ -61,34 +74,36 @@ class _Graph:
         m = len(edges)
         src = np.concatenate([edges.a, edges.b]).astype(np.int64)
         order = np.argsort(src, kind="stable")
-        self.dst = np.concatenate([edges.b, edges.a]).astype(np.int64)[order]
-        self.dst_row = np.concatenate([np.arange(m), np.arange(m)]).astype(np.int64)[order]
-        self.indptr = np.zeros(n + 1, dtype=np.int64)
-        np.cumsum(np.bincount(src, minlength=n), out=self.indptr[1:])
-        self.base_labels = edges.label
-        self.base_a = edges.a
+        self.dst = _int_array(np.concatenate([edges.b, edges.a]).astype(np.int64)[order])
+        self.dst_row = _int_array(np.concatenate([np.arange(m), np.arange(m)]).astype(np.int64)[order])
+        indptr = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(np.bincount(src, minlength=n), out=indptr[1:])
+        self.indptr = _int_array(indptr)
+        self.base_labels = _int_array(edges.label)
+        self.base_a = _int_array(edges.a)
         self.extra_rows: dict[tuple[int, int], int] = {}
         self.extra_labels: list[int] = []
         self.extra_a: list[int] = []
         self.size = m
 
     def neighbours(self, d: int) -> list[int]:
-        return self.dst[self.indptr[d] : self.indptr[d + 1]].tolist()  # type: ignore[no-any-return]
+        return self.dst[self.indptr[d] : self.indptr[d + 1]].tolist()
 
     def neighbour_rows(self, d: int) -> list[tuple[int, int]]:
         """(neighbour, edge row) pairs of ``d``."""
         lo, hi = self.indptr[d], self.indptr[d + 1]
-        return list(zip(self.dst[lo:hi].tolist(), self.dst_row[lo:hi].tolist(), strict=True))
+        return list(zip(self.dst[lo:hi], self.dst_row[lo:hi], strict=True))
 
     def degree(self, d: int) -> int:
-        return int(self.indptr[d + 1] - self.indptr[d])
+        return self.indptr[d + 1] - self.indptr[d]
 
     def row(self, x: int, y: int) -> int:
         """Row of the (x, y) edge, verifying the pair now if it was never a candidate."""
-        lo, hi = int(self.indptr[x]), int(self.indptr[x + 1])
-        hits = np.flatnonzero(self.dst[lo:hi] == y)
-        if hits.shape[0]:
-            return int(self.dst_row[lo + hits[0]])
+        lo, hi = self.indptr[x], self.indptr[x + 1]
+        try:
+            return self.dst_row[lo + self.dst[lo:hi].index(y)]
+        except ValueError:
+            pass
         key = (min(x, y), max(x, y))
         found = self.extra_rows.get(key)
         if found is not None:
@@ -102,9 +117,9 @@ class _Graph:
         return self.size - 1
 
     def _label_and_a(self, k: int) -> tuple[int, int]:
-        base = self.base_labels.shape[0]
+        base = len(self.base_labels)
         if k < base:
-            return int(self.base_labels[k]), int(self.base_a[k])
+            return self.base_labels[k], self.base_a[k]
         return self.extra_labels[k - base], self.extra_a[k - base]
 
     def contained_in(self, x: int, k: int) -> bool:
@@ -125,8 +140,9 @@ class _Graph:
 
 def cluster(n: int, edges: EdgeTable, rank: np.ndarray, verify: PairVerifier) -> Assignment:
     graph = _Graph(n, edges, verify)
-    hub = np.full(n, -1, dtype=np.int64)
-    excerpt = np.zeros(n, dtype=bool)
+    # the greedy loop reads and writes one doc at a time: array.array, turned into numpy arrays after it
+    hub = array("q", [-1]) * n
+    excerpt = array("b", [0]) * n
     rank_list = rank.tolist()
 
     def takers(d: int) -> list[int]:
@@ -167,7 +183,12 @@ def cluster(n: int, edges: EdgeTable, rank: np.ndarray, verify: PairVerifier) ->
             hub[m] = d
             excerpt[m] = not graph.is_near(graph.row(m, d))
 
-    # A hub that took nobody is not a cluster.
+    return _assignment(n, graph, np.frombuffer(hub, dtype=np.int64).copy(),
+                       np.frombuffer(excerpt, dtype=np.int8).astype(bool), rank_list)
+
+
+def _assignment(n: int, graph: _Graph, hub: np.ndarray, excerpt: np.ndarray, rank_list: list[int]) -> Assignment:
+    """Hubs -> clusters: drop hubs that took nobody, pick each cluster's canonical doc, link every member."""
     counts = np.bincount(hub[hub >= 0], minlength=n)
     lonely = (hub == np.arange(n)) & (counts <= 1)
     hub[lonely] = -1
