@@ -151,6 +151,17 @@ def test_cleaning_outputs_credits_and_clean_canonical_text(tmp_path: Path, data_
     assert any(name == "USA TODAY" for _, name in credited)
 
 
+def test_cleaning_file_holds_exactly_the_audit_rows(tmp_path: Path, data_dir: Path) -> None:
+    """write_outputs copies the run's audit file whole; it must be what ``audit_rows`` streams, line for line."""
+    corpus = summit_corpus(tmp_path, data_dir)
+    cfg = RunConfig()
+    result = dedup(read_inputs([corpus], cfg.read), cfg)
+    rows = list(result.audit_rows())
+    assert rows and all(json.loads(row)["removed"] for row in rows)
+    write_outputs(result, tmp_path / "out", cfg)
+    assert (tmp_path / "out" / "cleaning.jsonl").read_text(encoding="utf-8").splitlines() == rows
+
+
 def test_site_wrapper_shared_by_unrelated_articles_is_removed_and_does_not_join_them(tmp_path: Path) -> None:
     wrapper_top = ["Riverbend Gazette Online Edition", "Serving the valley since 1921 with local reporting"]
     wrapper_bottom = [

@@ -105,6 +105,12 @@ class RunResult:
             return iter(())
         return _read_lines(self.work_dir / "audit.jsonl")
 
+    def audit_file(self) -> Path | None:
+        """The run-local file holding exactly the lines :meth:`audit_rows` yields (each ending in a newline), so
+        a writer may copy it whole instead of line by line; None when there is none."""
+        path = None if self.work_dir is None else self.work_dir / "audit.jsonl"
+        return path if path is not None and path.exists() else None
+
 
 def _read_lines(path: Path) -> Iterator[str]:
     with path.open(encoding="utf-8") as handle:

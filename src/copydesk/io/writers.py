@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -53,6 +54,13 @@ def write_lines(path: Path, lines: Iterable[str]) -> int:
             count += 1
     os.replace(tmp, path)
     return count
+
+
+def copy_atomically(source: Path, path: Path) -> None:
+    """Copy a finished file to ``path`` (through a temporary name beside it, like every writer here)."""
+    tmp = _atomic_path(path)
+    shutil.copyfile(source, tmp)
+    os.replace(tmp, path)
 
 
 def write_json(path: Path, value: Mapping[str, Any]) -> None:
