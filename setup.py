@@ -40,6 +40,15 @@ def record_sources() -> None:
     Path(BUILD_RECORD).write_text(json.dumps(hashes, indent=1, sort_keys=True) + "\n", encoding="utf-8")
 
 
+#: The key under which BUILD_RECORD holds why mypyc rejected the modules (a type error in this package's code,
+#: which the test suite reports: see tests/test_native.py). A missing mypyc or C compiler is not recorded.
+FAILURE_KEY = "_build_failed"
+
+
+def record_failure(reason: str) -> None:
+    Path(BUILD_RECORD).write_text(json.dumps({FAILURE_KEY: reason}, indent=1) + "\n", encoding="utf-8")
+
+
 def native_extensions() -> list[object]:
     if os.environ.get("COPYDESK_PURE_PYTHON"):
         return []
@@ -58,6 +67,7 @@ def native_extensions() -> list[object]:
         extensions = list(mypycify([*relaxed, *NATIVE_MODULES], opt_level="3"))
     except (Exception, SystemExit) as exc:  # noqa: BLE001  (mypy exits on a type error: install pure instead)
         print(f"copydesk: mypyc could not compile ({exc!r}); installing the pure-Python modules", file=sys.stderr)
+        record_failure(f"mypyc could not compile ({exc!r}); the build log shows the type errors")
         return []
     for extension in extensions:
         extension.optional = True  # type: ignore[attr-defined]  # no C compiler: install without it

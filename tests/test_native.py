@@ -12,7 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from copydesk._native import BUILD_RECORD, NATIVE_MODULES, PURE_ENV, compiled_modules, stale_extensions
+from copydesk._native import (
+    BUILD_RECORD, FAILURE_KEY, NATIVE_MODULES, PURE_ENV, build_failure, compiled_modules, stale_extensions,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -64,6 +66,19 @@ def test_an_incomplete_build_is_never_used(tmp_path: Path) -> None:
     record = {name: hashlib.sha256(path.read_bytes()).hexdigest() for name, path in sources.items()}
     (tmp_path / BUILD_RECORD).write_text(json.dumps(record))
     assert stale_extensions(tmp_path) == list(NATIVE_MODULES[:2])
+
+
+def test_the_build_did_not_fall_back_for_a_type_error() -> None:
+    """mypyc type-checks the compiled modules and what they import; a type error there makes setup.py install
+    pure Python, which would only show as a skipped comparison below. A missing mypyc or C compiler is fine."""
+    assert build_failure() is None, build_failure()
+
+
+def test_a_recorded_failure_is_reported(tmp_path: Path) -> None:
+    assert build_failure(tmp_path) is None
+    (tmp_path / BUILD_RECORD).write_text(json.dumps({FAILURE_KEY: "mypyc could not compile (SystemExit(1))"}))
+    assert build_failure(tmp_path) == "mypyc could not compile (SystemExit(1))"
+    assert stale_extensions(tmp_path) == []  # nothing was built, so nothing is stale
 
 
 @pytest.mark.skipif(not compiled_modules(), reason="this install has no compiled modules (pure-Python build)")

@@ -64,6 +64,16 @@ def _recorded_sources(root: Path) -> dict[str, str]:
     return recorded if isinstance(recorded, dict) else {}
 
 
+#: The key under which ``setup.py`` records why mypyc rejected the modules (then nothing was compiled).
+FAILURE_KEY: Final[str] = "_build_failed"
+
+
+def build_failure(root: Path = _PACKAGE_ROOT) -> str | None:
+    """Why the last build compiled nothing although mypyc ran (a type error in the package), or None."""
+    reason = _recorded_sources(root).get(FAILURE_KEY)
+    return str(reason) if reason is not None else None
+
+
 def stale_extensions(root: Path = _PACKAGE_ROOT) -> list[str]:
     """Modules (under the package folder ``root``) with an extension built from other source than their
     ``.py`` file holds now, or from unrecorded source. Hashes rather than file times: an install from a wheel

@@ -51,7 +51,7 @@ class Assignment:
     edges: EdgeTable
 
 
-def _int_array(values: np.ndarray) -> array:
+def _int_array(values: np.ndarray) -> array[int]:
     """A numpy integer array as ``array.array('q')``: the same 8 bytes per element, but reading one element or a
     short slice from Python costs a fraction of what a numpy scalar or view does."""
     out = array("q")
