@@ -35,6 +35,7 @@ def test_setup_compiles_the_modules_the_import_hook_knows() -> None:
     setup = (ROOT / "setup.py").read_text()
     for name in NATIVE_MODULES:
         assert f'"src/{name.replace(".", "/")}.py"' in setup, name
+    assert f'FAILURE_KEY = "{FAILURE_KEY}"' in setup  # the key setup.py writes is the one read here
 
 
 def _fake_build(root: Path, names: tuple[str, ...]) -> dict[str, Path]:

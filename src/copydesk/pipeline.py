@@ -101,9 +101,8 @@ class RunResult:
 
     def audit_rows(self) -> Iterator[str]:
         """``cleaning.jsonl`` lines: the removed lines of every doc that lost any, in input order."""
-        if self.work_dir is None or not (self.work_dir / "audit.jsonl").exists():
-            return iter(())
-        return _read_lines(self.work_dir / "audit.jsonl")
+        path = self.audit_file()
+        return iter(()) if path is None else _read_lines(path)
 
     def audit_file(self) -> Path | None:
         """The run-local file holding exactly the lines :meth:`audit_rows` yields (each ending in a newline), so
