@@ -158,6 +158,8 @@ class RunConfig:
                 f"{self.candidates.bands * self.candidates.rows}, but num_perm is {self.minhash.num_perm}; "
                 "choose bands and rows whose product is num_perm"
             )
+        if self.backend not in ("numpy", "gpu", "auto"):
+            raise ConfigError(f"unknown backend {self.backend!r}; use 'numpy', 'gpu' or 'auto'")
         for fmt in self.output_formats:
             if fmt not in ("jsonl", "parquet"):
                 raise ConfigError(f"unknown output format {fmt!r}; use 'jsonl' or 'parquet'")

@@ -5,6 +5,7 @@ first stage in batches (texts are dropped once sketched) and keeps only compact 
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import multiprocessing
@@ -24,6 +25,7 @@ from typing import Any, Final, Self, TypeVar
 import numpy as np
 import xxhash
 
+from .backends.gpu import resolve_backend
 from .candidates.lsh import candidate_pairs
 from .canonical import DocTable, MemberScore, member_scores, priority
 from .clean.corpus import FrozenSourceLines, SourceLineStats, batch_line_keys
@@ -356,6 +358,7 @@ def dedup(
     pass reads the spill. Spill files go to ``work_dir`` (a temporary folder by default, removed with the
     result).
     """
+    cfg = dataclasses.replace(cfg, backend=resolve_backend(cfg.backend))  # before any work: "gpu" may not run here
     with fewer_collections():
         return _dedup(items, cfg, progress, work_dir)
 
@@ -396,7 +399,7 @@ def _dedup(
     progress("candidates", 0, None)
     fp_counts, fp_parts = intake.fingerprints.finish()
     pairs = candidate_pairs(sets.exact, intake.signatures, fp_parts, fp_counts, cfg.candidates, cfg.minhash,
-                            cfg.verify.containment)
+                            cfg.verify.containment, cfg.backend)
     start = _timed(timings, "candidates", start, peaks)
     progress("verify", 0, int(pairs.shape[0]))
     del sets  # verification maps the table afresh for each chunk of pairs

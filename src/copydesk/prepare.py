@@ -14,6 +14,8 @@ from urllib.parse import urlsplit
 
 import numpy as np
 
+from .backends.gpu import resolve_backend
+from .backends.gpu import sketch as gpu_sketch
 from .candidates.lsh import fingerprints
 from .clean.boilerplate import CleanResult, LineVerdicts, RemovedLine, clean_text
 from .clean.corpus import FrozenSourceLines, SourceLineStats
@@ -112,6 +114,15 @@ def clean_one(
     return result
 
 
+def sketch_texts(texts: list[str], cfg: RunConfig) -> tuple[ShingleSets, np.ndarray]:
+    """Shingle sets and signatures on the configured backend (``dedup`` resolves ``auto`` before batches go
+    out); both backends give the same values."""
+    if resolve_backend(cfg.backend) == "gpu":
+        return gpu_sketch(texts, cfg.shingle, cfg.minhash)
+    sets = shingle_sets(texts, cfg.shingle)
+    return sets, signatures(sets, cfg.minhash)
+
+
 def process_batch(job: BatchJob, cfg: RunConfig, lines: FrozenSourceLines | None) -> BatchOut:
     """Clean, credit, shingle and sketch one batch. Depends only on its inputs, so any batching and any number
     of workers give the same per-doc results."""
@@ -134,8 +145,7 @@ def _process_batch(job: BatchJob, cfg: RunConfig, lines: FrozenSourceLines | Non
     ]
     credited = time.perf_counter()
     clean_texts = [r.text for r in results]
-    sets = shingle_sets(clean_texts, cfg.shingle)
-    sigs = signatures(sets, cfg.minhash)
+    sets, sigs = sketch_texts(clean_texts, cfg)
     fps = fingerprints(sets, cfg.candidates)
     sketched = time.perf_counter()
     return BatchOut(

@@ -76,17 +76,29 @@ def lsh_pairs(signatures: np.ndarray, cfg: CandidateConfig, minhash: MinHashConf
 
 
 def _lsh_codes(
-    signatures: np.ndarray | Sequence[np.ndarray], cfg: CandidateConfig, minhash: MinHashConfig
+    signatures: np.ndarray | Sequence[np.ndarray], cfg: CandidateConfig, minhash: MinHashConfig,
+    backend: str = "numpy",
 ) -> np.ndarray:
     """Pair codes of ``lsh_pairs``, processed band by band to bound memory. ``signatures`` may be the list of
-    per-batch blocks (rows in order), which spares a full concatenated copy of the matrix."""
+    per-batch blocks (rows in order), which spares a full concatenated copy of the matrix.
+
+    With the ``gpu`` backend each block's keys for all bands are hashed on the device in one launch (the same
+    values as ``_kernels.band_keys``); grouping equal keys stays on the host."""
     blocks = [signatures] if isinstance(signatures, np.ndarray) else list(signatures)
     n = sum(b.shape[0] for b in blocks)
     docs = np.arange(n, dtype=np.int64)
     seed = _BAND_SEED ^ np.uint64(minhash.seed)
     merged = _UniqueCodes()
+    key_blocks: list[np.ndarray] | None = None
+    if backend == "gpu":
+        from ..backends.gpu import band_key_matrix
+
+        key_blocks = [band_key_matrix(b, cfg.bands, cfg.rows, seed) for b in blocks]
     for band in range(cfg.bands):
-        parts = [_kernels.band_keys(b, band, cfg.rows, seed) for b in blocks]
+        if key_blocks is not None:
+            parts = [kb[:, band] for kb in key_blocks]
+        else:
+            parts = [_kernels.band_keys(b, band, cfg.rows, seed) for b in blocks]
         keys = np.concatenate(parts) if parts else np.empty(0, dtype=np.uint64)
         merged.add(_pairs_sharing_keys(keys, docs, cfg.max_postings))
     return merged.result()[0]
@@ -134,11 +146,12 @@ def containment_pairs(sets: ShingleSets, cfg: CandidateConfig, min_estimate: flo
 def candidate_pairs(
     exact: np.ndarray, signatures: np.ndarray | Sequence[np.ndarray], fingerprint_parts: Iterable[tuple[np.ndarray, np.ndarray]],
     fingerprint_counts: np.ndarray, cfg: CandidateConfig, minhash: MinHashConfig, min_containment: float,
+    backend: str = "numpy",
 ) -> np.ndarray:
     """Union of LSH pairs, fingerprint pairs and exact copies (same token stream), as sorted unique (i, j) rows
-    with i < j."""
+    with i < j. ``backend`` says where band keys are hashed; the pairs are the same either way."""
     codes = [
-        _lsh_codes(signatures, cfg, minhash),
+        _lsh_codes(signatures, cfg, minhash, backend),
         containment_codes(fingerprint_parts, fingerprint_counts, cfg, min_containment / 2),
         _pairs_sharing_keys(exact, np.arange(exact.shape[0], dtype=np.int64), cfg.max_postings),
     ]

@@ -88,6 +88,7 @@ def dedup_command(
     no_clean: Annotated[bool, typer.Option("--no-clean", help="Match on raw text (no boilerplate removal).")] = False,
     batch_size: Annotated[int, typer.Option(help="Docs sketched per batch (never changes results).")] = _DEFAULT.batch_size,
     workers: Annotated[int, typer.Option(help="Processes that count line statistics, clean and sketch batches; 0 = one per CPU core (at most 8) for inputs of 20,000+ docs. Never changes results.")] = 0,
+    backend: Annotated[str, typer.Option(help="Where shingling, MinHash and band keys run: numpy (CPU), gpu (CUDA, needs the \\[gpu] extra) or auto (gpu where usable). Never changes results.")] = _DEFAULT.backend,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars or summary table.")] = False,
 ) -> None:
     """Find near-duplicates and excerpts, cluster them, and write one decision per input doc."""
@@ -105,6 +106,7 @@ def dedup_command(
             canonical=CanonicalConfig(prefer_sources=tuple(prefer_source or ()), use_dates=not no_dates),
             batch_size=batch_size,
             workers=workers,
+            backend=backend,  # type: ignore[arg-type]  # RunConfig checks the value
             output_formats=_formats(output_format),
         )
         update, progress = _progress_fn(quiet)
