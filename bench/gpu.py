@@ -28,12 +28,12 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from copydesk.backends import gpu  # noqa: E402
-from copydesk.config import MinHashConfig, RunConfig, ShingleConfig  # noqa: E402
-from copydesk.pipeline import dedup  # noqa: E402
-from copydesk.sketch.minhash import signatures  # noqa: E402
-from copydesk.sketch.shingle import shingle_sets  # noqa: E402
-from copydesk.types import Document  # noqa: E402
+from copydesk.backends import gpu
+from copydesk.config import MinHashConfig, RunConfig, ShingleConfig
+from copydesk.pipeline import dedup
+from copydesk.sketch.minhash import signatures
+from copydesk.sketch.shingle import shingle_sets
+from copydesk.types import Document
 
 
 def load(corpus: Path, limit: int) -> list[dict[str, str]]:
