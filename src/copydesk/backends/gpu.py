@@ -1,10 +1,10 @@
 """GPU sketching backend (extra ``[gpu]``: numba-cuda): texts -> shingle sets, exact-copy hashes, signatures and
 LSH band keys on a CUDA device, identical to the CPU path for the same seed.
 
-Why numba-cuda: the CPU kernels are numba already, so the GPU kernels are line-for-line ports sharing their
-constants and integer types (see :mod:`copydesk.sketch._cuda_kernels`), which is what makes "the same
-signatures on either backend" checkable; and numba's CUDA simulator runs the very same kernels on a CPU, so the
-test suite checks them on every machine, with or without a GPU.
+Why numba-cuda: the CPU kernels are numba already, so the GPU kernels compile the very same per-document steps
+(``_kernels.per_doc_steps``) as CUDA device functions (see :mod:`copydesk.sketch._cuda_kernels`), which is what
+makes "the same signatures on either backend" hold by construction; and numba's CUDA simulator runs the kernels
+on a CPU, so the test suite checks them on every machine, with or without a GPU.
 
 What stays on the host: UTF-8 encoding of the texts, NFC composition of the rare text that needs it (flagged by
 the tokeniser exactly as on the CPU path), and the prefix sums that size each document's region.
@@ -70,15 +70,6 @@ def _kernels_module() -> ModuleType:
     return _cuda_kernels
 
 
-def _ascii_word() -> np.ndarray:
-    """The folded byte of each ASCII word character, else 0 (as ``_kernels.token_hashes`` builds it)."""
-    out = np.zeros(0x80, dtype=np.uint8)
-    for byte in range(0x80):
-        if CHAR_CLASS[FOLD_TABLE[byte, 0]] == 1:
-            out[byte] = FOLD_TABLE[byte, 0]
-    return out
-
-
 def _prefix(sizes: np.ndarray) -> np.ndarray:
     offsets = np.zeros(sizes.shape[0] + 1, dtype=np.int64)
     np.cumsum(sizes, out=offsets[1:])
@@ -86,7 +77,7 @@ def _prefix(sizes: np.ndarray) -> np.ndarray:
 
 
 def _shingle_counts(token_counts: np.ndarray, size: int) -> np.ndarray:
-    """``_kernels._shingle_count`` of every document."""
+    """``_kernels._shingle_count`` of every document, vectorised for the host."""
     return np.where(token_counts >= size, token_counts - size + 1, (token_counts > 0).astype(np.int64))
 
 
@@ -102,7 +93,8 @@ def _device_sketch(
     d_buf = cuda.to_device(buf if buf.shape[0] else np.zeros(1, dtype=np.uint8))
     d_offsets = cuda.to_device(offsets)
     d_fold, d_table = cuda.to_device(FOLD_TABLE), cuda.to_device(CHAR_CLASS)
-    d_ascii, d_unsafe = cuda.to_device(_ascii_word()), cuda.to_device(NFC_UNSAFE)
+    d_ascii = cuda.to_device(_kernels.ascii_word_table(FOLD_TABLE, CHAR_CLASS))
+    d_unsafe = cuda.to_device(NFC_UNSAFE)
     grid = k.blocks_for(n)
 
     # tokens: room for the CPU kernel's bound per doc; a doc whose folds expand past it is run again exactly

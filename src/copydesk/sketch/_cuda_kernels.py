@@ -1,10 +1,14 @@
-"""CUDA ports of the sketching kernels in :mod:`copydesk.sketch._kernels` (numba.cuda), one thread per document.
+# mypy: disable-error-code="attr-defined, no-untyped-call"
+"""CUDA kernels for the GPU backend (numba.cuda), one thread per document, over the CPU path's own steps.
 
-Why a port and not new maths: the GPU backend must give exactly the CPU path's shingle sets, exact-copy hashes
-and signatures for the same seed, so every stored sketch and every decision is the same whichever backend ran.
-Each kernel below is the CPU loop of the same name with the document loop replaced by the thread index, the
-same constants and the same integer types; ``tests/sketch/test_gpu.py`` checks the two against each other in
-numba's CUDA simulator (no GPU needed) and on a device where one is present.
+Why: the GPU backend must give exactly the CPU path's shingle sets, exact-copy hashes and signatures for the
+same seed, so every stored sketch and every decision is the same whichever backend ran. The per-document
+steps (tokenising, shingle hashing, the exact-copy hash, MinHash, band keys) are
+:func:`copydesk.sketch._kernels.per_doc_steps` compiled as CUDA device functions: the same source as the CPU
+kernels. What is here is only what differs by target: one thread per document instead of a loop, regions of
+flat device arrays instead of allocations, and a sort that needs no scratch memory. ``tests/backends/test_gpu.py``
+checks the results against the CPU path in numba's CUDA simulator (no GPU needed) and on a device where one is
+present.
 
 Why one thread per document: the work per document is sequential (a UTF-8 scan, a rolling hash, a sort), and
 a batch holds thousands of documents, so whole documents are the natural unit of parallel work; nothing is
@@ -20,20 +24,15 @@ which checks for a device first.
 
 from __future__ import annotations
 
-import numpy as np
 from numba import cuda
 
-_FNV_OFFSET = np.uint64(0xCBF29CE484222325)
-_FNV_PRIME = np.uint64(0x100000001B3)
-_M1 = np.uint64(0xFF51AFD7ED558CCD)
-_M2 = np.uint64(0xC4CEB9FE1A85EC53)
-_S33 = np.uint64(33)
-_S32 = np.uint64(32)
-_LOW32 = np.uint64(0xFFFFFFFF)
-_EMPTY_BIN = np.uint64(0xFFFFFFFFFFFFFFFF)
-_ROLL_PRIME = np.uint64(0x9E3779B97F4A7C15)
-_ONE = np.uint64(1)
-_ZERO = np.uint64(0)
+from ._kernels import per_doc_steps
+
+#: Device functions are inlined into each kernel (which also lets the kernels compile to PTX without a device).
+_device = cuda.jit(device=True, inline=True)
+(_fmix64, _decode, _class_of, _scan_doc, _shingle_count, _doc_shingles, _sequence_of, _minhash_doc, _band_key) = (
+    per_doc_steps(_device, _device)
+)
 
 #: Threads per block: small enough to keep registers per thread generous for these long sequential loops.
 THREADS_PER_BLOCK = 64
@@ -44,107 +43,17 @@ def blocks_for(n: int) -> int:
     return max(1, (n + THREADS_PER_BLOCK - 1) // THREADS_PER_BLOCK)
 
 
-@cuda.jit(device=True, inline=True)
-def _fmix64(h):  # type: ignore[no-untyped-def]
-    h ^= h >> _S33
-    h *= _M1
-    h ^= h >> _S33
-    h *= _M2
-    h ^= h >> _S33
-    return h
-
-
-@cuda.jit(device=True, inline=True)
-def _class_of(code, table):  # type: ignore[no-untyped-def]
-    if code < 0x10000:
-        return int(table[code])
-    if 0x20000 <= code <= 0x3FFFF:
-        return 2
-    return 0
-
-
 @cuda.jit
 def tokenise(buf, offsets, fold, table, ascii_word, nfc_unsafe, out, out_offsets, counts, unsafe_flags):  # type: ignore[no-untyped-def]
-    """``_kernels._scan_doc`` for document ``d`` = thread index: token hashes of ``buf[offsets[d]:offsets[d+1]]``
+    """``_kernels.token_hashes`` for document ``d`` = thread index: token hashes of ``buf[offsets[d]:offsets[d+1]]``
     into ``out[out_offsets[d]:out_offsets[d+1]]`` while there is room; ``counts[d]`` gets the full count (more
     than the room means: run again with exact room) and ``unsafe_flags[d]`` whether NFC might change the text."""
     d = cuda.grid(1)
     if d >= counts.shape[0]:
         return
-    start = offsets[d]
-    end = offsets[d + 1]
-    n = buf.shape[0]
     pos = out_offsets[d]
-    room = out_offsets[d + 1] - pos
-    width = fold.shape[1]
-    count = 0
-    h = _FNV_OFFSET
-    in_word = False
-    unsafe = False
-    i = start
-    while i < end:
-        byte = buf[i]
-        if byte < 0x80:
-            folded = ascii_word[byte]
-            i += 1
-            if folded != 0:
-                if not in_word:
-                    h = _FNV_OFFSET
-                    in_word = True
-                h = (h ^ np.uint64(folded)) * _FNV_PRIME
-            elif in_word:
-                if count < room:
-                    out[pos + count] = _fmix64(h)
-                count += 1
-                in_word = False
-            continue
-        # UTF-8 decode, invalid bytes -> U+FFFD (as _kernels._decode)
-        b0 = int(byte)
-        if b0 >= 0xF0 and i + 3 < n:
-            code = ((b0 & 0x07) << 18) | ((int(buf[i + 1]) & 0x3F) << 12) | ((int(buf[i + 2]) & 0x3F) << 6) | (
-                int(buf[i + 3]) & 0x3F)
-            length = 4
-        elif b0 >= 0xE0 and i + 2 < n:
-            code = ((b0 & 0x0F) << 12) | ((int(buf[i + 1]) & 0x3F) << 6) | (int(buf[i + 2]) & 0x3F)
-            length = 3
-        elif b0 >= 0xC0 and i + 1 < n:
-            code = ((b0 & 0x1F) << 6) | (int(buf[i + 1]) & 0x3F)
-            length = 2
-        else:
-            code = 0xFFFD
-            length = 1
-        i += length
-        if code >= 0x10000 or nfc_unsafe[code] != 0:
-            unsafe = True
-        for f in range(width):
-            if code < 0x10000:
-                cp = int(fold[code, f])
-                if cp < 0:
-                    break
-            elif f == 0:
-                cp = code
-            else:
-                break
-            kind = _class_of(cp, table)
-            if kind == 1:
-                if not in_word:
-                    h = _FNV_OFFSET
-                    in_word = True
-                h = (h ^ np.uint64(cp)) * _FNV_PRIME
-                continue
-            if in_word:
-                if count < room:
-                    out[pos + count] = _fmix64(h)
-                count += 1
-                in_word = False
-            if kind == 2:
-                if count < room:
-                    out[pos + count] = _fmix64((_FNV_OFFSET ^ np.uint64(cp)) * _FNV_PRIME)
-                count += 1
-    if in_word:
-        if count < room:
-            out[pos + count] = _fmix64(h)
-        count += 1
+    count, unsafe = _scan_doc(buf, offsets[d], offsets[d + 1], fold, table, ascii_word, nfc_unsafe, out, pos,
+                              out_offsets[d + 1] - pos)
     counts[d] = count
     unsafe_flags[d] = unsafe
 
@@ -175,24 +84,13 @@ def shingle_set_rows(tokens, tok_offsets, counts, size, seed, out, out_offsets, 
     d = cuda.grid(1)
     if d >= counts.shape[0]:
         return
-    t0 = tok_offsets[d]
     ntok = counts[d]
     base = out_offsets[d]
-    width = min(size, ntok)
-    if width == 0:
+    nsh = _shingle_count(ntok, size)
+    if nsh == 0:
         set_sizes[d] = 0
         return
-    nsh = ntok - size + 1 if ntok >= size else 1
-    top = _ONE
-    for _ in range(width - 1):
-        top *= _ROLL_PRIME
-    h = _ZERO
-    for j in range(width):
-        h = h * _ROLL_PRIME + tokens[t0 + j]
-    out[base] = _fmix64(h ^ seed)
-    for s in range(1, nsh):
-        h = (h - tokens[t0 + s - 1] * top) * _ROLL_PRIME + tokens[t0 + s + width - 1]
-        out[base + s] = _fmix64(h ^ seed)
+    _doc_shingles(tokens, tok_offsets[d], ntok, size, seed, out[base : base + nsh])
     for root in range(nsh // 2 - 1, -1, -1):
         _sift_down(out, base, root, nsh)
     for last in range(nsh - 1, 0, -1):
@@ -226,12 +124,7 @@ def sequence_hash(tokens, tok_offsets, counts, seed, out):  # type: ignore[no-un
     d = cuda.grid(1)
     if d >= counts.shape[0]:
         return
-    t0 = tok_offsets[d]
-    ntok = counts[d]
-    h = seed
-    for k in range(ntok):
-        h = _fmix64(h ^ tokens[t0 + k]) + np.uint64(k)
-    out[d] = _fmix64(h ^ np.uint64(ntok))
+    out[d] = _sequence_of(tokens, tok_offsets[d], tok_offsets[d] + counts[d], seed)
 
 
 @cuda.jit
@@ -241,33 +134,7 @@ def one_permutation_minhash(sets, offsets, seed, probe_seed, bins, out):  # type
     d = cuda.grid(1)
     if d >= out.shape[0]:
         return
-    num_bins = out.shape[1]
-    k = np.uint64(num_bins)
-    for b in range(num_bins):
-        bins[d, b] = _EMPTY_BIN
-    for i in range(offsets[d], offsets[d + 1]):
-        v = _fmix64(sets[i] ^ seed)
-        lane = ((v >> _S32) * k) >> _S32
-        if v < bins[d, lane]:
-            bins[d, lane] = v
-    filled = 0
-    for b in range(num_bins):
-        if bins[d, b] != _EMPTY_BIN:
-            filled += 1
-    for b in range(num_bins):
-        if bins[d, b] != _EMPTY_BIN:
-            out[d, b] = np.uint32(bins[d, b] & _LOW32)
-        elif filled == 0:
-            out[d, b] = np.uint32(0xFFFFFFFF)
-        else:
-            attempt = _ZERO
-            while True:
-                r = _fmix64(probe_seed ^ ((np.uint64(b) << _S32) | attempt))
-                c = ((r >> _S32) * k) >> _S32
-                if bins[d, c] != _EMPTY_BIN:
-                    out[d, b] = np.uint32(bins[d, c] & _LOW32)
-                    break
-                attempt += _ONE
+    _minhash_doc(sets, offsets[d], offsets[d + 1], seed, probe_seed, bins[d], out[d])
 
 
 @cuda.jit
@@ -277,8 +144,4 @@ def band_keys(signatures, rows, seed, out):  # type: ignore[no-untyped-def]
     if d >= out.shape[0]:
         return
     for band in range(out.shape[1]):
-        h = seed ^ np.uint64(band)
-        start = band * rows
-        for r in range(rows):
-            h = _fmix64(h ^ np.uint64(signatures[d, start + r]))
-        out[d, band] = h
+        out[d, band] = _band_key(signatures[d], band, rows, seed)

@@ -7,8 +7,14 @@ word order matters. Everything is seeded explicitly and is independent of how do
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
 from numba import njit, prange
+
+#: A compiling decorator (``njit(...)``, ``cuda.jit(device=True, ...)``).
+Compile = Callable[[Callable[..., Any]], Any]
 
 _FNV_OFFSET = np.uint64(0xCBF29CE484222325)
 _FNV_PRIME = np.uint64(0x100000001B3)
@@ -21,113 +27,209 @@ EMPTY_BIN = np.uint64(0xFFFFFFFFFFFFFFFF)
 _ROLL_PRIME = np.uint64(0x9E3779B97F4A7C15)
 
 
-@njit(inline="always")
-def fmix64(h: np.uint64) -> np.uint64:
-    h ^= h >> _S33
-    h *= _M1
-    h ^= h >> _S33
-    h *= _M2
-    h ^= h >> _S33
-    return h
+def per_doc_steps(leaf: Compile, body: Compile) -> tuple[Any, ...]:
+    """The per-document steps of sketching, compiled by the given decorators: ``leaf`` for the small ones,
+    ``body`` for the tokeniser's scan.
+
+    Why a factory: the CPU drivers below (``njit``) and the GPU kernels in :mod:`._cuda_kernels`
+    (``numba.cuda`` device functions) run this one source, so a sketch cannot differ between backends by a
+    slip in a port. The steps call each other through the closure, so each target's steps call their own
+    target's versions. Only what is the same on both targets is here: allocation, the loop over documents
+    and the sort stay with each target's driver.
+
+    Returns (fmix64, decode, class_of, scan_doc, shingle_count, doc_shingles, sequence_of, minhash_doc,
+    band_key).
+    """
+
+    @leaf
+    def fmix64(h):  # type: ignore[no-untyped-def]
+        h ^= h >> _S33
+        h *= _M1
+        h ^= h >> _S33
+        h *= _M2
+        h ^= h >> _S33
+        return h
+
+    @leaf
+    def decode(buf, i):  # type: ignore[no-untyped-def]
+        """Decode one UTF-8 code point at ``buf[i]``; returns (code point, byte length). Invalid bytes -> U+FFFD."""
+        b0 = int(buf[i])
+        n = buf.shape[0]
+        if b0 < 0x80:
+            return b0, 1
+        if b0 >= 0xF0 and i + 3 < n:
+            return ((b0 & 0x07) << 18) | ((int(buf[i + 1]) & 0x3F) << 12) | ((int(buf[i + 2]) & 0x3F) << 6) | (
+                int(buf[i + 3]) & 0x3F
+            ), 4
+        if b0 >= 0xE0 and i + 2 < n:
+            return ((b0 & 0x0F) << 12) | ((int(buf[i + 1]) & 0x3F) << 6) | (int(buf[i + 2]) & 0x3F), 3
+        if b0 >= 0xC0 and i + 1 < n:
+            return ((b0 & 0x1F) << 6) | (int(buf[i + 1]) & 0x3F), 2
+        return 0xFFFD, 1
+
+    @leaf
+    def class_of(code, table):  # type: ignore[no-untyped-def]
+        if code < 0x10000:
+            return int(table[code])
+        if 0x20000 <= code <= 0x3FFFF:
+            return 2
+        return 0
+
+    @body
+    def scan_doc(buf, start, end, fold, table, ascii_word, nfc_unsafe, out, pos, room):  # type: ignore[no-untyped-def]
+        """Hash the tokens of ``buf[start:end]`` into ``out[pos:pos + room]`` while there is room; return the
+        count (which may exceed the room: the caller then retries with an exact allocation) and whether the
+        text holds a code point that NFC composition might change (``nfc_unsafe``; every code point above the
+        BMP counts).
+
+        Each code point is folded through ``fold`` (NFKC + case fold, up to 4 code points), each folded code
+        point classified by ``table``; a token's hash is FNV-1a over its folded code points, finished by
+        ``fmix64``. ASCII bytes take one lookup in ``ascii_word`` (the folded byte of a word character, else 0).
+        """
+        count = 0
+        h = _FNV_OFFSET
+        in_word = False
+        unsafe = False
+        i = start
+        width = fold.shape[1]
+        while i < end:
+            byte = buf[i]
+            if byte < 0x80:  # ASCII fast path: one folded code point, never a single-character token
+                folded = ascii_word[byte]
+                i += 1
+                if folded != 0:
+                    if not in_word:
+                        h = _FNV_OFFSET
+                        in_word = True
+                    h = (h ^ np.uint64(folded)) * _FNV_PRIME
+                elif in_word:
+                    if count < room:
+                        out[pos + count] = fmix64(h)
+                    count += 1
+                    in_word = False
+                continue
+            code, length = decode(buf, i)
+            i += length
+            if code >= 0x10000 or nfc_unsafe[code] != 0:
+                unsafe = True
+            for f in range(width):
+                if code < 0x10000:
+                    cp = int(fold[code, f])
+                    if cp < 0:
+                        break
+                elif f == 0:
+                    cp = code
+                else:
+                    break
+                kind = class_of(cp, table)
+                if kind == 1:
+                    if not in_word:
+                        h = _FNV_OFFSET
+                        in_word = True
+                    h = (h ^ np.uint64(cp)) * _FNV_PRIME
+                    continue
+                if in_word:
+                    if count < room:
+                        out[pos + count] = fmix64(h)
+                    count += 1
+                    in_word = False
+                if kind == 2:
+                    if count < room:
+                        out[pos + count] = fmix64((_FNV_OFFSET ^ np.uint64(cp)) * _FNV_PRIME)
+                    count += 1
+        if in_word:
+            if count < room:
+                out[pos + count] = fmix64(h)
+            count += 1
+        return count, unsafe
+
+    @leaf
+    def shingle_count(ntok, size):  # type: ignore[no-untyped-def]
+        return ntok - size + 1 if ntok >= size else (1 if ntok > 0 else 0)
+
+    @leaf
+    def doc_shingles(tokens, t0, ntok, size, seed, out):  # type: ignore[no-untyped-def]
+        """Write the ordered shingle hashes of one doc's tokens (``tokens[t0:t0 + ntok]``) into ``out``."""
+        width = min(size, ntok)
+        if width == 0:
+            return
+        prime = _ROLL_PRIME
+        top = np.uint64(1)  # P ** (width - 1)
+        for _ in range(width - 1):
+            top *= prime
+        h = np.uint64(0)
+        for j in range(width):
+            h = h * prime + tokens[t0 + j]
+        out[0] = fmix64(h ^ seed)
+        for s in range(1, shingle_count(ntok, size)):
+            h = (h - tokens[t0 + s - 1] * top) * prime + tokens[t0 + s + width - 1]
+            out[s] = fmix64(h ^ seed)
+
+    @leaf
+    def sequence_of(values, lo, hi, seed):  # type: ignore[no-untyped-def]
+        """One 64-bit hash of the ordered ``values[lo:hi]``."""
+        h = seed
+        for k in range(lo, hi):
+            h = fmix64(h ^ values[k]) + np.uint64(k - lo)
+        return fmix64(h ^ np.uint64(hi - lo))
+
+    @leaf
+    def minhash_doc(sets, lo, hi, seed, probe_seed, bins, out_row):  # type: ignore[no-untyped-def]
+        """One doc's one-permutation MinHash (``sets[lo:hi]``) into ``out_row``; ``bins`` is uint64 scratch of
+        the same length. See ``one_permutation_minhash``."""
+        num_bins = out_row.shape[0]
+        k = np.uint64(num_bins)
+        for b in range(num_bins):
+            bins[b] = EMPTY_BIN
+        for i in range(lo, hi):
+            v = fmix64(sets[i] ^ seed)
+            lane = ((v >> _S32) * k) >> _S32
+            if v < bins[lane]:
+                bins[lane] = v
+        filled = 0
+        for b in range(num_bins):
+            if bins[b] != EMPTY_BIN:
+                filled += 1
+        for b in range(num_bins):
+            if bins[b] != EMPTY_BIN:
+                out_row[b] = np.uint32(bins[b] & _LOW32)
+            elif filled == 0:
+                out_row[b] = np.uint32(0xFFFFFFFF)
+            else:
+                attempt = np.uint64(0)
+                while True:
+                    r = fmix64(probe_seed ^ ((np.uint64(b) << _S32) | attempt))
+                    c = ((r >> _S32) * k) >> _S32
+                    if bins[c] != EMPTY_BIN:
+                        out_row[b] = np.uint32(bins[c] & _LOW32)
+                        break
+                    attempt += np.uint64(1)
+
+    @leaf
+    def band_key(signature, band, rows, seed):  # type: ignore[no-untyped-def]
+        """Hash of band ``band`` (``rows`` consecutive lanes) of one signature."""
+        h = seed ^ np.uint64(band)
+        start = band * rows
+        for r in range(rows):
+            h = fmix64(h ^ np.uint64(signature[start + r]))
+        return h
+
+    return fmix64, decode, class_of, scan_doc, shingle_count, doc_shingles, sequence_of, minhash_doc, band_key
 
 
-@njit(inline="always")
-def _decode(buf: np.ndarray, i: int) -> tuple[int, int]:
-    """Decode one UTF-8 code point at ``buf[i]``; returns (code point, byte length). Invalid bytes -> U+FFFD."""
-    b0 = int(buf[i])
-    n = buf.shape[0]
-    if b0 < 0x80:
-        return b0, 1
-    if b0 >= 0xF0 and i + 3 < n:
-        return ((b0 & 0x07) << 18) | ((int(buf[i + 1]) & 0x3F) << 12) | ((int(buf[i + 2]) & 0x3F) << 6) | (
-            int(buf[i + 3]) & 0x3F
-        ), 4
-    if b0 >= 0xE0 and i + 2 < n:
-        return ((b0 & 0x0F) << 12) | ((int(buf[i + 1]) & 0x3F) << 6) | (int(buf[i + 2]) & 0x3F), 3
-    if b0 >= 0xC0 and i + 1 < n:
-        return ((b0 & 0x1F) << 6) | (int(buf[i + 1]) & 0x3F), 2
-    return 0xFFFD, 1
-
-
-@njit(inline="always")
-def _class_of(code: int, table: np.ndarray) -> int:
-    if code < 0x10000:
-        return int(table[code])
-    if 0x20000 <= code <= 0x3FFFF:
-        return 2
-    return 0
+(fmix64, _decode, _class_of, _scan_doc, _shingle_count, _doc_shingles, _sequence_of, _minhash_doc, _band_key) = (
+    per_doc_steps(njit(inline="always"), njit(nogil=True))
+)
 
 
 @njit(cache=True, nogil=True)
-def _scan_doc(
-    buf: np.ndarray, start: int, end: int, fold: np.ndarray, table: np.ndarray, ascii_word: np.ndarray,
-    nfc_unsafe: np.ndarray, out: np.ndarray, pos: int,
-) -> tuple[int, bool]:
-    """Hash the tokens of ``buf[start:end]`` into ``out[pos:]`` while it has room; return the count (which
-    may exceed the room: the caller then retries with an exact allocation) and whether the text holds a code
-    point that NFC composition might change (``nfc_unsafe``; every code point above the BMP counts).
-
-    Each code point is folded through ``fold`` (NFKC + case fold, up to 4 code points), each folded code point
-    classified by ``table``; a token's hash is FNV-1a over its folded code points, finished by ``fmix64``.
-    ASCII bytes take one lookup in ``ascii_word`` (the folded byte of a word character, else 0).
-    """
-    count = 0
-    h = _FNV_OFFSET
-    in_word = False
-    unsafe = False
-    i = start
-    room = out.shape[0] - pos
-    width = fold.shape[1]
-    while i < end:
-        byte = buf[i]
-        if byte < 0x80:  # ASCII fast path: one folded code point, never a single-character token
-            folded = ascii_word[byte]
-            i += 1
-            if folded != 0:
-                if not in_word:
-                    h = _FNV_OFFSET
-                    in_word = True
-                h = (h ^ np.uint64(folded)) * _FNV_PRIME
-            elif in_word:
-                if count < room:
-                    out[pos + count] = fmix64(h)
-                count += 1
-                in_word = False
-            continue
-        code, length = _decode(buf, i)
-        i += length
-        if code >= 0x10000 or nfc_unsafe[code] != 0:
-            unsafe = True
-        for f in range(width):
-            if code < 0x10000:
-                cp = int(fold[code, f])
-                if cp < 0:
-                    break
-            elif f == 0:
-                cp = code
-            else:
-                break
-            kind = _class_of(cp, table)
-            if kind == 1:
-                if not in_word:
-                    h = _FNV_OFFSET
-                    in_word = True
-                h = (h ^ np.uint64(cp)) * _FNV_PRIME
-                continue
-            if in_word:
-                if count < room:
-                    out[pos + count] = fmix64(h)
-                count += 1
-                in_word = False
-            if kind == 2:
-                if count < room:
-                    out[pos + count] = fmix64((_FNV_OFFSET ^ np.uint64(cp)) * _FNV_PRIME)
-                count += 1
-    if in_word:
-        if count < room:
-            out[pos + count] = fmix64(h)
-        count += 1
-    return count, unsafe
+def ascii_word_table(fold: np.ndarray, table: np.ndarray) -> np.ndarray:
+    """The folded byte of each ASCII word character, else 0: ``scan_doc``'s one-lookup path for ASCII."""
+    ascii_word = np.zeros(0x80, dtype=np.uint8)
+    for byte in range(0x80):
+        if table[fold[byte, 0]] == 1:
+            ascii_word[byte] = fold[byte, 0]
+    return ascii_word
 
 
 @njit(cache=True, nogil=True)
@@ -141,48 +243,23 @@ def token_hashes(
     One pass in the usual case: a token needs a byte and a separator, so ``len(buf) // 2 + n`` slots suffice
     unless compatibility folds expand characters into several tokens.
     """
-    ascii_word = np.zeros(0x80, dtype=np.uint8)
-    for byte in range(0x80):
-        if table[fold[byte, 0]] == 1:
-            ascii_word[byte] = fold[byte, 0]
+    ascii_word = ascii_word_table(fold, table)
     n = offsets.shape[0] - 1
     tok_offsets = np.zeros(n + 1, dtype=np.int64)
     flags = np.zeros(n, dtype=np.bool_)
     out = np.empty(buf.shape[0] // 2 + n + 1, dtype=np.uint64)
     for d in range(n):
-        count, unsafe = _scan_doc(buf, offsets[d], offsets[d + 1], fold, table, ascii_word, nfc_unsafe, out,
-                                  tok_offsets[d])
+        pos = tok_offsets[d]
+        count, unsafe = _scan_doc(buf, offsets[d], offsets[d + 1], fold, table, ascii_word, nfc_unsafe, out, pos,
+                                  out.shape[0] - pos)
         tok_offsets[d + 1] = tok_offsets[d] + count
         flags[d] = unsafe
     if tok_offsets[n] > out.shape[0]:  # folds that expand (e.g. one sign -> four ideographs): redo, exact size
         out = np.empty(tok_offsets[n], dtype=np.uint64)
         for d in range(n):
-            _scan_doc(buf, offsets[d], offsets[d + 1], fold, table, ascii_word, nfc_unsafe, out, tok_offsets[d])
+            _scan_doc(buf, offsets[d], offsets[d + 1], fold, table, ascii_word, nfc_unsafe, out, tok_offsets[d],
+                      out.shape[0] - tok_offsets[d])
     return out[: tok_offsets[n]].copy(), tok_offsets, flags
-
-
-@njit(inline="always")
-def _shingle_count(ntok: int, size: int) -> int:
-    return ntok - size + 1 if ntok >= size else (1 if ntok > 0 else 0)
-
-
-@njit(inline="always")
-def _doc_shingles(tokens: np.ndarray, t0: int, ntok: int, size: int, seed: np.uint64, out: np.ndarray) -> None:
-    """Write the ordered shingle hashes of one doc's tokens (``tokens[t0:t0 + ntok]``) into ``out``."""
-    width = min(size, ntok)
-    if width == 0:
-        return
-    prime = _ROLL_PRIME
-    top = np.uint64(1)  # P ** (width - 1)
-    for _ in range(width - 1):
-        top *= prime
-    h = np.uint64(0)
-    for j in range(width):
-        h = h * prime + tokens[t0 + j]
-    out[0] = fmix64(h ^ seed)
-    for s in range(1, _shingle_count(ntok, size)):
-        h = (h - tokens[t0 + s - 1] * top) * prime + tokens[t0 + s + width - 1]
-        out[s] = fmix64(h ^ seed)
 
 
 @njit(cache=True, nogil=True)
@@ -285,10 +362,7 @@ def sequence_hash(values: np.ndarray, offsets: np.ndarray, seed: np.uint64) -> n
     n = offsets.shape[0] - 1
     out = np.empty(n, dtype=np.uint64)
     for d in range(n):
-        h = seed
-        for k in range(offsets[d], offsets[d + 1]):
-            h = fmix64(h ^ values[k]) + np.uint64(k - offsets[d])
-        out[d] = fmix64(h ^ np.uint64(offsets[d + 1] - offsets[d]))
+        out[d] = _sequence_of(values, offsets[d], offsets[d + 1], seed)
     return out
 
 
@@ -303,33 +377,10 @@ def one_permutation_minhash(sets: np.ndarray, offsets: np.ndarray, num_bins: int
     """
     n = offsets.shape[0] - 1
     out = np.empty((n, num_bins), dtype=np.uint32)
-    k = np.uint64(num_bins)
     probe_seed = fmix64(seed ^ np.uint64(0x9E3779B97F4A7C15))
     for d in prange(n):
-        bins = np.full(num_bins, EMPTY_BIN, dtype=np.uint64)
-        for i in range(offsets[d], offsets[d + 1]):
-            v = fmix64(sets[i] ^ seed)
-            lane = ((v >> _S32) * k) >> _S32
-            if v < bins[lane]:
-                bins[lane] = v
-        filled = 0
-        for b in range(num_bins):
-            if bins[b] != EMPTY_BIN:
-                filled += 1
-        for b in range(num_bins):
-            if bins[b] != EMPTY_BIN:
-                out[d, b] = np.uint32(bins[b] & _LOW32)
-            elif filled == 0:
-                out[d, b] = np.uint32(0xFFFFFFFF)
-            else:
-                attempt = np.uint64(0)
-                while True:
-                    r = fmix64(probe_seed ^ ((np.uint64(b) << _S32) | attempt))
-                    c = ((r >> _S32) * k) >> _S32
-                    if bins[c] != EMPTY_BIN:
-                        out[d, b] = np.uint32(bins[c] & _LOW32)
-                        break
-                    attempt += np.uint64(1)
+        bins = np.empty(num_bins, dtype=np.uint64)
+        _minhash_doc(sets, offsets[d], offsets[d + 1], seed, probe_seed, bins, out[d])
     return out
 
 
@@ -338,12 +389,8 @@ def band_keys(signatures: np.ndarray, band: int, rows: int, seed: np.uint64) -> 
     """Hash of one LSH band (``rows`` consecutive lanes) of every signature."""
     n = signatures.shape[0]
     out = np.empty(n, dtype=np.uint64)
-    start = band * rows
     for d in range(n):
-        h = seed ^ np.uint64(band)
-        for r in range(rows):
-            h = fmix64(h ^ np.uint64(signatures[d, start + r]))
-        out[d] = h
+        out[d] = _band_key(signatures[d], band, rows, seed)
     return out
 
 
