@@ -6,7 +6,6 @@ first stage in batches (texts are dropped once sketched) and keeps only compact 
 from __future__ import annotations
 
 import dataclasses
-import json
 import logging
 import multiprocessing
 import os
@@ -19,6 +18,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
+from json.encoder import encode_basestring
 from pathlib import Path
 from typing import Any, Final, Self, TypeVar
 
@@ -206,7 +206,7 @@ class _Intake:
                 removed += count
             self.slots[slot] = info.filed(out.titles[row], out.credits[row], removed)
             if out.removed_json[row]:
-                audit.append(f'{{"id": {json.dumps(info.id, ensure_ascii=False)}, '
+                audit.append(f'{{"id": {encode_basestring(info.id)}, '
                              f'"removed": {out.removed_json[row]}}}\n')
             texts.append(out.clean_texts[row])
             self.doc_slot.append(slot)
