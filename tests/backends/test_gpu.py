@@ -69,13 +69,15 @@ def _texts(data_dir: Path) -> list[str]:
     return EDGE_TEXTS + seeds + _random_texts(25, 11)
 
 
-def _simulate(tmp_path: Path, texts: list[str], size: int, num_perm: int, seed: int, bands: int) -> Any:
+def _simulate(
+    tmp_path: Path, texts: list[str], size: int, num_perm: int, seed: int, bands: int, max_bytes: int
+) -> Any:
     texts_path = tmp_path / "texts.json"
     texts_path.write_text(json.dumps(texts), encoding="utf-8")
     out = tmp_path / "gpu.npz"
     done = subprocess.run(
         [sys.executable, str(HERE / "simulated_sketch.py"), str(texts_path), str(out), str(size), str(num_perm),
-         str(seed), str(bands)],
+         str(seed), str(bands), str(max_bytes)],
         env=SIMULATOR_ENV, capture_output=True, text=True, timeout=600, check=False,
     )
     assert done.returncode == 0, done.stderr[-3000:]
@@ -94,12 +96,26 @@ def _assert_same_as_cpu(got: Any, texts: list[str], size: int, num_perm: int, se
         np.testing.assert_array_equal(got["band_keys"][:, band], _kernels.band_keys(sigs, band, rows, np.uint64(seed)))
 
 
-@pytest.mark.parametrize(("size", "num_perm", "seed", "bands"), [(5, 128, 42, 32), (3, 64, 7, 16)])
+@pytest.mark.parametrize(
+    ("size", "num_perm", "seed", "bands", "max_bytes"),
+    [(5, 128, 42, 32, gpu.MAX_BYTES_PER_ROUND), (3, 64, 7, 16, 2_000)],  # the second in many device rounds
+)
 def test_simulated_gpu_sketches_equal_the_cpu_path(
-    tmp_path: Path, data_dir: Path, size: int, num_perm: int, seed: int, bands: int
+    tmp_path: Path, data_dir: Path, size: int, num_perm: int, seed: int, bands: int, max_bytes: int
 ) -> None:
     texts = _texts(data_dir)
-    _assert_same_as_cpu(_simulate(tmp_path, texts, size, num_perm, seed, bands), texts, size, num_perm, seed, bands)
+    got = _simulate(tmp_path, texts, size, num_perm, seed, bands, max_bytes)
+    _assert_same_as_cpu(got, texts, size, num_perm, seed, bands)
+
+
+def test_rounds_cover_every_text_once_within_the_byte_budget() -> None:
+    texts = ["ab", "cdé", "", "x" * 10, "y", "z" * 3]
+    rounds = gpu._rounds(texts, 5)
+    # bytes 2, 4 ("é" is two), 0, 10, 1, 3: a round closes before the text that would pass 5 bytes, and a
+    # text longer than the budget gets a round of its own
+    assert rounds == [(0, 1), (1, 3), (3, 4), (4, 6)]
+    assert gpu._rounds(texts, 10**9) == [(0, 6)]
+    assert gpu._rounds(["long text"], 1) == [(0, 1)]
 
 
 def test_simulated_gpu_dedup_writes_what_the_cpu_backend_writes(tmp_path: Path) -> None:

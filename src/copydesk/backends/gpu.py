@@ -23,7 +23,7 @@ from ..config import MinHashConfig, ShingleConfig
 from ..errors import ConfigError
 from ..sketch import _kernels
 from ..sketch.normalize import CHAR_CLASS, FOLD_TABLE, NFC_UNSAFE, compose, needs_compose
-from ..sketch.shingle import EXACT_SEED, SHINGLE_SEED, ShingleSets, _encode, _replace_rows
+from ..sketch.shingle import EXACT_SEED, SHINGLE_SEED, ShingleSets, _encode, _replace_rows, concat
 
 __all__ = ["band_key_matrix", "gpu_unavailable_reason", "resolve_backend", "sketch"]
 
@@ -141,12 +141,45 @@ def _device_sketch(
     return sets, d_sigs.copy_to_host(), flags
 
 
-def sketch(texts: Sequence[str], shingle: ShingleConfig, minhash: MinHashConfig) -> tuple[ShingleSets, np.ndarray]:
+#: Most UTF-8 bytes of text sketched in one round of launches. Device memory per round is about 12 bytes per
+#: byte of text (tokens, shingles, sets) plus the signatures, so this bounds it near 1 GB however large the
+#: batch; a single longer text still goes in a round of its own.
+MAX_BYTES_PER_ROUND = 64 * 1024 * 1024
+
+
+def _rounds(texts: Sequence[str], max_bytes: int) -> list[tuple[int, int]]:
+    """Consecutive (start, end) ranges of ``texts`` of at most ``max_bytes`` UTF-8 bytes each (at least one
+    text each)."""
+    out: list[tuple[int, int]] = []
+    start, size = 0, 0
+    for i, text in enumerate(texts):
+        length = len(text) if text.isascii() else len(text.encode("utf-8", "surrogatepass"))
+        if i > start and size + length > max_bytes:
+            out.append((start, i))
+            start, size = i, 0
+        size += length
+    out.append((start, len(texts)))
+    return out
+
+
+def sketch(
+    texts: Sequence[str], shingle: ShingleConfig, minhash: MinHashConfig, max_bytes: int = MAX_BYTES_PER_ROUND
+) -> tuple[ShingleSets, np.ndarray]:
     """Shingle sets and signatures of ``texts`` on the GPU: the same values as
-    ``shingle_sets(texts, shingle)`` and ``signatures(sets, minhash)`` on the CPU."""
+    ``shingle_sets(texts, shingle)`` and ``signatures(sets, minhash)`` on the CPU. Texts go to the device in
+    rounds of at most ``max_bytes`` (each doc is sketched alone, so rounds never change a result)."""
     if not texts:
         empty = np.empty(0, dtype=np.uint64)
         return ShingleSets(empty, np.zeros(1, dtype=np.int64), empty), np.empty((0, minhash.num_perm), np.uint32)
+    parts = [_sketch_round(texts[a:b], shingle, minhash) for a, b in _rounds(texts, max_bytes)]
+    if len(parts) == 1:
+        return parts[0]
+    return concat([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
+
+
+def _sketch_round(
+    texts: Sequence[str], shingle: ShingleConfig, minhash: MinHashConfig
+) -> tuple[ShingleSets, np.ndarray]:
     sets, sigs, flags = _device_sketch(texts, shingle, minhash)
     redo = [d for d in np.flatnonzero(flags).tolist() if needs_compose(texts[d])]
     if not redo:
