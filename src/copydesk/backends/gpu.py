@@ -22,8 +22,8 @@ import numpy as np
 from ..config import MinHashConfig, ShingleConfig
 from ..errors import ConfigError
 from ..sketch import _kernels
-from ..sketch.normalize import CHAR_CLASS, FOLD_TABLE, NFC_UNSAFE, compose, needs_compose
-from ..sketch.shingle import EXACT_SEED, SHINGLE_SEED, ShingleSets, _encode, _replace_rows, concat
+from ..sketch.normalize import CHAR_CLASS, FOLD_TABLE, NFC_UNSAFE, compose
+from ..sketch.shingle import EXACT_SEED, SHINGLE_SEED, ShingleSets, _encode, _replace_rows, concat, to_compose
 
 __all__ = ["band_key_matrix", "gpu_unavailable_reason", "resolve_backend", "sketch"]
 
@@ -181,7 +181,7 @@ def _sketch_round(
     texts: Sequence[str], shingle: ShingleConfig, minhash: MinHashConfig
 ) -> tuple[ShingleSets, np.ndarray]:
     sets, sigs, flags = _device_sketch(texts, shingle, minhash)
-    redo = [d for d in np.flatnonzero(flags).tolist() if needs_compose(texts[d])]
+    redo = to_compose(texts, flags)
     if not redo:
         return sets, sigs
     again, again_sigs, _ = _device_sketch([compose(texts[d]) for d in redo], shingle, minhash)

@@ -69,6 +69,12 @@ def _replace_rows(
     return out, out_offsets
 
 
+def to_compose(texts: Sequence[str], flagged: np.ndarray) -> list[int]:
+    """The docs the tokeniser flagged (a code point NFC might change) whose text NFC really changes: these are
+    composed and tokenised again, on either backend."""
+    return [d for d in np.flatnonzero(flagged).tolist() if needs_compose(texts[d])]
+
+
 def token_stream(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     """Token hashes of each NFC-composed text (CSR: values, offsets).
 
@@ -78,7 +84,7 @@ def token_stream(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     """
     buf, offsets = _encode(texts)
     values, tok_offsets, flagged = _kernels.token_hashes(buf, offsets, FOLD_TABLE, CHAR_CLASS, NFC_UNSAFE)
-    redo = [d for d in np.flatnonzero(flagged).tolist() if needs_compose(texts[d])]
+    redo = to_compose(texts, flagged)
     if not redo:
         return values, tok_offsets
     buf, offsets = _encode([compose(texts[d]) for d in redo])
