@@ -10,7 +10,7 @@ import pytest
 
 from copydesk.config import CleanConfig, RunConfig
 from copydesk.errors import ConfigError
-from copydesk.io.readers import read_inputs
+from copydesk.io.readers import read_inputs, read_inputs_deferred
 from copydesk.io.writers import decision_row
 from copydesk.pipeline import AUTO_WORKERS_MAX, AUTO_WORKERS_MIN_DOCS, dedup, resolve_workers, usable_cpus
 from copydesk.run import write_outputs
@@ -197,3 +197,44 @@ def test_same_site_reprint_keeps_its_body(tmp_path: Path) -> None:
     rows = run(tmp_path / "corpus", tmp_path / "out")
     assert rows["harbour-news/brief.txt"]["role"] == "excerpt_of"
     assert rows["harbour-news/full.txt"]["role"] == "canonical"
+
+
+def _jsonl_corpus(tmp_path: Path, data_dir: Path) -> Path:
+    """The summit texts as JSONL records of two sites, with a bad line, invalid UTF-8 and a record without id."""
+    texts = sorted((data_dir / "seeds").glob("*.txt")) + sorted((data_dir / "summit").glob("*.txt"))
+    lines = [
+        json.dumps({"id": p.name, "text": p.read_text(encoding="utf-8"), "source": f"site{i % 2}.example"}).encode()
+        for i, p in enumerate(texts)
+    ]
+    lines += [b"{broken", b'{"id": "u", "text": "one bad \xff byte in a short text", "source": "site0.example"}',
+              json.dumps({"text": "a record without an id"}).encode()]
+    path = tmp_path / "docs.jsonl"
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    return path
+
+
+@pytest.mark.parametrize(("workers", "clean"), [(1, True), (2, True), (2, False)])
+def test_deferred_jsonl_parsing_gives_the_outputs_of_parsed_input(
+    tmp_path: Path, data_dir: Path, caplog: pytest.LogCaptureFixture, workers: int, clean: bool
+) -> None:
+    """JSONL chunks parsed in the worker processes (the CLI's path) give the same outputs and problems as items
+    parsed up front, and each reader warning is logged once, by the main process."""
+    path = _jsonl_corpus(tmp_path, data_dir)
+    pages = tmp_path / "pages"  # parsed items ahead of the chunks: the spill must keep them first
+    (pages / "site0.example").mkdir(parents=True)
+    shutil.copy(data_dir / "summit" / "near_copy_of_001.txt", pages / "site0.example" / "copy.txt")
+    cfg = RunConfig(workers=workers, batch_size=2, clean=CleanConfig(enabled=clean))
+    outputs = {}
+    for name, reader in (("parsed", read_inputs), ("deferred", read_inputs_deferred)):
+        caplog.clear()
+        with caplog.at_level("WARNING", logger="copydesk.io.readers"):
+            result = dedup(reader([pages, path], cfg.read), cfg)
+        outputs[name] = result
+        write_outputs(result, tmp_path / name, cfg)
+        logged = [r.getMessage() for r in caplog.records if r.name == "copydesk.io.readers"]
+        assert sorted(logged) == sorted(p for p in result.problems if "invalid UTF-8" in p or "no 'id'" in p)
+        assert len(logged) == 2, logged
+    assert outputs["parsed"].problems == outputs["deferred"].problems
+    assert len(outputs["parsed"].decisions) == 8  # five texts, a broken line, a repaired one, one without id
+    for name in ("decisions.jsonl", "clusters.jsonl", "summary.json", "deduplicated.jsonl", "cleaning.jsonl"):
+        assert (tmp_path / "parsed" / name).read_bytes() == (tmp_path / "deferred" / name).read_bytes(), name

@@ -28,11 +28,13 @@ import xxhash
 from .backends.gpu import resolve_backend
 from .candidates.lsh import candidate_pairs
 from .canonical import DocTable, MemberScore, member_scores, priority
-from .clean.corpus import FrozenSourceLines, SourceLineStats, batch_line_keys
+from .clean.corpus import FrozenSourceLines, SourceLineStats
 from .clean.crosscopy import cross_copy_clean
 from .cluster import Assignment, cluster
 from .config import RunConfig
-from .prepare import BatchJob, BatchOut, process_batch, source_key
+from .io.readers import Entry, JsonlChunk, parsed
+from .io.readers import log as reader_log
+from .prepare import BatchJob, BatchOut, LineKeysJob, line_keys, process_batch, source_key
 from .provenance import Credit
 from .runtime import fewer_collections
 from .sketch.shingle import ShingleSets, take
@@ -297,42 +299,62 @@ class _Workers:
 
 
 def _source_lines(
-    items: Iterable[Document | Rejected], cfg: RunConfig, progress: ProgressFn, spill: ItemSpill,
-    workers: _Workers,
+    items: Iterable[Entry], cfg: RunConfig, progress: ProgressFn, spill: ItemSpill, workers: _Workers,
 ) -> FrozenSourceLines:
     """First pass: count each source's lines (corpus-level boilerplate evidence) while keeping the stream in
     ``spill`` for the second pass, so any iterator works and inputs are parsed once.
 
-    Line keys are computed a batch at a time (in the worker processes once they run) and counted here in
-    input order. With ``workers=0`` the processes start once the input has proved large
+    Line keys are computed a batch at a time (in the worker processes once they run), and JSONL chunks of a
+    deferred stream (``read_inputs_deferred``) are parsed there too; results come back, are spilled and are
+    counted here in input order. With ``workers=0`` the processes start once the input has proved large
     (``AUTO_WORKERS_MIN_DOCS``) and then serve the second pass too.
     """
     stats = SourceLineStats.from_config(cfg.clean)
+    seen = 0
 
-    def jobs() -> Iterator[tuple[tuple[list[str], list[str]], None]]:
+    def note(count: int) -> None:
+        nonlocal seen
+        before, seen = seen, seen + count
+        if seen // 10_000 > before // 10_000:
+            progress("line statistics", seen, None)
+        if cfg.workers == 0 and before < AUTO_WORKERS_MIN_DOCS <= seen:
+            workers.start(resolve_workers(0, seen))
+
+    def jobs() -> Iterator[tuple[tuple[LineKeysJob], list[Document | Rejected]]]:
+        held: list[Document | Rejected] = []  # items of the next job, spilled when its keys come back
         texts: list[str] = []
         sources: list[str] = []
-        for seen, item in enumerate(items, start=1):
-            spill.append(item)
-            if isinstance(item, Document):
-                key = source_key(item.source, item.url)
+        for entry in items:
+            if isinstance(entry, JsonlChunk):
+                if held:
+                    yield (LineKeysJob(texts, sources),), held
+                    held, texts, sources = [], [], []
+                note(len(entry.lines))
+                yield (LineKeysJob([], [], entry, cfg.read),), []
+                continue
+            held.append(entry)
+            if isinstance(entry, Document):
+                key = source_key(entry.source, entry.url)
                 if key is not None:
-                    texts.append(item.text)
+                    texts.append(entry.text)
                     sources.append(key)
-            if seen % 10_000 == 0:
-                progress("line statistics", seen, None)
-            if cfg.workers == 0 and seen == AUTO_WORKERS_MIN_DOCS:
-                workers.start(resolve_workers(0, seen))
-            if len(texts) >= cfg.batch_size:
-                yield (texts, sources), None
-                texts, sources = [], []
-        if texts:
-            yield (texts, sources), None
+            note(1)
+            if len(held) >= cfg.batch_size:
+                yield (LineKeysJob(texts, sources),), held
+                held, texts, sources = [], [], []
+        if held:
+            yield (LineKeysJob(texts, sources),), held
 
-    for (values, sizes), _ in workers.ordered(batch_line_keys, jobs()):
-        keys = values.tolist()
+    for out, held_items in workers.ordered(line_keys, jobs()):
+        for message in out.warnings:
+            reader_log.warning(message)
+        if out.pickled_items is not None:
+            spill.append_pickled(out.pickled_items, out.item_count)
+        for item in held_items:
+            spill.append(item)
+        keys = out.values.tolist()
         at = 0
-        for size in sizes:
+        for size in out.sizes:
             stats.observe_keys(keys[at : at + size])
             at += size
     return stats.freeze()
@@ -349,13 +371,14 @@ def _timed(timings: dict[str, float], stage: str, start: float, peaks: dict[str,
 
 
 def dedup(
-    items: Iterable[Document | Rejected], cfg: RunConfig, progress: ProgressFn = _no_progress,
+    items: Iterable[Entry], cfg: RunConfig, progress: ProgressFn = _no_progress,
     work_dir: Path | None = None,
 ) -> RunResult:
     """Run the whole job over a stream of documents and return decisions, clusters and a summary.
 
-    With cleaning on, a first pass counts each source's lines while spilling the stream to disk, and the second
-    pass reads the spill. Spill files go to ``work_dir`` (a temporary folder by default, removed with the
+    ``items`` may also hold unparsed JSONL chunks (``read_inputs_deferred``), which are parsed in the worker
+    processes during the first pass; the results are those of the parsed stream. With cleaning on, a first
+    pass counts each source's lines while spilling the stream to disk, and the second pass reads the spill. Spill files go to ``work_dir`` (a temporary folder by default, removed with the
     result).
     """
     cfg = dataclasses.replace(cfg, backend=resolve_backend(cfg.backend))  # before any work: "gpu" may not run here
@@ -364,7 +387,7 @@ def dedup(
 
 
 def _dedup(
-    items: Iterable[Document | Rejected], cfg: RunConfig, progress: ProgressFn, work_dir: Path | None
+    items: Iterable[Entry], cfg: RunConfig, progress: ProgressFn, work_dir: Path | None
 ) -> RunResult:
     timings: dict[str, float] = {}
     peaks: dict[str, float] = {}
@@ -376,14 +399,17 @@ def _dedup(
         if cfg.workers > 1:
             workers.start(cfg.workers)
         lines: FrozenSourceLines | None = None
+        stream: Iterable[Document | Rejected]
         if cfg.clean.enabled:
             spill = ItemSpill(folder)
             lines = _source_lines(items, cfg, progress, spill, workers)
-            items = spill.replay()  # type: ignore[assignment]
+            stream = spill.replay()  # type: ignore[assignment]
             start = _timed(timings, "read_and_line_statistics", start, peaks)
-        # (without a first pass the input's size is unknown: auto stays in this process)
+        else:
+            # (without a first pass the input's size is unknown: auto stays in this process, and so does parsing)
+            stream = parsed(items, cfg.read)
         intake = _Intake(cfg, progress, folder)
-        jobs = intake.jobs(items)
+        jobs = intake.jobs(stream)
         for out, slots in workers.ordered(process_batch, (((job, cfg, lines), slots) for job, slots in jobs)):
             intake.file(out, slots)
     sets = intake.finish()

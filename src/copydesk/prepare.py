@@ -6,7 +6,9 @@ functions of a batch, the run config and the frozen corpus-level line statistics
 
 from __future__ import annotations
 
+import pickle
 import time
+from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass
 from json.encoder import encode_basestring
@@ -18,8 +20,9 @@ from .backends.gpu import resolve_backend
 from .backends.gpu import sketch as gpu_sketch
 from .candidates.lsh import fingerprints
 from .clean.boilerplate import CleanResult, LineVerdicts, RemovedLine, clean_text
-from .clean.corpus import FrozenSourceLines, SourceLineStats
-from .config import RunConfig
+from .clean.corpus import FrozenSourceLines, SourceLineStats, batch_line_keys
+from .config import ReadConfig, RunConfig
+from .io.readers import JsonlChunk, parse_jsonl_chunk
 from .provenance import Credit, LineCreditMemo, extract_credits
 from .runtime import fewer_collections
 from .sketch.minhash import signatures
@@ -157,6 +160,51 @@ def _process_batch(job: BatchJob, cfg: RunConfig, lines: FrozenSourceLines | Non
         titles=[r.title for r in results], removed_counts=[_rule_counts(r) for r in results],
         removed_json=[_removed_json(r) for r in results], credits=credits, fingerprints=fps,
         seconds={"clean": cleaned - start, "credits": credited - cleaned, "sketch": sketched - credited},
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class LineKeysJob:
+    """First-pass work for one batch: the line keys of already parsed docs (``texts`` with their source keys),
+    or, for a ``chunk`` of JSONL lines, parsing it and keying its docs."""
+
+    texts: list[str]
+    sources: list[str]
+    chunk: JsonlChunk | None = None
+    read: ReadConfig | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LineKeysOut:
+    """A first-pass batch's line keys (see ``batch_line_keys``); for a chunk also its items, pickled for the
+    main process to append to its spill unread, and the warnings its parsing gave, in order."""
+
+    values: array[int]
+    sizes: array[int]
+    pickled_items: bytes | None = None
+    item_count: int = 0
+    warnings: tuple[str, ...] = ()
+
+
+def line_keys(job: LineKeysJob) -> LineKeysOut:
+    """Do a first-pass job. Why chunks are parsed here: parsing JSON is most of reading, and this runs in the
+    worker processes, while the main process would otherwise parse every line alone."""
+    if job.chunk is None:
+        return LineKeysOut(*batch_line_keys(job.texts, job.sources))
+    assert job.read is not None
+    warnings: list[str] = []
+    items = parse_jsonl_chunk(job.chunk, job.read, warnings.append)
+    texts: list[str] = []
+    sources: list[str] = []
+    for item in items:
+        if isinstance(item, Document):
+            key = source_key(item.source, item.url)
+            if key is not None:
+                texts.append(item.text)
+                sources.append(key)
+    values, sizes = batch_line_keys(texts, sources)
+    return LineKeysOut(
+        values, sizes, pickle.dumps(items, protocol=pickle.HIGHEST_PROTOCOL), len(items), tuple(warnings)
     )
 
 

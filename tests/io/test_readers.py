@@ -10,7 +10,14 @@ import pytest
 
 from copydesk.config import ReadConfig
 from copydesk.errors import InputError
-from copydesk.io.readers import read_inputs
+from copydesk.io.readers import (
+    JsonlChunk,
+    parse_jsonl_chunk,
+    parsed,
+    read_inputs,
+    read_inputs_deferred,
+    read_jsonl_chunks,
+)
 from copydesk.types import Document, Reason, Rejected
 
 CFG = ReadConfig()
@@ -110,3 +117,44 @@ def test_missing_and_unknown_inputs_fail_before_reading(tmp_path: Path) -> None:
     odd.write_bytes(b"x")
     with pytest.raises(InputError, match="unknown input format"):
         list(read_inputs([odd], CFG))
+
+
+def _messy_jsonl(path: Path) -> Path:
+    """Good records with sources, and every kind of bad line the reader repairs or rejects."""
+    lines = [json.dumps({"id": f"g{i}", "text": f"Story {i} body words here.", "source": "site.example"}).encode()
+             for i in range(7)]
+    lines[1] = b"{not json"
+    lines[3] = json.dumps({"id": "s", "text": "Cut \\ud83d here"}).encode().replace(b"\\\\", b"\\")
+    lines[4] = b'{"id": "u", "text": "bad \xff byte"}'
+    lines.insert(5, b"")
+    lines.append(json.dumps({"text": "no id here"}).encode())
+    lines.append(json.dumps(["not", "an", "object"]).encode())
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    return path
+
+
+@pytest.mark.parametrize("chunk_lines", [1, 3, 2048])
+def test_deferred_chunks_parse_to_exactly_what_read_inputs_gives(tmp_path: Path, chunk_lines: int) -> None:
+    path = _messy_jsonl(tmp_path / "docs.jsonl")
+    (tmp_path / "site").mkdir()
+    (tmp_path / "site" / "page.txt").write_text("A plain text page.", encoding="utf-8")
+    expected = list(read_inputs([path, tmp_path / "site"], CFG))
+    chunks = list(read_jsonl_chunks(path, chunk_lines))
+    assert [c.first_line for c in chunks] == list(range(1, 11, chunk_lines))[: len(chunks)]
+    assert [item for c in chunks for item in parse_jsonl_chunk(c, CFG)] == expected[:-1]
+    entries = list(read_inputs_deferred([path, tmp_path / "site"], CFG))
+    assert any(isinstance(e, JsonlChunk) for e in entries) and isinstance(entries[-1], Document)
+    assert list(parsed(entries, CFG)) == expected
+    # the repairs were really exercised
+    warned = [w for i in expected if isinstance(i, Document) for w in i.warnings]
+    assert any("invalid UTF-8" in w for w in warned) and any("surrogate" in w for w in warned)
+    assert sum(isinstance(i, Rejected) for i in expected) == 2
+
+
+def test_a_chunk_reports_its_warnings_to_the_given_callback(tmp_path: Path) -> None:
+    path = _messy_jsonl(tmp_path / "docs.jsonl")
+    messages: list[str] = []
+    (chunk,) = read_jsonl_chunks(path)
+    items = parse_jsonl_chunk(chunk, CFG, messages.append)
+    assert messages == [w for i in items if isinstance(i, Document) for w in i.warnings]
+    assert len(messages) == 3  # surrogate, invalid UTF-8, missing id

@@ -26,7 +26,7 @@ from ..config import (
     VerifyConfig,
 )
 from ..errors import CopydeskError
-from ..io.readers import read_inputs
+from ..io.readers import read_inputs, read_inputs_deferred
 from ..pipeline import RunResult, dedup
 from ..prepare import clean_documents
 from ..run import read_single_text, write_outputs
@@ -112,9 +112,9 @@ def dedup_command(
         update, progress = _progress_fn(quiet)
         if progress is not None:
             with progress:
-                result = dedup(read_inputs(inputs, cfg.read), cfg, update)
+                result = dedup(read_inputs_deferred(inputs, cfg.read), cfg, update)
         else:
-            result = dedup(read_inputs(inputs, cfg.read), cfg, update)
+            result = dedup(read_inputs_deferred(inputs, cfg.read), cfg, update)
         written = write_outputs(result, out_dir, cfg)
     except CopydeskError as exc:
         _fail(str(exc))

@@ -13,10 +13,10 @@ import gzip
 import json
 import logging
 import re
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import replace
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import IO, Any, cast
+from typing import IO, Any, Union, cast
 
 from ..config import ReadConfig
 from ..errors import InputError
@@ -33,6 +33,8 @@ WARC_SUFFIXES = (".warc", ".warc.gz")
 ALL_SUFFIXES = TEXT_SUFFIXES + HTML_SUFFIXES + JSONL_SUFFIXES + PARQUET_SUFFIXES + WARC_SUFFIXES
 
 Item = Document | Rejected
+#: What a deferred reader yields: an item, or JSONL lines still to parse (see :class:`JsonlChunk`).
+Entry = Union[Document, Rejected, "JsonlChunk"]
 
 
 def _kind(path: Path) -> str | None:
@@ -46,7 +48,12 @@ def _kind(path: Path) -> str | None:
     return None
 
 
-def decode_utf8(data: bytes, origin: str) -> tuple[str, list[str]]:
+#: Where a reader reports a repaired input (the message is also kept on the Document): the module's logger,
+#: unless the caller collects the messages to report them elsewhere (a worker process has no log handler).
+Warn = Callable[[str], None]
+
+
+def decode_utf8(data: bytes, origin: str, warn: Warn = log.warning) -> tuple[str, list[str]]:
     """Decode UTF-8; invalid bytes become U+FFFD and a warning names the first bad line."""
     try:
         return data.decode("utf-8"), []
@@ -54,15 +61,15 @@ def decode_utf8(data: bytes, origin: str) -> tuple[str, list[str]]:
         line = data.count(b"\n", 0, exc.start) + 1
         bad = sum(1 for _ in data.decode("utf-8", "replace") if _ == "\ufffd")
         message = f"{origin}: invalid UTF-8 at line {line} (byte {exc.start}); {bad} byte run(s) replaced with U+FFFD"
-        log.warning(message)
+        warn(message)
         return data.decode("utf-8", "replace"), [message]
 
 
-def _limit(text: str, cfg: ReadConfig, origin: str, warnings: list[str]) -> str:
+def _limit(text: str, cfg: ReadConfig, origin: str, warnings: list[str], warn: Warn = log.warning) -> str:
     if len(text) <= cfg.max_doc_chars:
         return text
     message = f"{origin}: text has {len(text)} characters; only the first {cfg.max_doc_chars} are matched"
-    log.warning(message)
+    warn(message)
     warnings.append(message)
     return text[: cfg.max_doc_chars]
 
@@ -129,14 +136,14 @@ def _scalar(value: Any) -> str | None:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
 
 
-def record_to_item(record: Mapping[str, Any], origin: str, cfg: ReadConfig) -> Item:
+def record_to_item(record: Mapping[str, Any], origin: str, cfg: ReadConfig, warn: Warn = log.warning) -> Item:
     """One JSON/Parquet record -> Document, or Rejected when it has no usable text."""
     warnings: list[str] = []
     raw_id = record.get(cfg.id_field)
     if raw_id is None or raw_id == "":
         doc_id = origin
         message = f"{origin}: no {cfg.id_field!r} field; using {doc_id!r} as the id"
-        log.warning(message)
+        warn(message)
         warnings.append(message)
     else:
         doc_id = _scalar(raw_id) or origin
@@ -148,7 +155,7 @@ def record_to_item(record: Mapping[str, Any], origin: str, cfg: ReadConfig) -> I
             doc_id, origin, Reason.MALFORMED_RECORD,
             f"{origin}: field {cfg.text_field!r} is {type(text).__name__}, not a string",
         )
-    text = _limit(text, cfg, origin, warnings)
+    text = _limit(text, cfg, origin, warnings, warn)
     named = {cfg.id_field, cfg.text_field, cfg.url_field, cfg.date_field, cfg.source_field, cfg.title_field}
     meta = {k: v for k, v in ((str(k), _scalar(v)) for k, v in record.items() if k not in named) if v is not None}
     return Document(
@@ -164,35 +171,73 @@ def _open_binary(path: Path) -> IO[bytes]:
     return path.open("rb")
 
 
+@dataclass(frozen=True, slots=True)
+class JsonlChunk:
+    """Consecutive raw lines of one JSONL file, read but not parsed: ``copydesk.pipeline.dedup`` parses them in
+    its worker processes (parsing JSON is most of reading), in input order. ``lines[0]`` is line ``first_line``.
+    """
+
+    path: str
+    first_line: int
+    lines: list[bytes]
+
+
+#: Lines per :class:`JsonlChunk`: about a batch of news-sized docs.
+JSONL_CHUNK_LINES = 2048
+
+
+def read_jsonl_chunks(path: Path, chunk_lines: int = JSONL_CHUNK_LINES) -> Iterator[JsonlChunk]:
+    """The file's raw lines in chunks (nothing is parsed or checked here)."""
+    with _open_binary(path) as handle:
+        lines: list[bytes] = []
+        first = 1
+        for number, raw in enumerate(handle, start=1):
+            if not lines:
+                first = number
+            lines.append(raw)
+            if len(lines) >= chunk_lines:
+                yield JsonlChunk(str(path), first, lines)
+                lines = []
+        if lines:
+            yield JsonlChunk(str(path), first, lines)
+
+
+def parse_jsonl_chunk(chunk: JsonlChunk, cfg: ReadConfig, warn: Warn = log.warning) -> list[Item]:
+    """The items of a chunk's lines; a malformed line becomes a Rejected row named ``file:line``."""
+    items: list[Item] = []
+    for offset, raw in enumerate(chunk.lines):
+        origin = f"{chunk.path}:{chunk.first_line + offset}"
+        if not raw.strip():
+            continue
+        line, warnings = decode_utf8(raw, origin, warn)
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            items.append(Rejected(origin, origin, Reason.MALFORMED_RECORD, f"{origin}: invalid JSON: {exc.msg}"))
+            continue
+        if b"\\ud" in raw or b"\\uD" in raw:  # an escaped surrogate: maybe half of a pair
+            record, replaced = _without_surrogates(record)
+            if replaced:
+                message = f"{origin}: {replaced} lone surrogate escape(s) replaced with U+FFFD"
+                warn(message)
+                warnings.append(message)
+        if not isinstance(record, dict):
+            items.append(Rejected(
+                origin, origin, Reason.MALFORMED_RECORD,
+                f"{origin}: expected a JSON object, got {type(record).__name__}",
+            ))
+            continue
+        item = record_to_item(record, origin, cfg, warn)
+        if warnings and isinstance(item, Document):
+            item = replace(item, warnings=tuple(warnings) + item.warnings)
+        items.append(item)
+    return items
+
+
 def read_jsonl(path: Path, cfg: ReadConfig) -> Iterator[Item]:
     """Stream records; a malformed line becomes a Rejected row named ``file:line``."""
-    with _open_binary(path) as handle:
-        for number, raw in enumerate(handle, start=1):
-            origin = f"{path}:{number}"
-            if not raw.strip():
-                continue
-            line, warnings = decode_utf8(raw, origin)
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as exc:
-                yield Rejected(origin, origin, Reason.MALFORMED_RECORD, f"{origin}: invalid JSON: {exc.msg}")
-                continue
-            if b"\\ud" in raw or b"\\uD" in raw:  # an escaped surrogate: maybe half of a pair
-                record, replaced = _without_surrogates(record)
-                if replaced:
-                    message = f"{origin}: {replaced} lone surrogate escape(s) replaced with U+FFFD"
-                    log.warning(message)
-                    warnings.append(message)
-            if not isinstance(record, dict):
-                yield Rejected(
-                    origin, origin, Reason.MALFORMED_RECORD,
-                    f"{origin}: expected a JSON object, got {type(record).__name__}",
-                )
-                continue
-            item = record_to_item(record, origin, cfg)
-            if warnings and isinstance(item, Document):
-                item = replace(item, warnings=tuple(warnings) + item.warnings)
-            yield item
+    for chunk in read_jsonl_chunks(path):
+        yield from parse_jsonl_chunk(chunk, cfg)
 
 
 def read_parquet(path: Path, cfg: ReadConfig, batch_rows: int = 4096) -> Iterator[Item]:
@@ -224,14 +269,14 @@ def read_warc(path: Path, cfg: ReadConfig) -> Iterator[Item]:
         )
 
 
-def _read_file(path: Path, doc_id: str, source: str | None, cfg: ReadConfig) -> Iterator[Item]:
+def _read_file(path: Path, doc_id: str, source: str | None, cfg: ReadConfig, defer: bool) -> Iterator[Entry]:
     kind = _kind(path)
     if kind == "text":
         yield read_text_file(path, doc_id, source, cfg)
     elif kind == "html":
         yield read_html_document(path, doc_id, source, cfg)
     elif kind == "jsonl":
-        yield from read_jsonl(path, cfg)
+        yield from (read_jsonl_chunks(path) if defer else read_jsonl(path, cfg))
     elif kind == "parquet":
         yield from read_parquet(path, cfg)
     elif kind == "warc":
@@ -240,8 +285,7 @@ def _read_file(path: Path, doc_id: str, source: str | None, cfg: ReadConfig) -> 
         raise InputError(f"{path}: unknown input format; expected one of {', '.join(ALL_SUFFIXES)}")
 
 
-def read_folder(folder: Path, cfg: ReadConfig) -> Iterator[Item]:
-    """Every supported file under ``folder`` in sorted order; a doc's source is its first sub-folder."""
+def _folder(folder: Path, cfg: ReadConfig, defer: bool) -> Iterator[Entry]:
     files = sorted(
         p for p in folder.rglob("*")
         if p.is_file() and _kind(p) is not None
@@ -250,11 +294,15 @@ def read_folder(folder: Path, cfg: ReadConfig) -> Iterator[Item]:
     for path in files:
         rel = path.relative_to(folder)
         source = rel.parts[0] if len(rel.parts) > 1 else None
-        yield from _read_file(path, rel.as_posix(), source, cfg)
+        yield from _read_file(path, rel.as_posix(), source, cfg, defer)
 
 
-def read_inputs(paths: Sequence[Path], cfg: ReadConfig) -> Iterator[Item]:
-    """All inputs in the order given. Missing paths raise ``InputError`` before anything is read."""
+def read_folder(folder: Path, cfg: ReadConfig) -> Iterator[Item]:
+    """Every supported file under ``folder`` in sorted order; a doc's source is its first sub-folder."""
+    return cast(Iterator[Item], _folder(folder, cfg, defer=False))
+
+
+def _inputs(paths: Sequence[Path], cfg: ReadConfig, defer: bool) -> Iterator[Entry]:
     for path in paths:
         if not path.exists():
             raise InputError(f"{path}: no such file or folder")
@@ -262,6 +310,27 @@ def read_inputs(paths: Sequence[Path], cfg: ReadConfig) -> Iterator[Item]:
             raise InputError(f"{path}: unknown input format; expected a folder or one of {', '.join(ALL_SUFFIXES)}")
     for path in paths:
         if path.is_dir():
-            yield from read_folder(path, cfg)
+            yield from _folder(path, cfg, defer)
         else:
-            yield from _read_file(path, path.name, None, cfg)
+            yield from _read_file(path, path.name, None, cfg, defer)
+
+
+def read_inputs(paths: Sequence[Path], cfg: ReadConfig) -> Iterator[Item]:
+    """All inputs in the order given. Missing paths raise ``InputError`` before anything is read."""
+    return cast(Iterator[Item], _inputs(paths, cfg, defer=False))
+
+
+def read_inputs_deferred(paths: Sequence[Path], cfg: ReadConfig) -> Iterator[Entry]:
+    """``read_inputs``, but JSONL files come as unparsed :class:`JsonlChunk` entries, for
+    ``copydesk.pipeline.dedup`` to parse in its worker processes; every other input comes parsed. Expanding each
+    chunk with :func:`parse_jsonl_chunk` gives exactly ``read_inputs``."""
+    return _inputs(paths, cfg, defer=True)
+
+
+def parsed(entries: Iterable[Entry], cfg: ReadConfig) -> Iterator[Item]:
+    """The items of a deferred stream, chunks parsed here, in order."""
+    for entry in entries:
+        if isinstance(entry, JsonlChunk):
+            yield from parse_jsonl_chunk(entry, cfg)
+        else:
+            yield entry
