@@ -52,3 +52,29 @@ def test_excerpt_never_becomes_centre_over_its_full_copy() -> None:
 def test_docs_without_edges_stay_unclustered() -> None:
     result = cluster(3, table([]), np.array([0, 1, 2]), unrelated_verifier)
     assert result.centre.tolist() == [-1, -1, -1]
+
+
+def test_missing_links_to_canonical_docs_are_verified_in_one_call_in_member_order() -> None:
+    """Two stars whose hub is not the canonical doc: every member's link to its canonical doc is verified in one
+    call, each pair once, and the rows it adds follow the candidate edges in the order of the calls one at a
+    time would have made (cluster order, then member order)."""
+    calls: list[list[list[int]]] = []
+
+    def verifier(pairs: np.ndarray) -> EdgeTable:
+        calls.append(pairs.tolist())
+        return table([(int(a), int(b), 0.6, 0.75, 0.75, NEAR) for a, b in pairs])
+
+    # hub 2 takes 0, 1, 3; hub 6 takes 4, 5, 7; ranks make 0 and 4 canonical
+    edges = table([(h, m, 0.7, 0.82, 0.82, NEAR) for h, ms in ((2, (0, 1, 3)), (6, (4, 5, 7))) for m in ms])
+    rank = np.array([0, 5, 6, 7, 1, 8, 9, 10])
+    result = cluster(8, edges, rank, verifier)
+    assert result.hub.tolist() == [2, 2, 2, 2, 6, 6, 6, 6]
+    assert result.centre.tolist() == [0, 0, 0, 0, 4, 4, 4, 4]
+    # the hubs' own links to the canonical docs are candidate edges: only the other members are verified
+    assert calls == [[[0, 1], [0, 3], [4, 5], [4, 7]]]
+    extra = list(zip(result.edges.a[6:].tolist(), result.edges.b[6:].tolist(), strict=True))
+    assert extra == [(0, 1), (0, 3), (4, 5), (4, 7)]
+    for member in (1, 2, 3, 5, 6, 7):
+        k = result.link[member]
+        assert (k < 6) == (member in (2, 6))
+        assert {int(result.edges.a[k]), int(result.edges.b[k])} == {member, result.centre[member]}

@@ -97,24 +97,42 @@ class _Graph:
     def degree(self, d: int) -> int:
         return self.indptr[d + 1] - self.indptr[d]
 
-    def row(self, x: int, y: int) -> int:
-        """Row of the (x, y) edge, verifying the pair now if it was never a candidate."""
+    def _known(self, x: int, y: int) -> int | None:
+        """Row of the (x, y) edge when it is a candidate edge or was verified already, else None."""
         lo, hi = self.indptr[x], self.indptr[x + 1]
         try:
             return self.dst_row[lo + self.dst[lo:hi].index(y)]
         except ValueError:
             pass
-        key = (min(x, y), max(x, y))
-        found = self.extra_rows.get(key)
+        return self.extra_rows.get((min(x, y), max(x, y)))
+
+    def row(self, x: int, y: int) -> int:
+        """Row of the (x, y) edge, verifying the pair now if it was never a candidate."""
+        found = self._known(x, y)
         if found is not None:
             return found
-        table = self.verify(np.array([key], dtype=np.int64))
-        self.extra.append(table)
-        self.extra_labels.append(int(table.label[0]))
-        self.extra_a.append(int(table.a[0]))
-        self.extra_rows[key] = self.size
-        self.size += 1
+        self.verify_now([(x, y)])
         return self.size - 1
+
+    def verify_now(self, pairs: list[tuple[int, int]]) -> None:
+        """Verify, in one call, the pairs of ``pairs`` with no edge yet, each once, in order: the rows they get
+        are the ones ``row`` would give them one at a time, and one call reads the shingle table once."""
+        keys: list[tuple[int, int]] = []
+        queued: set[tuple[int, int]] = set()
+        for x, y in pairs:
+            key = (min(x, y), max(x, y))
+            if key not in queued and self._known(x, y) is None:
+                queued.add(key)
+                keys.append(key)
+        if not keys:
+            return
+        table = self.verify(np.array(keys, dtype=np.int64))
+        self.extra.append(table)
+        self.extra_labels.extend(table.label.tolist())
+        self.extra_a.extend(table.a.tolist())
+        for key in keys:
+            self.extra_rows[key] = self.size
+            self.size += 1
 
     def _label_and_a(self, k: int) -> tuple[int, int]:
         base = len(self.base_labels)
@@ -198,9 +216,12 @@ def _assignment(n: int, graph: _Graph, hub: np.ndarray, excerpt: np.ndarray, ran
     groups: dict[int, list[int]] = {}
     for d in np.flatnonzero(hub >= 0).tolist():
         groups.setdefault(int(hub[d]), []).append(d)
-    for members in groups.values():
-        full_copies = [m for m in members if not excerpt[m]]
-        canonical = min(full_copies, key=rank_list.__getitem__)
+    clusters = [
+        (members, min((m for m in members if not excerpt[m]), key=rank_list.__getitem__))
+        for members in groups.values()
+    ]
+    graph.verify_now([(m, canonical) for members, canonical in clusters for m in members if m != canonical])
+    for members, canonical in clusters:
         for m in members:
             centre[m] = canonical
             if m != canonical:

@@ -432,10 +432,11 @@ def _dedup(
     edges = verify_in_chunks(intake.shingles.reopen, pairs, cfg.verify)
     start = _timed(timings, "verify", start, peaks)
     rank = priority(docs, edges, cfg.canonical)
-    def verify_on_demand(pair: np.ndarray) -> EdgeTable:
-        rows = intake.shingles.rows(pair.reshape(-1))
-        table = verify_pairs(rows, np.array([[0, 1]]), cfg.verify, keep_unrelated=True)
-        return EdgeTable(pair[:, 0].copy(), pair[:, 1].copy(), table.jaccard, table.contain_ab, table.contain_ba,
+    def verify_on_demand(pairs: np.ndarray) -> EdgeTable:
+        rows = intake.shingles.rows(pairs.reshape(-1))  # rows 2i and 2i + 1 hold pair i
+        local = np.arange(2 * pairs.shape[0], dtype=np.int64).reshape(-1, 2)
+        table = verify_pairs(rows, local, cfg.verify, keep_unrelated=True)
+        return EdgeTable(pairs[:, 0].copy(), pairs[:, 1].copy(), table.jaccard, table.contain_ab, table.contain_ba,
                          table.label)
 
     assignment = cluster(len(infos), edges, rank, verify_on_demand)
