@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
+from copydesk import cluster as cluster_module
 from copydesk.cluster import cluster
 from copydesk.verify import A_IN_B, NEAR, UNRELATED, EdgeTable
 
@@ -54,10 +56,13 @@ def test_docs_without_edges_stay_unclustered() -> None:
     assert result.centre.tolist() == [-1, -1, -1]
 
 
-def test_missing_links_to_canonical_docs_are_verified_in_one_call_in_member_order() -> None:
-    """Two stars whose hub is not the canonical doc: every member's link to its canonical doc is verified in one
-    call, each pair once, and the rows it adds follow the candidate edges in the order of the calls one at a
-    time would have made (cluster order, then member order)."""
+@pytest.mark.parametrize("batch", [4096, 3])
+def test_missing_links_to_canonical_docs_are_verified_in_batches_in_member_order(
+    monkeypatch: pytest.MonkeyPatch, batch: int
+) -> None:
+    """Two stars whose hub is not the canonical doc: the members' links to their canonical doc are verified in
+    few calls (VERIFY_BATCH pairs each), each pair once, and the rows added follow the candidate edges in the
+    order that calls one pair at a time would have made (cluster order, then member order)."""
     calls: list[list[list[int]]] = []
 
     def verifier(pairs: np.ndarray) -> EdgeTable:
@@ -67,11 +72,13 @@ def test_missing_links_to_canonical_docs_are_verified_in_one_call_in_member_orde
     # hub 2 takes 0, 1, 3; hub 6 takes 4, 5, 7; ranks make 0 and 4 canonical
     edges = table([(h, m, 0.7, 0.82, 0.82, NEAR) for h, ms in ((2, (0, 1, 3)), (6, (4, 5, 7))) for m in ms])
     rank = np.array([0, 5, 6, 7, 1, 8, 9, 10])
+    monkeypatch.setattr(cluster_module, "VERIFY_BATCH", batch)
     result = cluster(8, edges, rank, verifier)
     assert result.hub.tolist() == [2, 2, 2, 2, 6, 6, 6, 6]
     assert result.centre.tolist() == [0, 0, 0, 0, 4, 4, 4, 4]
     # the hubs' own links to the canonical docs are candidate edges: only the other members are verified
-    assert calls == [[[0, 1], [0, 3], [4, 5], [4, 7]]]
+    pairs = [[0, 1], [0, 3], [4, 5], [4, 7]]
+    assert calls == [pairs[i : i + batch] for i in range(0, len(pairs), batch)]
     extra = list(zip(result.edges.a[6:].tolist(), result.edges.b[6:].tolist(), strict=True))
     assert extra == [(0, 1), (0, 3), (4, 5), (4, 7)]
     for member in (1, 2, 3, 5, 6, 7):
