@@ -425,7 +425,7 @@ def _dedup(
     progress("candidates", 0, None)
     fp_counts, fp_parts = intake.fingerprints.finish()
     pairs = candidate_pairs(sets.exact, intake.signatures, fp_parts, fp_counts, cfg.candidates, cfg.minhash,
-                            cfg.verify.containment, cfg.backend)
+                            cfg.verify.containment, cfg.backend, threads=workers.count)
     start = _timed(timings, "candidates", start, peaks)
     progress("verify", 0, int(pairs.shape[0]))
     del sets  # verification maps the table afresh for each chunk of pairs

@@ -78,3 +78,32 @@ def test_runs_longer_than_cap_stay_linear() -> None:
     hi = (codes & np.uint64(0xFFFFFFFF)).astype(np.int64)
     assert np.all(lo < hi)
     assert set(hi.tolist()) == set(range(1, 1000))  # every member is linked to the head of the run
+
+
+def test_threads_never_change_the_candidate_pairs(tmp_path: Path) -> None:
+    """Bands and fingerprint parts grouped by several threads give the pairs one thread gives."""
+    rng = np.random.default_rng(9)
+    stories = [_article(rng, 400) for _ in range(40)]
+    texts = []
+    for story in stories:
+        texts.append(" ".join(story))
+        texts.append(" ".join(story[: int(rng.integers(100, 300))]))  # an excerpt
+        edited = story.copy()
+        for i in rng.choice(400, size=20, replace=False):
+            edited[i] = "edited"
+        texts.append(" ".join(edited))  # a near copy
+    sets = shingle_sets(texts, ShingleConfig())
+    sigs = signatures(sets, MinHashConfig())
+    cfg = CandidateConfig()
+    results = []
+    for threads in (1, 3):
+        folder = tmp_path / f"t{threads}"
+        folder.mkdir()
+        spill = FingerprintSpill(folder, parts=8)
+        values, offsets = fingerprints(sets, cfg)
+        spill.append(values, offsets, 0)
+        counts, parts = spill.finish()
+        results.append(candidate_pairs(sets.exact, [sigs[:50], sigs[50:]], parts, counts, cfg, MinHashConfig(), 0.7,
+                                       threads=threads))
+    np.testing.assert_array_equal(results[0], results[1])
+    assert results[0].shape[0] >= 2 * len(stories)  # the excerpts and near copies were found

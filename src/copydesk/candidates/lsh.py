@@ -13,7 +13,10 @@ Two paths, both near-linear in corpus size:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import TypeVar
 
 import numpy as np
 
@@ -24,6 +27,7 @@ from ..sketch.shingle import ShingleSets
 _BAND_SEED = np.uint64(0xBA4D_5EED_0000_0001)
 _FINGERPRINT_SEED = np.uint64(0xF1A6_E4B1_47ED_0002)
 _LOW32 = np.uint64(0xFFFFFFFF)
+T = TypeVar("T")
 
 
 class _UniqueCodes:
@@ -70,6 +74,24 @@ def _pairs_sharing_keys(keys: np.ndarray, docs: np.ndarray, max_run: int, skip_l
     return _kernels.pairs_from_runs(keys[order], docs[order], max_run, skip_long)
 
 
+def _in_order(fn: Callable[[T], np.ndarray], items: Iterable[T], threads: int) -> Iterator[np.ndarray]:
+    """``fn`` of each item, in item order, computed by up to ``threads`` threads with at most two items per
+    thread in flight (bounded memory). Why threads: the sorts and the run scans release the GIL, so the bands
+    (and fingerprint parts) of one run are grouped side by side; the results, consumed in order, are the same
+    for any number of threads."""
+    if threads <= 1:
+        yield from map(fn, items)
+        return
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        pending: deque[Future[np.ndarray]] = deque()
+        for item in items:
+            pending.append(pool.submit(fn, item))
+            if len(pending) >= 2 * threads:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+
+
 def lsh_pairs(signatures: np.ndarray, cfg: CandidateConfig, minhash: MinHashConfig) -> np.ndarray:
     """Pairs whose signatures agree on all rows of at least one band, as (i, j) rows."""
     return _decode_pairs(_lsh_codes(signatures, cfg, minhash))
@@ -77,7 +99,7 @@ def lsh_pairs(signatures: np.ndarray, cfg: CandidateConfig, minhash: MinHashConf
 
 def _lsh_codes(
     signatures: np.ndarray | Sequence[np.ndarray], cfg: CandidateConfig, minhash: MinHashConfig,
-    backend: str = "numpy",
+    backend: str = "numpy", threads: int = 1,
 ) -> np.ndarray:
     """Pair codes of ``lsh_pairs``, processed band by band to bound memory. ``signatures`` may be the list of
     per-batch blocks (rows in order), which spares a full concatenated copy of the matrix.
@@ -95,13 +117,17 @@ def _lsh_codes(
         from ..backends.gpu import band_key_matrix
 
         key_blocks = [band_key_matrix(b, cfg.bands, cfg.rows, seed) for b in blocks]
-    for band in range(cfg.bands):
+
+    def band_pairs(band: int) -> np.ndarray:
         if key_blocks is not None:
             parts = [kb[:, band] for kb in key_blocks]
         else:
             parts = [_kernels.band_keys(b, band, cfg.rows, seed) for b in blocks]
         keys = np.concatenate(parts) if parts else np.empty(0, dtype=np.uint64)
-        merged.add(_pairs_sharing_keys(keys, docs, cfg.max_postings))
+        return _pairs_sharing_keys(keys, docs, cfg.max_postings)
+
+    for codes in _in_order(band_pairs, range(cfg.bands), threads):
+        merged.add(codes)
     return merged.result()[0]
 
 
@@ -114,7 +140,7 @@ def fingerprints(sets: ShingleSets, cfg: CandidateConfig) -> tuple[np.ndarray, n
 
 def containment_codes(
     partitions: Iterable[tuple[np.ndarray, np.ndarray]], counts: np.ndarray, cfg: CandidateConfig,
-    min_estimate: float,
+    min_estimate: float, threads: int = 1,
 ) -> np.ndarray:
     """Pair codes sharing at least ``min_shared_fingerprints`` fingerprints, and a share of the smaller doc's
     fingerprints of at least ``min_estimate`` (a loose containment estimate; exact scores come later).
@@ -124,8 +150,13 @@ def containment_codes(
     each doc's number of fingerprints.
     """
     merged = _UniqueCodes()
-    for values, docs in partitions:
-        merged.add(_pairs_sharing_keys(values, docs.astype(np.int64), cfg.max_postings, skip_long=True))
+
+    def part_pairs(part: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+        values, docs = part
+        return _pairs_sharing_keys(values, docs.astype(np.int64), cfg.max_postings, skip_long=True)
+
+    for codes in _in_order(part_pairs, partitions, threads):
+        merged.add(codes)
     unique, shared = merged.result()
     if unique.shape[0] == 0:
         return unique
@@ -147,13 +178,14 @@ def containment_pairs(sets: ShingleSets, cfg: CandidateConfig, min_estimate: flo
 def candidate_pairs(
     exact: np.ndarray, signatures: np.ndarray | Sequence[np.ndarray], fingerprint_parts: Iterable[tuple[np.ndarray, np.ndarray]],
     fingerprint_counts: np.ndarray, cfg: CandidateConfig, minhash: MinHashConfig, min_containment: float,
-    backend: str = "numpy",
+    backend: str = "numpy", threads: int = 1,
 ) -> np.ndarray:
     """Union of LSH pairs, fingerprint pairs and exact copies (same token stream), as sorted unique (i, j) rows
-    with i < j. ``backend`` says where band keys are hashed; the pairs are the same either way."""
+    with i < j. ``backend`` says where band keys are hashed and ``threads`` how many threads group them; the
+    pairs are the same either way."""
     codes = [
-        _lsh_codes(signatures, cfg, minhash, backend),
-        containment_codes(fingerprint_parts, fingerprint_counts, cfg, min_containment / 2),
+        _lsh_codes(signatures, cfg, minhash, backend, threads),
+        containment_codes(fingerprint_parts, fingerprint_counts, cfg, min_containment / 2, threads),
         _pairs_sharing_keys(exact, np.arange(exact.shape[0], dtype=np.int64), cfg.max_postings),
     ]
     return _decode_pairs(np.unique(np.concatenate(codes)))
