@@ -378,8 +378,8 @@ def dedup(
 
     ``items`` may also hold unparsed JSONL chunks (``read_inputs_deferred``), which are parsed in the worker
     processes during the first pass; the results are those of the parsed stream. With cleaning on, a first
-    pass counts each source's lines while spilling the stream to disk, and the second pass reads the spill. Spill files go to ``work_dir`` (a temporary folder by default, removed with the
-    result).
+    pass counts each source's lines while spilling the stream to disk, and the second pass reads the spill.
+    Spill files go to ``work_dir`` (a temporary folder by default, removed with the result).
     """
     cfg = dataclasses.replace(cfg, backend=resolve_backend(cfg.backend))  # before any work: "gpu" may not run here
     with fewer_collections():
