@@ -84,6 +84,11 @@ def _simulate(
     return np.load(out)
 
 
+def _launches(tmp_path: Path) -> list[list[str]]:
+    result: list[list[str]] = json.loads((tmp_path / "gpu.npz.launches.json").read_text(encoding="utf-8"))
+    return result
+
+
 def _assert_same_as_cpu(got: Any, texts: list[str], size: int, num_perm: int, seed: int, bands: int) -> None:
     sets = shingle_sets(texts, ShingleConfig(size=size))
     sigs = signatures(sets, MinHashConfig(num_perm=num_perm, seed=seed))
@@ -106,6 +111,14 @@ def test_simulated_gpu_sketches_equal_the_cpu_path(
     texts = _texts(data_dir)
     got = _simulate(tmp_path, texts, size, num_perm, seed, bands, max_bytes)
     _assert_same_as_cpu(got, texts, size, num_perm, seed, bands)
+    # every launch passed the argument types the PTX check below compiles (a Python int where a kernel wants
+    # uint64 would compile to floating-point maths on a device, which the simulator does not show)
+    from copydesk.sketch._cuda_kernels import LAUNCH_TYPES
+
+    launches = _launches(tmp_path)
+    assert {name for name, *_ in launches} == set(LAUNCH_TYPES)
+    for name, *arg_types in launches:
+        assert arg_types == [str(t) for t in LAUNCH_TYPES[name]], name
 
 
 def test_rounds_cover_every_text_once_within_the_byte_budget() -> None:
@@ -203,23 +216,14 @@ def test_kernels_compile_to_ptx_without_floating_point_maths() -> None:
     if reason is not None:
         pytest.skip(reason)
     from numba import cuda
-    from numba import types as t
 
     from copydesk.sketch import _cuda_kernels as k
 
-    u8, i64, u64 = (t.Array(dtype, 1, "C") for dtype in (t.uint8, t.int64, t.uint64))
-    signatures_of = {
-        k.tokenise: (u8, i64, t.Array(t.int32, 2, "C"), u8, u8, u8, u64, i64, i64, t.Array(t.boolean, 1, "C")),
-        k.shingle_set_rows: (u64, i64, i64, t.int64, t.uint64, u64, i64, i64),
-        k.gather_rows: (u64, i64, u64, i64),
-        k.sequence_hash: (u64, i64, i64, t.uint64, u64),
-        k.one_permutation_minhash: (u64, i64, t.uint64, t.uint64, t.Array(t.uint64, 2, "C"), t.Array(t.uint32, 2, "C")),
-        k.band_keys: (t.Array(t.uint32, 2, "C"), t.int64, t.uint64, t.Array(t.uint64, 2, "C")),
-    }
-    for kernel, sig in signatures_of.items():
+    for name, sig in k.LAUNCH_TYPES.items():
+        kernel = getattr(k, name)
         ptx, _ = cuda.compile_ptx(kernel.py_func, sig, cc=(9, 0))  # type: ignore[attr-defined,no-untyped-call]
         assert ".entry" in ptx
-        assert not re.search(r"\.f(32|64)\b", ptx), kernel.py_func.__name__
+        assert not re.search(r"\.f(32|64)\b", ptx), name
 
 
 @pytest.mark.gpu

@@ -120,7 +120,7 @@ def _device_sketch(
     d_sh_offsets = cuda.to_device(sh_offsets)
     d_set_sizes = cuda.device_array(n, dtype=np.int64)
     k.shingle_set_rows[grid, k.THREADS_PER_BLOCK](
-        d_tokens, d_room, d_counts, shingle.size, SHINGLE_SEED, d_shingles, d_sh_offsets, d_set_sizes
+        d_tokens, d_room, d_counts, np.int64(shingle.size), SHINGLE_SEED, d_shingles, d_sh_offsets, d_set_sizes
     )
     set_offsets = _prefix(d_set_sizes.copy_to_host())
     d_sets = cuda.device_array(max(int(set_offsets[-1]), 1), dtype=np.uint64)
@@ -130,8 +130,10 @@ def _device_sketch(
     d_exact = cuda.device_array(n, dtype=np.uint64)
     k.sequence_hash[grid, k.THREADS_PER_BLOCK](d_tokens, d_room, d_counts, EXACT_SEED, d_exact)
 
+    # numpy scalars, not Python ints: a kernel is compiled for its arguments' types (see LAUNCH_TYPES), and the
+    # compiled fmix64 returns a Python int
     seed = np.uint64(minhash.seed)
-    probe_seed = _kernels.fmix64(seed ^ _PROBE_SALT)
+    probe_seed = np.uint64(_kernels.fmix64(seed ^ _PROBE_SALT))
     d_bins = cuda.device_array((n, minhash.num_perm), dtype=np.uint64)
     d_sigs = cuda.device_array((n, minhash.num_perm), dtype=np.uint32)
     k.one_permutation_minhash[grid, k.THREADS_PER_BLOCK](d_sets, d_set_offsets, seed, probe_seed, d_bins, d_sigs)
@@ -202,6 +204,6 @@ def band_key_matrix(signatures: np.ndarray, bands: int, rows: int, seed: np.uint
     out: Any = cuda.device_array((max(n, 1), bands), dtype=np.uint64)
     if n:
         d_sigs = cuda.to_device(np.ascontiguousarray(signatures))
-        k.band_keys[k.blocks_for(n), k.THREADS_PER_BLOCK](d_sigs, rows, seed, out)
+        k.band_keys[k.blocks_for(n), k.THREADS_PER_BLOCK](d_sigs, np.int64(rows), np.uint64(seed), out)
     result: np.ndarray = out.copy_to_host()[:n]
     return result

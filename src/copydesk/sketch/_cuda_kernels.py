@@ -24,15 +24,35 @@ which checks for a device first.
 
 from __future__ import annotations
 
-from numba import cuda
+from numba import cuda, types
 
 from ._kernels import per_doc_steps
+
+_u8, _i64, _u64 = (types.Array(dtype, 1, "C") for dtype in (types.uint8, types.int64, types.uint64))
 
 #: Device functions are inlined into each kernel (which also lets the kernels compile to PTX without a device).
 _device = cuda.jit(device=True, inline=True)
 (_fmix64, _decode, _class_of, _scan_doc, _shingle_count, _doc_shingles, _sequence_of, _minhash_doc, _band_key) = (
     per_doc_steps(_device, _device)
 )
+
+#: The argument types each kernel is launched with (``copydesk.backends.gpu`` passes numpy arrays and numpy
+#: scalars of exactly these types). Why pinned: numba types a Python int as int64, and ``int64 op uint64`` as
+#: float64, so a hash seed passed as a plain int would compile to floating-point maths on a device while the
+#: simulator (numpy scalars) still agreed. ``tests/backends/test_gpu.py`` checks every launch against this
+#: table, and compiles every kernel to PTX with it to check that no floating-point instruction is left.
+LAUNCH_TYPES: dict[str, tuple[types.Type, ...]] = {
+    "tokenise": (
+        _u8, _i64, types.Array(types.int32, 2, "C"), _u8, _u8, _u8, _u64, _i64, _i64, types.Array(types.boolean, 1, "C"),
+    ),
+    "shingle_set_rows": (_u64, _i64, _i64, types.int64, types.uint64, _u64, _i64, _i64),
+    "gather_rows": (_u64, _i64, _u64, _i64),
+    "sequence_hash": (_u64, _i64, _i64, types.uint64, _u64),
+    "one_permutation_minhash": (
+        _u64, _i64, types.uint64, types.uint64, types.Array(types.uint64, 2, "C"), types.Array(types.uint32, 2, "C"),
+    ),
+    "band_keys": (types.Array(types.uint32, 2, "C"), types.int64, types.uint64, types.Array(types.uint64, 2, "C")),
+}
 
 #: Threads per block: small enough to keep registers per thread generous for these long sequential loops.
 THREADS_PER_BLOCK = 64
