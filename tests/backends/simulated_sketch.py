@@ -28,7 +28,7 @@ class _RecordedKernel:
 
         def run(*args: Any) -> Any:
             # the simulator's device arrays wrap a numpy array, which is what a device launch is typed from
-            self.launches.append([self.name, *(str(typeof(getattr(a, "_ary", a))) for a in args)])
+            self.launches.append([self.name, *(str(typeof(getattr(a, "_ary", a))) for a in args)])  # type: ignore[no-untyped-call]
             return launch(*args)
 
         return run
