@@ -238,3 +238,28 @@ def test_deferred_jsonl_parsing_gives_the_outputs_of_parsed_input(
     assert len(outputs["parsed"].decisions) == 8  # five texts, a broken line, a repaired one, one without id
     for name in ("decisions.jsonl", "clusters.jsonl", "summary.json", "deduplicated.jsonl", "cleaning.jsonl"):
         assert (tmp_path / "parsed" / name).read_bytes() == (tmp_path / "deferred" / name).read_bytes(), name
+
+
+def test_progress_reports_every_stage_through_the_last_output(tmp_path: Path, data_dir: Path) -> None:
+    """The CLI's progress bars hear of each stage in order, with counts that end at the totals, and of each
+    output file as it is written (the write stage ran silently before)."""
+    corpus = summit_corpus(tmp_path, data_dir)
+    heard: list[tuple[str, int, int | None]] = []
+
+    def progress(stage: str, done: int, total: int | None) -> None:
+        heard.append((stage, done, total))
+
+    cfg = RunConfig()
+    result = dedup(read_inputs([corpus], cfg.read), cfg, progress)
+    write_outputs(result, tmp_path / "out", cfg, progress)
+    assert list(dict.fromkeys(stage for stage, _, _ in heard)) == [
+        "clean+sketch", "candidates", "verify (pairs)", "cluster", "assemble",
+        "write decisions.jsonl", "write clusters.jsonl", "write deduplicated.jsonl",
+    ]
+    last = {stage: (done, total) for stage, done, total in heard}
+    pairs = result.summary["candidate_pairs"]
+    assert pairs > 0 and last["verify (pairs)"] == (pairs, pairs)
+    assert last["write decisions.jsonl"] == (len(result.decisions), len(result.decisions))
+    assert last["write clusters.jsonl"] == (len(result.clusters), len(result.clusters))
+    kept = sum(1 for _ in (tmp_path / "out" / "deduplicated.jsonl").open(encoding="utf-8"))
+    assert last["write deduplicated.jsonl"] == (kept, None)

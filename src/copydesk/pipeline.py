@@ -53,7 +53,7 @@ log.addHandler(logging.NullHandler())
 ProgressFn = Callable[[str, int, int | None], None]
 
 
-def _no_progress(stage: str, done: int, total: int | None) -> None:
+def no_progress(stage: str, done: int, total: int | None) -> None:
     return None
 
 
@@ -371,7 +371,7 @@ def _timed(timings: dict[str, float], stage: str, start: float, peaks: dict[str,
 
 
 def dedup(
-    items: Iterable[Entry], cfg: RunConfig, progress: ProgressFn = _no_progress,
+    items: Iterable[Entry], cfg: RunConfig, progress: ProgressFn = no_progress,
     work_dir: Path | None = None,
 ) -> RunResult:
     """Run the whole job over a stream of documents and return decisions, clusters and a summary.
@@ -422,14 +422,16 @@ def _dedup(
         ids=[i.id for i in infos], sizes=sets.sizes(), dates=[i.date for i in infos],
         sources=[i.source for i in infos],
     )
-    progress("candidates", 0, None)
+    progress("candidates", 0, None)  # (stages without a count show as a spinner with the time spent)
     fp_counts, fp_parts = intake.fingerprints.finish()
     pairs = candidate_pairs(sets.exact, intake.signatures, fp_parts, fp_counts, cfg.candidates, cfg.minhash,
                             cfg.verify.containment, cfg.backend, threads=workers.count)
     start = _timed(timings, "candidates", start, peaks)
-    progress("verify", 0, int(pairs.shape[0]))
+    total_pairs = int(pairs.shape[0])
+    progress("verify (pairs)", 0, total_pairs)
     del sets  # verification maps the table afresh for each chunk of pairs
-    edges = verify_in_chunks(intake.shingles.reopen, pairs, cfg.verify)
+    edges = verify_in_chunks(intake.shingles.reopen, pairs, cfg.verify,
+                             done=lambda verified: progress("verify (pairs)", verified, total_pairs))
     start = _timed(timings, "verify", start, peaks)
     rank = priority(docs, edges, cfg.canonical)
     def verify_on_demand(pairs: np.ndarray) -> EdgeTable:
@@ -439,10 +441,12 @@ def _dedup(
         return EdgeTable(pairs[:, 0].copy(), pairs[:, 1].copy(), table.jaccard, table.contain_ab, table.contain_ba,
                          table.label)
 
+    progress("cluster", 0, None)
     assignment = cluster(len(infos), edges, rank, verify_on_demand)
     scores = member_scores(assignment, docs, cfg.canonical)
     start = _timed(timings, "cluster", start, peaks)
 
+    progress("assemble", 0, None)
     decisions = _decisions(intake.slots, intake.doc_slot, docs, assignment, scores)
     clusters = _clusters(docs, infos, assignment, scores)
     _timed(timings, "assemble", start, peaks)

@@ -3,45 +3,72 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from .config import RunConfig
 from .errors import InputError
 from .io.readers import read_inputs
 from .io.writers import (
-    copy_atomically, cluster_row, decision_row, write_json, write_jsonl, write_lines, write_parquet,
+    cluster_row,
+    copy_atomically,
+    decision_row,
+    write_json,
+    write_jsonl,
+    write_lines,
+    write_parquet,
 )
-from .pipeline import RunResult
+from .pipeline import ProgressFn, RunResult, no_progress
 from .runtime import fewer_collections
 from .types import Document
 
+T = TypeVar("T")
 
-def write_outputs(result: RunResult, out_dir: Path, cfg: RunConfig) -> list[Path]:
-    """decisions.jsonl, clusters.jsonl, summary.json and manifest.json (+ Parquet copies when asked)."""
+
+def write_outputs(
+    result: RunResult, out_dir: Path, cfg: RunConfig, progress: ProgressFn = no_progress
+) -> list[Path]:
+    """decisions.jsonl, clusters.jsonl, summary.json and manifest.json (+ Parquet copies when asked).
+    ``progress`` hears ``("write <file>", rows written, rows in all)`` as each file is written."""
     with fewer_collections():  # a row dict per doc, all short-lived
-        return _write_outputs(result, out_dir, cfg)
+        return _write_outputs(result, out_dir, cfg, progress)
 
 
-def _write_outputs(result: RunResult, out_dir: Path, cfg: RunConfig) -> list[Path]:
+#: Rows between two progress reports of a file being written.
+_REPORT_EVERY = 10_000
+
+
+def _reported(rows: Iterable[T], stage: str, total: int | None, progress: ProgressFn) -> Iterator[T]:
+    """``rows`` unchanged, telling ``progress`` how many have passed every ``_REPORT_EVERY`` rows and at the end."""
+    count = 0
+    progress(stage, 0, total)
+    for row in rows:
+        yield row
+        count += 1
+        if count % _REPORT_EVERY == 0:
+            progress(stage, count, total)
+    progress(stage, count, total)
+
+
+def _write_outputs(result: RunResult, out_dir: Path, cfg: RunConfig, progress: ProgressFn) -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
     written: list[Path] = []
-    tables: tuple[tuple[str, Callable[[], Iterator[dict[str, Any]]]], ...] = (
-        ("decisions", lambda: (decision_row(d) for d in result.decisions)),
-        ("clusters", lambda: (cluster_row(c) for c in result.clusters)),
+    tables: tuple[tuple[str, int, Callable[[], Iterator[dict[str, Any]]]], ...] = (
+        ("decisions", len(result.decisions), lambda: (decision_row(d) for d in result.decisions)),
+        ("clusters", len(result.clusters), lambda: (cluster_row(c) for c in result.clusters)),
     )
-    for name, rows in tables:  # rows are generated twice rather than held: a row dict per doc adds up
+    for name, total, rows in tables:  # rows are generated twice rather than held: a row dict per doc adds up
         path = out_dir / f"{name}.jsonl"
-        write_jsonl(path, rows())
+        write_jsonl(path, _reported(rows(), f"write {path.name}", total, progress))
         written.append(path)
         if "parquet" in cfg.output_formats:
             pq_path = out_dir / f"{name}.parquet"
-            write_parquet(pq_path, rows())
+            write_parquet(pq_path, _reported(rows(), f"write {pq_path.name}", total, progress))
             written.append(pq_path)
     kept_path = out_dir / "deduplicated.jsonl"
-    write_jsonl(kept_path, result.kept_texts())
+    write_jsonl(kept_path, _reported(result.kept_texts(), f"write {kept_path.name}", None, progress))
     audit_path = out_dir / "cleaning.jsonl"
     audit_file = result.audit_file()
     if audit_file is not None:

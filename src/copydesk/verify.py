@@ -108,13 +108,17 @@ def concat_edges(tables: list[EdgeTable]) -> EdgeTable:
 
 
 def verify_in_chunks(
-    open_sets: Callable[[], ShingleSets], pairs: np.ndarray, cfg: VerifyConfig, chunk: int = 50_000
+    open_sets: Callable[[], ShingleSets], pairs: np.ndarray, cfg: VerifyConfig, chunk: int = 50_000,
+    done: Callable[[int], None] | None = None,
 ) -> EdgeTable:
     """``verify_pairs`` over fresh mappings of the shingle table, one per chunk of pairs, so the pages a chunk
-    touches are released before the next (resident memory stays bounded on corpora larger than RAM)."""
+    touches are released before the next (resident memory stays bounded on corpora larger than RAM).
+    ``done`` (optional) hears the number of pairs verified so far after each chunk."""
     tables = []
     for start in range(0, max(pairs.shape[0], 1), chunk):
         sets = open_sets()
         tables.append(verify_pairs(sets, pairs[start : start + chunk], cfg))
         del sets
+        if done is not None:
+            done(min(start + chunk, int(pairs.shape[0])))
     return concat_edges(tables)

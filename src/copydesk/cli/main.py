@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import sys
@@ -58,7 +59,7 @@ def _progress_fn(quiet: bool) -> tuple[Any, Progress | None]:
     if quiet or not sys.stderr.isatty():
         return (lambda stage, done, total: None), None
     progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
-                        TextColumn("{task.completed} docs"), TimeElapsedColumn(), console=err, transient=True)
+                        TextColumn("{task.completed:,}"), TimeElapsedColumn(), console=err, transient=True)
     tasks: dict[str, Any] = {}
 
     def update(stage: str, done: int, total: int | None) -> None:
@@ -110,12 +111,9 @@ def dedup_command(
             output_formats=_formats(output_format),
         )
         update, progress = _progress_fn(quiet)
-        if progress is not None:
-            with progress:
-                result = dedup(read_inputs_deferred(inputs, cfg.read), cfg, update)
-        else:
+        with progress if progress is not None else contextlib.nullcontext():
             result = dedup(read_inputs_deferred(inputs, cfg.read), cfg, update)
-        written = write_outputs(result, out_dir, cfg)
+            written = write_outputs(result, out_dir, cfg, update)
     except CopydeskError as exc:
         _fail(str(exc))
         return
