@@ -34,7 +34,7 @@ from .cluster import Assignment, cluster
 from .config import RunConfig
 from .io.readers import Entry, JsonlChunk, parsed
 from .io.readers import log as reader_log
-from .prepare import BatchJob, BatchOut, LineKeysJob, line_keys, process_batch, source_key
+from .prepare import BatchJob, BatchOut, LineKeysJob, keyed_texts, line_keys, process_batch
 from .provenance import Credit
 from .runtime import fewer_collections
 from .sketch.shingle import ShingleSets, take
@@ -322,28 +322,21 @@ def _source_lines(
 
     def jobs() -> Iterator[tuple[tuple[LineKeysJob], list[Document | Rejected]]]:
         held: list[Document | Rejected] = []  # items of the next job, spilled when its keys come back
-        texts: list[str] = []
-        sources: list[str] = []
         for entry in items:
             if isinstance(entry, JsonlChunk):
                 if held:
-                    yield (LineKeysJob(texts, sources),), held
-                    held, texts, sources = [], [], []
+                    yield (LineKeysJob(*keyed_texts(held)),), held
+                    held = []
                 note(len(entry.lines))
                 yield (LineKeysJob([], [], entry, cfg.read),), []
                 continue
             held.append(entry)
-            if isinstance(entry, Document):
-                key = source_key(entry.source, entry.url)
-                if key is not None:
-                    texts.append(entry.text)
-                    sources.append(key)
             note(1)
             if len(held) >= cfg.batch_size:
-                yield (LineKeysJob(texts, sources),), held
-                held, texts, sources = [], [], []
+                yield (LineKeysJob(*keyed_texts(held)),), held
+                held = []
         if held:
-            yield (LineKeysJob(texts, sources),), held
+            yield (LineKeysJob(*keyed_texts(held)),), held
 
     for out, held_items in workers.ordered(line_keys, jobs()):
         for message in out.warnings:

@@ -27,7 +27,7 @@ from .provenance import Credit, LineCreditMemo, extract_credits
 from .runtime import fewer_collections
 from .sketch.minhash import signatures
 from .sketch.shingle import ShingleSets, shingle_sets
-from .types import Document
+from .types import Document, Rejected
 
 
 def source_key(source: str | None, url: str | None) -> str | None:
@@ -186,14 +186,8 @@ class LineKeysOut:
     warnings: tuple[str, ...] = ()
 
 
-def line_keys(job: LineKeysJob) -> LineKeysOut:
-    """Do a first-pass job. Why chunks are parsed here: parsing JSON is most of reading, and this runs in the
-    worker processes, while the main process would otherwise parse every line alone."""
-    if job.chunk is None:
-        return LineKeysOut(*batch_line_keys(job.texts, job.sources))
-    assert job.read is not None
-    warnings: list[str] = []
-    items = parse_jsonl_chunk(job.chunk, job.read, warnings.append)
+def keyed_texts(items: Sequence[Document | Rejected]) -> tuple[list[str], list[str]]:
+    """The texts of the documents whose site is known, with that site's key: what line statistics count."""
     texts: list[str] = []
     sources: list[str] = []
     for item in items:
@@ -202,7 +196,18 @@ def line_keys(job: LineKeysJob) -> LineKeysOut:
             if key is not None:
                 texts.append(item.text)
                 sources.append(key)
-    values, sizes = batch_line_keys(texts, sources)
+    return texts, sources
+
+
+def line_keys(job: LineKeysJob) -> LineKeysOut:
+    """Do a first-pass job. Why chunks are parsed here: parsing JSON is most of reading, and this runs in the
+    worker processes, while the main process would otherwise parse every line alone."""
+    if job.chunk is None:
+        return LineKeysOut(*batch_line_keys(job.texts, job.sources))
+    assert job.read is not None
+    warnings: list[str] = []
+    items = parse_jsonl_chunk(job.chunk, job.read, warnings.append)
+    values, sizes = batch_line_keys(*keyed_texts(items))
     return LineKeysOut(
         values, sizes, pickle.dumps(items, protocol=pickle.HIGHEST_PROTOCOL), len(items), tuple(warnings)
     )

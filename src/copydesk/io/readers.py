@@ -269,14 +269,14 @@ def read_warc(path: Path, cfg: ReadConfig) -> Iterator[Item]:
         )
 
 
-def _read_file(path: Path, doc_id: str, source: str | None, cfg: ReadConfig, defer: bool) -> Iterator[Entry]:
+def _read_file(path: Path, doc_id: str, source: str | None, cfg: ReadConfig) -> Iterator[Entry]:
     kind = _kind(path)
     if kind == "text":
         yield read_text_file(path, doc_id, source, cfg)
     elif kind == "html":
         yield read_html_document(path, doc_id, source, cfg)
     elif kind == "jsonl":
-        yield from (read_jsonl_chunks(path) if defer else read_jsonl(path, cfg))
+        yield from read_jsonl_chunks(path)
     elif kind == "parquet":
         yield from read_parquet(path, cfg)
     elif kind == "warc":
@@ -285,7 +285,7 @@ def _read_file(path: Path, doc_id: str, source: str | None, cfg: ReadConfig, def
         raise InputError(f"{path}: unknown input format; expected one of {', '.join(ALL_SUFFIXES)}")
 
 
-def _folder(folder: Path, cfg: ReadConfig, defer: bool) -> Iterator[Entry]:
+def _folder(folder: Path, cfg: ReadConfig) -> Iterator[Entry]:
     files = sorted(
         p for p in folder.rglob("*")
         if p.is_file() and _kind(p) is not None
@@ -294,15 +294,18 @@ def _folder(folder: Path, cfg: ReadConfig, defer: bool) -> Iterator[Entry]:
     for path in files:
         rel = path.relative_to(folder)
         source = rel.parts[0] if len(rel.parts) > 1 else None
-        yield from _read_file(path, rel.as_posix(), source, cfg, defer)
+        yield from _read_file(path, rel.as_posix(), source, cfg)
 
 
 def read_folder(folder: Path, cfg: ReadConfig) -> Iterator[Item]:
     """Every supported file under ``folder`` in sorted order; a doc's source is its first sub-folder."""
-    return cast(Iterator[Item], _folder(folder, cfg, defer=False))
+    return parsed(_folder(folder, cfg), cfg)
 
 
-def _inputs(paths: Sequence[Path], cfg: ReadConfig, defer: bool) -> Iterator[Entry]:
+def read_inputs_deferred(paths: Sequence[Path], cfg: ReadConfig) -> Iterator[Entry]:
+    """``read_inputs``, but JSONL files come as unparsed :class:`JsonlChunk` entries, for
+    ``copydesk.pipeline.dedup`` to parse in its worker processes; every other input comes parsed. Expanding each
+    chunk with :func:`parse_jsonl_chunk` (:func:`parsed`) gives exactly ``read_inputs``."""
     for path in paths:
         if not path.exists():
             raise InputError(f"{path}: no such file or folder")
@@ -310,21 +313,14 @@ def _inputs(paths: Sequence[Path], cfg: ReadConfig, defer: bool) -> Iterator[Ent
             raise InputError(f"{path}: unknown input format; expected a folder or one of {', '.join(ALL_SUFFIXES)}")
     for path in paths:
         if path.is_dir():
-            yield from _folder(path, cfg, defer)
+            yield from _folder(path, cfg)
         else:
-            yield from _read_file(path, path.name, None, cfg, defer)
+            yield from _read_file(path, path.name, None, cfg)
 
 
 def read_inputs(paths: Sequence[Path], cfg: ReadConfig) -> Iterator[Item]:
     """All inputs in the order given. Missing paths raise ``InputError`` before anything is read."""
-    return cast(Iterator[Item], _inputs(paths, cfg, defer=False))
-
-
-def read_inputs_deferred(paths: Sequence[Path], cfg: ReadConfig) -> Iterator[Entry]:
-    """``read_inputs``, but JSONL files come as unparsed :class:`JsonlChunk` entries, for
-    ``copydesk.pipeline.dedup`` to parse in its worker processes; every other input comes parsed. Expanding each
-    chunk with :func:`parse_jsonl_chunk` gives exactly ``read_inputs``."""
-    return _inputs(paths, cfg, defer=True)
+    return parsed(read_inputs_deferred(paths, cfg), cfg)
 
 
 def parsed(entries: Iterable[Entry], cfg: ReadConfig) -> Iterator[Item]:
