@@ -208,17 +208,24 @@ def _jsonl_corpus(tmp_path: Path, data_dir: Path) -> Path:
     ]
     lines += [b"{broken", b'{"id": "u", "text": "one bad \xff byte in a short text", "source": "site0.example"}',
               json.dumps({"text": "a record without an id"}).encode()]
+    # an id seen before, on a doc with a text to prepare (a worker prepares it; its row is dropped), and a blank
+    lines.insert(3, lines[0])
+    lines.insert(2, json.dumps({"id": "blank", "text": "  \n "}).encode())
     path = tmp_path / "docs.jsonl"
     path.write_bytes(b"\n".join(lines) + b"\n")
     return path
 
 
-@pytest.mark.parametrize(("workers", "clean"), [(1, True), (2, True), (2, False)])
+@pytest.mark.parametrize(("workers", "clean", "chunk_lines"), [(1, True, 2048), (2, True, 2048), (2, False, 2048),
+                                                         (1, True, 3), (2, True, 2), (2, False, 3)])
 def test_deferred_jsonl_parsing_gives_the_outputs_of_parsed_input(
-    tmp_path: Path, data_dir: Path, caplog: pytest.LogCaptureFixture, workers: int, clean: bool
+    tmp_path: Path, data_dir: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch,
+    workers: int, clean: bool, chunk_lines: int,
 ) -> None:
     """JSONL chunks parsed in the worker processes (the CLI's path) give the same outputs and problems as items
-    parsed up front, and each reader warning is logged once, by the main process."""
+    parsed up front, and each reader warning is logged once, by the main process. Chunks of a few lines put
+    the duplicate id and the blank doc in other chunks than the docs they follow."""
+    monkeypatch.setattr("copydesk.io.readers.JSONL_CHUNK_LINES", chunk_lines)
     path = _jsonl_corpus(tmp_path, data_dir)
     pages = tmp_path / "pages"  # parsed items ahead of the chunks: the spill must keep them first
     (pages / "site0.example").mkdir(parents=True)
@@ -235,7 +242,11 @@ def test_deferred_jsonl_parsing_gives_the_outputs_of_parsed_input(
         assert sorted(logged) == sorted(p for p in result.problems if "invalid UTF-8" in p or "no 'id'" in p)
         assert len(logged) == 2, logged
     assert outputs["parsed"].problems == outputs["deferred"].problems
-    assert len(outputs["parsed"].decisions) == 8  # five texts, a broken line, a repaired one, one without id
+    # five texts, a duplicate id, a blank text, a broken line, a repaired one, one without id
+    assert len(outputs["parsed"].decisions) == 10
+    reasons = {d.doc_id: d.reason.value for d in outputs["deferred"].decisions}
+    assert reasons["blank"] == "empty_text"
+    assert [d.reason.value for d in outputs["deferred"].decisions][5] == "duplicate_id"  # (after one page)
     for name in ("decisions.jsonl", "clusters.jsonl", "summary.json", "deduplicated.jsonl", "cleaning.jsonl"):
         assert (tmp_path / "parsed" / name).read_bytes() == (tmp_path / "deferred" / name).read_bytes(), name
 

@@ -15,7 +15,7 @@ import tempfile
 import time
 import weakref
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from json.encoder import encode_basestring
@@ -32,9 +32,19 @@ from .clean.corpus import FrozenSourceLines, SourceLineStats
 from .clean.crosscopy import cross_copy_clean
 from .cluster import Assignment, cluster
 from .config import RunConfig
-from .io.readers import Entry, JsonlChunk, parsed
+from .io.readers import Entry, JsonlChunk
 from .io.readers import log as reader_log
-from .prepare import BatchJob, BatchOut, LineKeysJob, keyed_texts, line_keys, process_batch
+from .prepare import (
+    BatchJob,
+    BatchOut,
+    ChunkJob,
+    ChunkOut,
+    DocHead,
+    LineKeysJob,
+    keyed_texts,
+    line_keys,
+    process_job,
+)
 from .provenance import Credit
 from .runtime import fewer_collections
 from .sketch.shingle import ShingleSets, take
@@ -126,6 +136,16 @@ def cluster_id(canonical_id: str) -> str:
     return "c" + xxhash.xxh64_hexdigest(canonical_id.encode("utf-8"))
 
 
+def _csr_rows(values: np.ndarray, offsets: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Rows ``rows`` (ascending) of a CSR table (``values`` with row ``offsets``), as a CSR table."""
+    counts = np.diff(offsets)[rows]
+    kept_offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+    if int(kept_offsets[-1]) == values.shape[0]:  # the rows left out hold nothing
+        return values, kept_offsets
+    index = np.repeat(offsets[:-1][rows] - kept_offsets[:-1], counts) + np.arange(kept_offsets[-1])
+    return values[index], kept_offsets
+
+
 class _Intake:
     """Validates the input stream, groups texts into batch jobs, and files each batch's results.
 
@@ -149,27 +169,37 @@ class _Intake:
         self.step_seconds: dict[str, float] = {}
         self.removed_by_rule: dict[str, int] = {}
 
-    def jobs(self, items: Iterable[Document | Rejected]) -> Iterator[tuple[BatchJob, list[int]]]:
+    def jobs(self, entries: Iterable[Entry], report: bool) -> Iterator[tuple[BatchJob | ChunkJob, list[int]]]:
+        """Parsed items admitted here and grouped into batches; a JSONL chunk becomes a job of its own, parsed and
+        prepared in a worker, its docs admitted when it comes back (``file_chunk``). ``report``: the chunks'
+        reader warnings are still to be logged (no first pass parsed them)."""
         texts: list[str] = []
         sources: list[str | None] = []
         urls: list[str | None] = []
         slots: list[int] = []
-        for item in items:
-            if not self._admit(item):
+        for entry in entries:
+            if isinstance(entry, JsonlChunk):
+                if texts:
+                    yield BatchJob(texts, sources, urls), slots
+                    texts, sources, urls, slots = [], [], [], []
+                yield ChunkJob(entry, self.cfg.read, report), []
                 continue
-            assert isinstance(item, Document)
-            texts.append(item.text)
-            sources.append(item.source)
-            urls.append(item.url)
+            head = DocHead.of(entry) if isinstance(entry, Document) else entry
+            if not self._admit(head):
+                continue
+            assert isinstance(entry, Document) and isinstance(head, DocHead)
+            texts.append(entry.text)
+            sources.append(entry.source)
+            urls.append(entry.url)
             slots.append(len(self.slots) - 1)
-            self.bytes += len(item.text.encode("utf-8", "surrogatepass"))
+            self.bytes += head.utf8_bytes
             if len(texts) >= self.cfg.batch_size:
                 yield BatchJob(texts, sources, urls), slots
                 texts, sources, urls, slots = [], [], [], []
         if texts:
             yield BatchJob(texts, sources, urls), slots
 
-    def _admit(self, item: Document | Rejected) -> bool:
+    def _admit(self, item: DocHead | Rejected) -> bool:
         if isinstance(item, Rejected):
             self.problems.append(item.detail)
             self.slots.append(item)
@@ -181,21 +211,46 @@ class _Intake:
             self.slots.append(Rejected(item.id, item.origin, Reason.DUPLICATE_ID, detail))
             return False
         self.first_seen[item.id] = item.origin
-        if not item.text.strip():
+        if item.blank:
             self.slots.append(Rejected(item.id, item.origin, Reason.EMPTY_TEXT, f"{item.origin}: empty text"))
             return False
         self.slots.append(DocInfo(
-            item.id, item.origin, item.url, item.source, item.date, item.title, len(item.text), item.warnings
+            item.id, item.origin, item.url, item.source, item.date, item.title, item.chars, item.warnings
         ))
         return True
 
-    def file(self, out: BatchOut, slots: list[int]) -> None:
+    def file_chunk(self, done: ChunkOut) -> None:
+        """Admit a chunk's items in order and file the rows of the docs admitted (a doc whose id was seen before
+        was prepared all the same, and its row is dropped here)."""
+        for message in done.warnings:
+            reader_log.warning(message)
+        rows: list[int] = []
+        slots: list[int] = []
+        row = 0
+        for head in done.heads:
+            admitted = self._admit(head)
+            if isinstance(head, DocHead) and not head.blank:
+                if admitted:
+                    rows.append(row)
+                    slots.append(len(self.slots) - 1)
+                    self.bytes += head.utf8_bytes
+                row += 1
+        self.file(done.out, slots, rows)
+
+    def file(self, out: BatchOut, slots: list[int], rows: list[int] | None = None) -> None:
+        """File a batch's results: row ``rows[k]`` of ``out`` (row k without ``rows``) belongs to slot
+        ``slots[k]``; rows given to no slot are dropped."""
         size_array = out.sets.sizes()
-        kept = np.flatnonzero(size_array > 0)
+        if rows is None:
+            rows = list(range(len(slots)))
+            kept = np.flatnonzero(size_array > 0)
+        else:
+            row_array = np.asarray(rows, dtype=np.int64)
+            kept = row_array[size_array[row_array] > 0]
         sizes = size_array.tolist()
         audit: list[str] = []
         texts: list[str] = []
-        for row, slot in enumerate(slots):
+        for row, slot in zip(rows, slots, strict=True):
             info = self.slots[slot]
             assert isinstance(info, DocInfo)
             if sizes[row] == 0:
@@ -214,11 +269,10 @@ class _Intake:
             self.doc_slot.append(slot)
         self.audit.write("".join(audit))
         self.texts.extend(texts)
-        whole = kept.shape[0] == len(slots)
+        whole = kept.shape[0] == size_array.shape[0]
         for step, seconds in out.seconds.items():
             self.step_seconds[step] = self.step_seconds.get(step, 0.0) + seconds
-        fp_values, fp_offsets = out.fingerprints
-        fp_kept_offsets = np.concatenate([[0], np.cumsum(np.diff(fp_offsets)[kept])]).astype(np.int64)
+        fp_values, fp_kept_offsets = _csr_rows(*out.fingerprints, kept)
         self.fingerprints.append(fp_values, fp_kept_offsets, len(self.doc_slot) - kept.shape[0])
         self.shingles.append(out.sets if whole else take(out.sets, kept))
         self.signatures.append(out.signatures if whole else out.signatures[kept])
@@ -320,15 +374,15 @@ def _source_lines(
         if cfg.workers == 0 and before < AUTO_WORKERS_MIN_DOCS <= seen:
             workers.start(resolve_workers(0, seen))
 
-    def jobs() -> Iterator[tuple[tuple[LineKeysJob], list[Document | Rejected]]]:
+    def jobs() -> Iterator[tuple[tuple[LineKeysJob], Sequence[Entry]]]:
         held: list[Document | Rejected] = []  # items of the next job, spilled when its keys come back
         for entry in items:
             if isinstance(entry, JsonlChunk):
                 if held:
                     yield (LineKeysJob(*keyed_texts(held)),), held
                     held = []
-                note(len(entry.lines))
-                yield (LineKeysJob([], [], entry, cfg.read),), []
+                note(entry.line_count)
+                yield (LineKeysJob([], [], entry, cfg.read),), [entry]  # the chunk is spilled, not its items
                 continue
             held.append(entry)
             note(1)
@@ -341,8 +395,6 @@ def _source_lines(
     for out, held_items in workers.ordered(line_keys, jobs()):
         for message in out.warnings:
             reader_log.warning(message)
-        if out.pickled_items is not None:
-            spill.append_pickled(out.pickled_items, out.item_count)
         for item in held_items:
             spill.append(item)
         keys = out.values.tolist()
@@ -392,19 +444,22 @@ def _dedup(
         if cfg.workers > 1:
             workers.start(cfg.workers)
         lines: FrozenSourceLines | None = None
-        stream: Iterable[Document | Rejected]
+        stream: Iterable[Entry]
         if cfg.clean.enabled:
             spill = ItemSpill(folder)
             lines = _source_lines(items, cfg, progress, spill, workers)
             stream = spill.replay()  # type: ignore[assignment]
             start = _timed(timings, "read_and_line_statistics", start, peaks)
         else:
-            # (without a first pass the input's size is unknown: auto stays in this process, and so does parsing)
-            stream = parsed(items, cfg.read)
+            # (without a first pass the input's size is unknown: auto stays in this process)
+            stream = items
         intake = _Intake(cfg, progress, folder)
-        jobs = intake.jobs(stream)
-        for out, slots in workers.ordered(process_batch, (((job, cfg, lines), slots) for job, slots in jobs)):
-            intake.file(out, slots)
+        jobs = intake.jobs(stream, report=not cfg.clean.enabled)
+        for out, slots in workers.ordered(process_job, (((job, cfg, lines), slots) for job, slots in jobs)):
+            if isinstance(out, ChunkOut):
+                intake.file_chunk(out)
+            else:
+                intake.file(out, slots)
     sets = intake.finish()
     start = _timed(timings, "read_clean_sketch", start, peaks)
     step_seconds = {f"{k}_in_batches": round(v, 4) for k, v in intake.step_seconds.items()}

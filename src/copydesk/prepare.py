@@ -6,7 +6,6 @@ functions of a batch, the run config and the frozen corpus-level line statistics
 
 from __future__ import annotations
 
-import pickle
 import time
 from array import array
 from collections.abc import Sequence
@@ -176,14 +175,74 @@ class LineKeysJob:
 
 @dataclass(frozen=True, slots=True)
 class LineKeysOut:
-    """A first-pass batch's line keys (see ``batch_line_keys``); for a chunk also its items, pickled for the
-    main process to append to its spill unread, and the warnings its parsing gave, in order."""
+    """A first-pass batch's line keys (see ``batch_line_keys``); for a chunk also the warnings its parsing gave,
+    in order (its items are not sent back: the second pass parses the chunk again where it is processed)."""
 
     values: array[int]
     sizes: array[int]
-    pickled_items: bytes | None = None
-    item_count: int = 0
     warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class DocHead:
+    """A parsed document without its text: what the main process admits it by (``copydesk.pipeline``) when a
+    worker parsed and prepared it. ``blank``: the text is empty or whitespace only (the doc is not prepared)."""
+
+    id: str
+    origin: str
+    url: str | None
+    source: str | None
+    date: str | None
+    title: str | None
+    chars: int
+    utf8_bytes: int
+    blank: bool
+    warnings: tuple[str, ...]
+
+    @staticmethod
+    def of(doc: Document) -> DocHead:
+        return DocHead(
+            doc.id, doc.origin, doc.url, doc.source, doc.date, doc.title, len(doc.text),
+            len(doc.text.encode("utf-8", "surrogatepass")), not doc.text.strip(), doc.warnings,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ChunkJob:
+    """Second-pass work for a chunk of JSONL lines: parse it (again: the first pass kept only where it is) and
+    prepare its non-blank docs."""
+
+    chunk: JsonlChunk
+    read: ReadConfig
+    report: bool = False  # send the reader's warnings back (a first pass that parsed the chunk has not)
+
+
+@dataclass(frozen=True, slots=True)
+class ChunkOut:
+    """A chunk's items in line order (a ``DocHead`` per doc, a ``Rejected`` per bad line) and the prepared rows
+    of its non-blank docs, in the same order; the reader's warnings when the job asked for them."""
+
+    heads: list[DocHead | Rejected]
+    out: BatchOut
+    warnings: tuple[str, ...] = ()
+
+
+def process_chunk(job: ChunkJob, cfg: RunConfig, lines: FrozenSourceLines | None) -> ChunkOut:
+    """Parse a chunk and prepare its docs with ``process_batch``; the main process admits them (an id seen
+    before, which only it can tell, drops the doc's row)."""
+    warnings: list[str] = []
+    items = parse_jsonl_chunk(job.chunk, job.read, warnings.append)
+    heads = [DocHead.of(item) if isinstance(item, Document) else item for item in items]
+    docs = [item for item in items if isinstance(item, Document) and item.text.strip()]
+    batch = BatchJob([d.text for d in docs], [d.source for d in docs], [d.url for d in docs])
+    return ChunkOut(heads, process_batch(batch, cfg, lines), tuple(warnings) if job.report else ())
+
+
+def process_job(job: BatchJob | ChunkJob, cfg: RunConfig, lines: FrozenSourceLines | None) -> BatchOut | ChunkOut:
+    """The second pass's work for one job, whichever kind (a worker process runs this)."""
+    if isinstance(job, ChunkJob):
+        return process_chunk(job, cfg, lines)
+    return process_batch(job, cfg, lines)
 
 
 def keyed_texts(items: Sequence[Document | Rejected]) -> tuple[list[str], list[str]]:
@@ -208,9 +267,7 @@ def line_keys(job: LineKeysJob) -> LineKeysOut:
     warnings: list[str] = []
     items = parse_jsonl_chunk(job.chunk, job.read, warnings.append)
     values, sizes = batch_line_keys(*keyed_texts(items))
-    return LineKeysOut(
-        values, sizes, pickle.dumps(items, protocol=pickle.HIGHEST_PROTOCOL), len(items), tuple(warnings)
-    )
+    return LineKeysOut(values, sizes, tuple(warnings))
 
 
 @dataclass(frozen=True, slots=True)

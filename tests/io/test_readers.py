@@ -158,3 +158,77 @@ def test_a_chunk_reports_its_warnings_to_the_given_callback(tmp_path: Path) -> N
     items = parse_jsonl_chunk(chunk, CFG, messages.append)
     assert messages == [w for i in items if isinstance(i, Document) for w in i.warnings]
     assert len(messages) == 3  # surrogate, invalid UTF-8, missing id
+
+
+# ----------------------------------------------------------------------------------------------------------
+# chunks of plain files are byte ranges, read by whoever parses them
+
+
+_RAW_VARIANTS = {
+    "trailing line feed": b'{"id": "a"}\n\n{"id": "b"}\r\n' + b"x" * 300 + b"\n{}\n",
+    "no trailing line feed": b'{"id": "a"}\n{"id": "b"}\n   \n{"id": "c", "text": "last"}',
+    "one line": b'{"id": "only"}',
+    "blank lines only": b"\n\n\n",
+}
+
+
+@pytest.mark.parametrize("variant", sorted(_RAW_VARIANTS))
+@pytest.mark.parametrize(("chunk_lines", "chunk_bytes"), [(1, 1 << 20), (2, 1 << 20), (2048, 1 << 20), (2048, 16)])
+def test_byte_range_chunks_hold_exactly_the_lines_of_the_file(
+    tmp_path: Path, variant: str, chunk_lines: int, chunk_bytes: int
+) -> None:
+    path = tmp_path / "docs.jsonl"
+    path.write_bytes(_RAW_VARIANTS[variant])
+    with path.open("rb") as handle:
+        expected = list(handle)
+    chunks = list(read_jsonl_chunks(path, chunk_lines, chunk_bytes))
+    assert all(c.lines is None for c in chunks)  # ranges, not lines
+    assert [line for c in chunks for line in c.read_lines()] == expected
+    assert [len(c.read_lines()) for c in chunks] == [c.line_count for c in chunks]
+    assert all(0 < c.line_count <= chunk_lines for c in chunks)
+    # a chunk stops growing once it holds chunk_bytes: only its last line may take it past the bound
+    assert all(c.length - len(c.read_lines()[-1]) < chunk_bytes for c in chunks)
+    assert [c.first_line for c in chunks] == [1 + sum(c.line_count for c in chunks[:k]) for k in range(len(chunks))]
+    assert [c.offset for c in chunks] == [sum(c.length for c in chunks[:k]) for k in range(len(chunks))]
+
+
+def test_an_empty_file_has_no_chunks(tmp_path: Path) -> None:
+    path = tmp_path / "empty.jsonl"
+    path.write_bytes(b"")
+    assert list(read_jsonl_chunks(path)) == []
+    assert list(read_inputs([path], CFG)) == []
+
+
+def test_a_file_cut_across_read_blocks_gives_the_same_items(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Lines straddling the reader's block boundary are found whole (a tiny block size makes every line do so)."""
+    path = _messy_jsonl(tmp_path / "docs.jsonl")
+    expected = list(read_inputs([path], CFG))
+    monkeypatch.setattr("copydesk.io.readers._READ_BLOCK", 7)
+    assert list(read_inputs([path], CFG)) == expected
+    assert [c.line_count for c in read_jsonl_chunks(path, 4)] == [4, 4, 2]
+
+
+def test_compressed_chunks_carry_their_lines(tmp_path: Path) -> None:
+    plain = _messy_jsonl(tmp_path / "docs.jsonl")
+    packed = tmp_path / "docs.jsonl.gz"
+    packed.write_bytes(gzip.compress(plain.read_bytes()))
+    chunks = list(read_jsonl_chunks(packed, 3))
+    assert all(c.lines is not None for c in chunks)
+    assert [line for c in chunks for line in c.read_lines()] == plain.read_bytes().splitlines(keepends=True)
+    items = [i for c in chunks for i in parse_jsonl_chunk(c, CFG)]
+    assert [i.origin.rsplit(":", 1)[1] for i in items] == [i.origin.rsplit(":", 1)[1] for i in read_inputs([plain], CFG)]
+
+
+def test_a_file_changed_after_it_was_cut_is_an_error_naming_file_and_lines(tmp_path: Path) -> None:
+    """A second pass reads the bytes again: if they changed (same length or not), it says so instead of
+    reading other records than the first pass counted."""
+    path = tmp_path / "docs.jsonl"
+    path.write_bytes(b'{"id": "a", "text": "one"}\n{"id": "b", "text": "two"}\n{"id": "c", "text": "three"}\n')
+    first, second = read_jsonl_chunks(path, 2)
+    path.write_bytes(path.read_bytes().replace(b"three", b"THREE"))
+    assert len(first.read_lines()) == 2  # its bytes are unchanged
+    with pytest.raises(InputError, match=r"docs\.jsonl: lines 3-3 changed"):
+        second.read_lines()
+    path.write_bytes(b'{"id": "a"}\n')
+    with pytest.raises(InputError, match=r"lines 1-2 changed"):
+        first.read_lines()

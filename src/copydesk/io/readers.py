@@ -10,6 +10,7 @@ WARC files. A bad record never stops the run: it becomes a ``Rejected`` that nam
 from __future__ import annotations
 
 import gzip
+import io
 import json
 import logging
 import re
@@ -17,6 +18,8 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO, Any, Union, cast
+
+import xxhash
 
 from ..config import ReadConfig
 from ..errors import InputError
@@ -173,39 +176,116 @@ def _open_binary(path: Path) -> IO[bytes]:
 
 @dataclass(frozen=True, slots=True)
 class JsonlChunk:
-    """Consecutive raw lines of one JSONL file, read but not parsed: ``copydesk.pipeline.dedup`` parses them in
-    its worker processes (parsing JSON is most of reading), in input order. ``lines[0]`` is line ``first_line``.
+    """Consecutive raw lines of one JSONL file, not parsed: ``copydesk.pipeline.dedup`` parses them in its worker
+    processes (parsing JSON is most of reading), in input order. Line ``first_line`` opens the chunk.
+
+    A chunk of a plain file is only a byte range (``offset``, ``length``) with the range's xxh3 ``digest``: the
+    process that parses it reads the bytes itself, so the text never passes through the process that hands out
+    the work, and a chunk costs a few bytes to keep for a second pass. A chunk of a compressed file, which cannot
+    be read from the middle, carries its ``lines``.
     """
 
     path: str
     first_line: int
-    lines: list[bytes]
+    line_count: int
+    lines: list[bytes] | None = None
+    offset: int = 0
+    length: int = 0
+    digest: int = 0
+
+    def read_lines(self) -> list[bytes]:
+        """The chunk's lines, each with its line feed (the last line of a file may lack one), as iterating over
+        the file in binary mode gives them. Raises ``InputError`` if the file no longer holds the bytes it held
+        when the chunk was cut."""
+        if self.lines is not None:
+            return self.lines
+        with open(self.path, "rb") as handle:
+            handle.seek(self.offset)
+            data = handle.read(self.length)
+        if len(data) != self.length or xxhash.xxh3_64_intdigest(data) != self.digest:
+            last = self.first_line + self.line_count - 1
+            raise InputError(f"{self.path}: lines {self.first_line}-{last} changed while copydesk was reading the file")
+        return io.BytesIO(data).readlines()
 
 
 #: Lines per :class:`JsonlChunk`: about a batch of news-sized docs.
 JSONL_CHUNK_LINES = 2048
+#: A chunk ends early once it holds this many bytes (never before its first line), so a file of huge records is
+#: still cut into chunks of bounded size.
+JSONL_CHUNK_BYTES = 32 << 20
+#: Bytes read at a time while cutting a plain file into chunks.
+_READ_BLOCK = 4 << 20
 
 
-def read_jsonl_chunks(path: Path, chunk_lines: int = JSONL_CHUNK_LINES) -> Iterator[JsonlChunk]:
-    """The file's raw lines in chunks (nothing is parsed or checked here)."""
+def read_jsonl_chunks(
+    path: Path, chunk_lines: int | None = None, chunk_bytes: int | None = None
+) -> Iterator[JsonlChunk]:
+    """The file cut into chunks of whole lines, at most ``chunk_lines`` lines (default ``JSONL_CHUNK_LINES``) and
+    about ``chunk_bytes`` bytes (default ``JSONL_CHUNK_BYTES``) each; nothing is parsed or checked here. A plain
+    file is read once to find the line ends, at memory speed, and its chunks are byte ranges; a compressed one
+    yields its lines."""
+    chunk_lines = JSONL_CHUNK_LINES if chunk_lines is None else chunk_lines
+    chunk_bytes = JSONL_CHUNK_BYTES if chunk_bytes is None else chunk_bytes
+    if path.name.lower().endswith(".gz"):
+        yield from _line_chunks(path, chunk_lines, chunk_bytes)
+        return
+    with path.open("rb") as handle:
+        pending = bytearray()  # bytes from ``start`` on, not yet in a chunk
+        start = 0
+        first = 1
+        scanned = 0  # ``pending[:scanned]`` holds ``lines`` whole lines
+        lines = 0
+        eof = False
+        while True:
+            while lines < chunk_lines and scanned < chunk_bytes:
+                end = pending.find(b"\n", scanned)
+                if end < 0:
+                    break
+                scanned = end + 1
+                lines += 1
+            full = lines >= chunk_lines or (lines > 0 and scanned >= chunk_bytes)
+            if not full and not eof:
+                block = handle.read(_READ_BLOCK)
+                if block:
+                    pending += block
+                    continue
+                eof = True
+            if eof and not full:
+                if scanned < len(pending):  # a last line without a line feed
+                    scanned, lines = len(pending), lines + 1
+                if not lines:
+                    return
+            data = memoryview(pending)[:scanned]
+            yield JsonlChunk(str(path), first, lines, offset=start, length=scanned,
+                             digest=xxhash.xxh3_64_intdigest(data))
+            data.release()
+            del pending[:scanned]
+            start += scanned
+            first += lines
+            scanned = lines = 0
+
+
+def _line_chunks(path: Path, chunk_lines: int, chunk_bytes: int) -> Iterator[JsonlChunk]:
     with _open_binary(path) as handle:
         lines: list[bytes] = []
+        size = 0
         first = 1
         for number, raw in enumerate(handle, start=1):
             if not lines:
                 first = number
             lines.append(raw)
-            if len(lines) >= chunk_lines:
-                yield JsonlChunk(str(path), first, lines)
-                lines = []
+            size += len(raw)
+            if len(lines) >= chunk_lines or size >= chunk_bytes:
+                yield JsonlChunk(str(path), first, len(lines), lines)
+                lines, size = [], 0
         if lines:
-            yield JsonlChunk(str(path), first, lines)
+            yield JsonlChunk(str(path), first, len(lines), lines)
 
 
 def parse_jsonl_chunk(chunk: JsonlChunk, cfg: ReadConfig, warn: Warn = log.warning) -> list[Item]:
     """The items of a chunk's lines; a malformed line becomes a Rejected row named ``file:line``."""
     items: list[Item] = []
-    for offset, raw in enumerate(chunk.lines):
+    for offset, raw in enumerate(chunk.read_lines()):
         origin = f"{chunk.path}:{chunk.first_line + offset}"
         if not raw.strip():
             continue

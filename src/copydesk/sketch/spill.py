@@ -164,13 +164,6 @@ class ItemSpill:
         if len(self._pending) >= self._chunk:
             self._flush()
 
-    def append_pickled(self, data: bytes, count: int) -> None:
-        """Append ``count`` items given as one pickled list (pickled elsewhere, in a worker), after those
-        already appended."""
-        self._flush()
-        self._handle.write(data)
-        self.count += count
-
     def _flush(self) -> None:
         if self._pending:
             pickle.dump(self._pending, self._handle, protocol=pickle.HIGHEST_PROTOCOL)
