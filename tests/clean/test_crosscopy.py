@@ -3,7 +3,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from copydesk.clean.crosscopy import MAX_WORDS, cross_copy_clean
+from copydesk.clean.crosscopy import MAX_WORDS, _holds_line, cross_copy_clean
 
 BODY = [
     "The council voted on Tuesday to extend the ferry service through the winter months.",
@@ -71,3 +71,17 @@ _LINE = st.lists(st.sampled_from(_WORDS), max_size=18).map(" ".join).flatmap(
 def test_matches_the_plain_rule(lines: list[str], others: list[str]) -> None:
     text = "\n".join(lines)
     assert cross_copy_clean(text, others) == _reference(text, others)
+
+
+_PIECES = ["ferry", "ferry news", "news", " ", "\t", "\r", "\u00a0", "\n", "x"]
+
+
+@given(st.lists(st.sampled_from(_PIECES), max_size=14).map("".join),
+       st.lists(st.sampled_from(_PIECES), min_size=1, max_size=4).map("".join))
+@settings(max_examples=500, deadline=None)
+def test_holds_line_is_membership_among_the_stripped_lines(text: str, line: str) -> None:
+    """The substring search that spares tokenising answers exactly "is this one of the text's lines, up to
+    whitespace at its ends", also where the line occurs inside longer lines first."""
+    stripped = line.replace("\n", " ").strip()
+    if stripped:
+        assert _holds_line(text, stripped) == (stripped in {x.strip() for x in text.split("\n")})
