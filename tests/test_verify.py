@@ -52,3 +52,25 @@ def test_a_copy_of_similar_size_contained_one_way_is_near() -> None:
     # under the containment threshold in both directions: still unrelated
     _, _, _, weak = label_scores(np.array([81]), np.array([100]), np.array([56]), np.zeros(1, dtype=bool), cfg)
     assert weak.tolist() == [UNRELATED]
+
+
+def test_threads_split_the_pairs_and_change_no_number(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Verification in slices side by side gives the intersections (and so the edges) of one thread, in order;
+    a small slice floor makes every slice count, an uneven split included."""
+    import copydesk.verify as verify
+
+    rng = np.random.default_rng(7)
+    texts = [" ".join(f"w{k}" for k in rng.integers(0, 40, size=int(rng.integers(5, 80)))) for _ in range(30)]
+    texts += [t if k % 3 == 0 else " ".join(t.split()[: max(3, len(t.split()) // (k % 3 + 1))]) for k, t in enumerate(texts)]
+    sets = shingle_sets(texts, ShingleConfig(size=2))
+    pairs = np.array([(i, j) for i in range(60) for j in range(i + 1, 60)], dtype=np.int64)  # 1,770 pairs
+    one = verify_pairs(sets, pairs, VerifyConfig(), keep_unrelated=True)
+    monkeypatch.setattr(verify, "PAIRS_PER_THREAD", 100)
+    for threads in (2, 3, 7):
+        left, right = pairs[:, 0].copy(), pairs[:, 1].copy()
+        assert np.array_equal(verify.intersection_sizes(sets, left, right, threads),
+                              verify.intersection_sizes(sets, left, right, 1))
+        many = verify_pairs(sets, pairs, VerifyConfig(), keep_unrelated=True, threads=threads)
+        for name in ("a", "b", "jaccard", "contain_ab", "contain_ba", "label"):
+            assert np.array_equal(getattr(one, name), getattr(many, name)), name
+    assert int((one.label != UNRELATED).sum()) > 0  # some pairs are related: the labels were compared for real

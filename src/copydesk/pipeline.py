@@ -479,7 +479,8 @@ def _dedup(
     progress("verify (pairs)", 0, total_pairs)
     del sets  # verification maps the table afresh for each chunk of pairs
     edges = verify_in_chunks(intake.shingles.reopen, pairs, cfg.verify,
-                             done=lambda verified: progress("verify (pairs)", verified, total_pairs))
+                             done=lambda verified: progress("verify (pairs)", verified, total_pairs),
+                             threads=workers.count)
     start = _timed(timings, "verify", start, peaks)
     rank = priority(docs, edges, cfg.canonical)
     def verify_on_demand(pairs: np.ndarray) -> EdgeTable:

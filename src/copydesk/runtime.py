@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
-from typing import Final
+from typing import Final, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 #: Allocations between young-generation collections during a run (CPython's default is 700).
 YOUNG_COLLECTION_THRESHOLD: Final[int] = 50_000
@@ -26,3 +31,21 @@ def fewer_collections() -> Iterator[None]:
         yield
     finally:
         gc.set_threshold(*previous)
+
+
+def in_order_threads(fn: Callable[[T], R], items: Iterable[T], threads: int) -> Iterator[R]:
+    """``fn`` of each item, in item order, computed by up to ``threads`` threads with at most two items per
+    thread in flight (bounded memory). For work that releases the GIL (numpy sorts, ``nogil`` numba kernels):
+    candidate grouping runs bands and fingerprint parts side by side, verification slices of pairs. The results,
+    consumed in order, are the same for any number of threads."""
+    if threads <= 1:
+        yield from map(fn, items)
+        return
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        pending: deque[Future[R]] = deque()
+        for item in items:
+            pending.append(pool.submit(fn, item))
+            if len(pending) >= 2 * threads:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()

@@ -13,21 +13,18 @@ Two paths, both near-linear in corpus size:
 
 from __future__ import annotations
 
-from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
-from typing import TypeVar
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 
 from ..config import CandidateConfig, MinHashConfig
+from ..runtime import in_order_threads
 from ..sketch import _kernels
 from ..sketch.shingle import ShingleSets
 
 _BAND_SEED = np.uint64(0xBA4D_5EED_0000_0001)
 _FINGERPRINT_SEED = np.uint64(0xF1A6_E4B1_47ED_0002)
 _LOW32 = np.uint64(0xFFFFFFFF)
-T = TypeVar("T")
 
 
 class _UniqueCodes:
@@ -74,24 +71,6 @@ def _pairs_sharing_keys(keys: np.ndarray, docs: np.ndarray, max_run: int, skip_l
     return _kernels.pairs_from_runs(keys[order], docs[order], max_run, skip_long)
 
 
-def _in_order(fn: Callable[[T], np.ndarray], items: Iterable[T], threads: int) -> Iterator[np.ndarray]:
-    """``fn`` of each item, in item order, computed by up to ``threads`` threads with at most two items per
-    thread in flight (bounded memory). Why threads: the sorts and the run scans release the GIL, so the bands
-    (and fingerprint parts) of one run are grouped side by side; the results, consumed in order, are the same
-    for any number of threads."""
-    if threads <= 1:
-        yield from map(fn, items)
-        return
-    with ThreadPoolExecutor(max_workers=threads) as pool:
-        pending: deque[Future[np.ndarray]] = deque()
-        for item in items:
-            pending.append(pool.submit(fn, item))
-            if len(pending) >= 2 * threads:
-                yield pending.popleft().result()
-        while pending:
-            yield pending.popleft().result()
-
-
 def lsh_pairs(signatures: np.ndarray, cfg: CandidateConfig, minhash: MinHashConfig) -> np.ndarray:
     """Pairs whose signatures agree on all rows of at least one band, as (i, j) rows."""
     return _decode_pairs(_lsh_codes(signatures, cfg, minhash))
@@ -126,7 +105,7 @@ def _lsh_codes(
         keys = np.concatenate(parts) if parts else np.empty(0, dtype=np.uint64)
         return _pairs_sharing_keys(keys, docs, cfg.max_postings)
 
-    for codes in _in_order(band_pairs, range(cfg.bands), threads):
+    for codes in in_order_threads(band_pairs, range(cfg.bands), threads):
         merged.add(codes)
     return merged.result()[0]
 
@@ -155,7 +134,7 @@ def containment_codes(
         values, docs = part
         return _pairs_sharing_keys(values, docs.astype(np.int64), cfg.max_postings, skip_long=True)
 
-    for codes in _in_order(part_pairs, partitions, threads):
+    for codes in in_order_threads(part_pairs, partitions, threads):
         merged.add(codes)
     unique, shared = merged.result()
     if unique.shape[0] == 0:
