@@ -232,3 +232,22 @@ def test_a_file_changed_after_it_was_cut_is_an_error_naming_file_and_lines(tmp_p
     path.write_bytes(b'{"id": "a"}\n')
     with pytest.raises(InputError, match=r"lines 1-2 changed"):
         first.read_lines()
+
+
+def test_a_named_pipe_is_read_once_into_line_chunks(tmp_path: Path) -> None:
+    """A FIFO cannot be read again from an offset: its chunks carry their lines, and the items are those of a
+    plain file with the same bytes."""
+    import os
+    import threading
+
+    plain = _messy_jsonl(tmp_path / "docs.jsonl")
+    fifo = tmp_path / "pipe.jsonl"
+    os.mkfifo(fifo)
+    writer = threading.Thread(target=lambda: fifo.write_bytes(plain.read_bytes()))
+    writer.start()
+    chunks = list(read_jsonl_chunks(fifo, 4))
+    writer.join()
+    assert all(c.lines is not None for c in chunks)
+    items = [i for c in chunks for i in parse_jsonl_chunk(c, CFG)]
+    expected = list(read_inputs([plain], CFG))
+    assert [repr(i).replace("pipe.jsonl", "docs.jsonl") for i in items] == [repr(i) for i in expected]

@@ -181,8 +181,8 @@ class JsonlChunk:
 
     A chunk of a plain file is only a byte range (``offset``, ``length``) with the range's xxh3 ``digest``: the
     process that parses it reads the bytes itself, so the text never passes through the process that hands out
-    the work, and a chunk costs a few bytes to keep for a second pass. A chunk of a compressed file, which cannot
-    be read from the middle, carries its ``lines``.
+    the work, and a chunk costs a few bytes to keep for a second pass. A chunk of a compressed file or of a named
+    pipe, which cannot be read from the middle, carries its ``lines``.
     """
 
     path: str
@@ -226,7 +226,7 @@ def read_jsonl_chunks(
     yields its lines."""
     chunk_lines = JSONL_CHUNK_LINES if chunk_lines is None else chunk_lines
     chunk_bytes = JSONL_CHUNK_BYTES if chunk_bytes is None else chunk_bytes
-    if path.name.lower().endswith(".gz"):
+    if path.name.lower().endswith(".gz") or not path.is_file():  # (a named pipe cannot be read twice either)
         yield from _line_chunks(path, chunk_lines, chunk_bytes)
         return
     with path.open("rb") as handle:
