@@ -356,12 +356,13 @@ def _source_lines(
     items: Iterable[Entry], cfg: RunConfig, progress: ProgressFn, spill: ItemSpill, workers: _Workers,
 ) -> FrozenSourceLines:
     """First pass: count each source's lines (corpus-level boilerplate evidence) while keeping the stream in
-    ``spill`` for the second pass, so any iterator works and inputs are parsed once.
+    ``spill`` for the second pass, so any iterator works.
 
     Line keys are computed a batch at a time (in the worker processes once they run), and JSONL chunks of a
-    deferred stream (``read_inputs_deferred``) are parsed there too; results come back, are spilled and are
-    counted here in input order. With ``workers=0`` the processes start once the input has proved large
-    (``AUTO_WORKERS_MIN_DOCS``) and then serve the second pass too.
+    deferred stream (``read_inputs_deferred``) are parsed there too; the keys come back and are counted here in
+    input order. Parsed items are spilled as they are; a JSONL chunk is spilled as the chunk (for a plain file,
+    a byte range), which the second pass parses again where it prepares it. With ``workers=0`` the processes
+    start once the input has proved large (``AUTO_WORKERS_MIN_DOCS``) and then serve the second pass too.
     """
     stats = SourceLineStats.from_config(cfg.clean)
     seen = 0
@@ -422,8 +423,8 @@ def dedup(
     """Run the whole job over a stream of documents and return decisions, clusters and a summary.
 
     ``items`` may also hold unparsed JSONL chunks (``read_inputs_deferred``), which are parsed in the worker
-    processes during the first pass; the results are those of the parsed stream. With cleaning on, a first
-    pass counts each source's lines while spilling the stream to disk, and the second pass reads the spill.
+    processes (in each pass that reads them); the results are those of the parsed stream. With cleaning on, a
+    first pass counts each source's lines while spilling the stream to disk, and the second pass reads the spill.
     Spill files go to ``work_dir`` (a temporary folder by default, removed with the result).
     """
     cfg = dataclasses.replace(cfg, backend=resolve_backend(cfg.backend))  # before any work: "gpu" may not run here
