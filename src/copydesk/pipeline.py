@@ -39,13 +39,12 @@ from .prepare import (
     BatchOut,
     ChunkJob,
     ChunkOut,
-    DocHead,
+    DocInfo,
     LineKeysJob,
     keyed_texts,
     line_keys,
     process_job,
 )
-from .provenance import Credit
 from .runtime import fewer_collections
 from .sketch.shingle import ShingleSets, take
 from .sketch.spill import FingerprintSpill, ItemSpill, ShingleSpill, TextSpill
@@ -65,32 +64,6 @@ ProgressFn = Callable[[str, int, int | None], None]
 
 def no_progress(stage: str, done: int, total: int | None) -> None:
     return None
-
-
-@dataclass(frozen=True, slots=True)
-class DocInfo:
-    """What the outputs need of a document once its text has been sketched and spilled."""
-
-    id: str
-    origin: str
-    url: str | None
-    source: str | None
-    date: str | None
-    title: str | None
-    chars: int
-    warnings: tuple[str, ...]
-    credits: tuple[Credit, ...] = ()
-    removed_lines: int = 0
-
-    def filed(self, title: str | None, credits: tuple[Credit, ...], removed_lines: int) -> DocInfo:
-        """This doc with what its batch found: the headline guess (when it had none), credits and removals.
-        (Built by keyword rather than with ``dataclasses.replace``, which looks the fields up on every call and
-        cost more than the rest of filing a batch.)"""
-        return DocInfo(
-            id=self.id, origin=self.origin, url=self.url, source=self.source, date=self.date,
-            title=self.title or title, chars=self.chars, warnings=self.warnings, credits=credits,
-            removed_lines=removed_lines,
-        )
 
 
 @dataclass
@@ -184,10 +157,10 @@ class _Intake:
                     texts, sources, urls, slots = [], [], [], []
                 yield ChunkJob(entry, self.cfg.read, report), []
                 continue
-            head = DocHead.of(entry) if isinstance(entry, Document) else entry
+            head = DocInfo.of(entry) if isinstance(entry, Document) else entry
             if not self._admit(head):
                 continue
-            assert isinstance(entry, Document) and isinstance(head, DocHead)
+            assert isinstance(entry, Document) and isinstance(head, DocInfo)
             texts.append(entry.text)
             sources.append(entry.source)
             urls.append(entry.url)
@@ -199,7 +172,7 @@ class _Intake:
         if texts:
             yield BatchJob(texts, sources, urls), slots
 
-    def _admit(self, item: DocHead | Rejected) -> bool:
+    def _admit(self, item: DocInfo | Rejected) -> bool:
         if isinstance(item, Rejected):
             self.problems.append(item.detail)
             self.slots.append(item)
@@ -214,9 +187,7 @@ class _Intake:
         if item.blank:
             self.slots.append(Rejected(item.id, item.origin, Reason.EMPTY_TEXT, f"{item.origin}: empty text"))
             return False
-        self.slots.append(DocInfo(
-            item.id, item.origin, item.url, item.source, item.date, item.title, item.chars, item.warnings
-        ))
+        self.slots.append(item)
         return True
 
     def file_chunk(self, done: ChunkOut) -> None:
@@ -229,7 +200,7 @@ class _Intake:
         row = 0
         for head in done.heads:
             admitted = self._admit(head)
-            if isinstance(head, DocHead) and not head.blank:
+            if isinstance(head, DocInfo) and not head.blank:
                 if admitted:
                     rows.append(row)
                     slots.append(len(self.slots) - 1)

@@ -184,9 +184,10 @@ class LineKeysOut:
 
 
 @dataclass(frozen=True, slots=True)
-class DocHead:
-    """A parsed document without its text: what the main process admits it by (``copydesk.pipeline``) when a
-    worker parsed and prepared it. ``blank``: the text is empty or whitespace only (the doc is not prepared)."""
+class DocInfo:
+    """What the main process keeps of a document: what admits it (``blank``: its text is empty or whitespace
+    only, so it is not prepared), and once its text has been sketched and spilled, what the outputs need. A
+    worker that parsed the doc sends this instead of the text."""
 
     id: str
     origin: str
@@ -195,15 +196,27 @@ class DocHead:
     date: str | None
     title: str | None
     chars: int
-    utf8_bytes: int
-    blank: bool
     warnings: tuple[str, ...]
+    utf8_bytes: int = 0
+    blank: bool = False
+    credits: tuple[Credit, ...] = ()
+    removed_lines: int = 0
 
     @staticmethod
-    def of(doc: Document) -> DocHead:
-        return DocHead(
-            doc.id, doc.origin, doc.url, doc.source, doc.date, doc.title, len(doc.text),
-            len(doc.text.encode("utf-8", "surrogatepass")), not doc.text.strip(), doc.warnings,
+    def of(doc: Document) -> DocInfo:
+        return DocInfo(
+            doc.id, doc.origin, doc.url, doc.source, doc.date, doc.title, len(doc.text), doc.warnings,
+            len(doc.text.encode("utf-8", "surrogatepass")), not doc.text.strip(),
+        )
+
+    def filed(self, title: str | None, credits: tuple[Credit, ...], removed_lines: int) -> DocInfo:
+        """This doc with what its batch found: the headline guess (when it had none), credits and removals.
+        (Built by keyword rather than with ``dataclasses.replace``, which looks the fields up on every call and
+        cost more than the rest of filing a batch.)"""
+        return DocInfo(
+            id=self.id, origin=self.origin, url=self.url, source=self.source, date=self.date,
+            title=self.title or title, chars=self.chars, warnings=self.warnings, utf8_bytes=self.utf8_bytes,
+            blank=self.blank, credits=credits, removed_lines=removed_lines,
         )
 
 
@@ -219,10 +232,10 @@ class ChunkJob:
 
 @dataclass(frozen=True, slots=True)
 class ChunkOut:
-    """A chunk's items in line order (a ``DocHead`` per doc, a ``Rejected`` per bad line) and the prepared rows
+    """A chunk's items in line order (a ``DocInfo`` per doc, a ``Rejected`` per bad line) and the prepared rows
     of its non-blank docs, in the same order; the reader's warnings when the job asked for them."""
 
-    heads: list[DocHead | Rejected]
+    heads: list[DocInfo | Rejected]
     out: BatchOut
     warnings: tuple[str, ...] = ()
 
@@ -232,7 +245,7 @@ def process_chunk(job: ChunkJob, cfg: RunConfig, lines: FrozenSourceLines | None
     before, which only it can tell, drops the doc's row)."""
     warnings: list[str] = []
     items = parse_jsonl_chunk(job.chunk, job.read, warnings.append)
-    heads = [DocHead.of(item) if isinstance(item, Document) else item for item in items]
+    heads = [DocInfo.of(item) if isinstance(item, Document) else item for item in items]
     docs = [item for item in items if isinstance(item, Document) and item.text.strip()]
     batch = BatchJob([d.text for d in docs], [d.source for d in docs], [d.url for d in docs])
     return ChunkOut(heads, process_batch(batch, cfg, lines), tuple(warnings) if job.report else ())
