@@ -47,7 +47,7 @@ from .prepare import (
 )
 from .runtime import fewer_collections
 from .sketch.shingle import ShingleSets, take
-from .sketch.spill import FingerprintSpill, ItemSpill, ShingleSpill, TextSpill
+from .sketch.spill import FingerprintSpill, ItemSpill, ShingleSpill, TextReader, TextSpill
 from .syndication import NameKeys, syndication_edges
 from .types import Cluster, Decision, Document, Edge, Reason, Rejected, Role
 from .verify import A_IN_B, B_IN_A, LABEL_CODES, EdgeTable, verify_in_chunks, verify_pairs
@@ -80,11 +80,11 @@ class RunResult:
     manifest: dict[str, Any] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
     work_dir: Path | None = None
-    _kept: Callable[[], Iterator[dict[str, Any]]] | None = None
+    kept: KeptTexts | None = None
 
     def kept_texts(self) -> Iterator[dict[str, Any]]:
         """The deduplicated corpus: the clean text of every canonical and unique doc, in input order."""
-        return self._kept() if self._kept is not None else iter(())
+        return iter(self.kept) if self.kept is not None else iter(())
 
     def audit_rows(self) -> Iterator[str]:
         """``cleaning.jsonl`` lines: the removed lines of every doc that lost any, in input order."""
@@ -475,37 +475,51 @@ def _dedup(
     manifest = _manifest(cfg, timings, len(decisions), intake.bytes, workers.count)
     manifest["batch_step_seconds"] = step_seconds
     manifest["peak_rss_mb_after"] = peaks
-    texts = intake.texts
-    kept = _kept_texts_fn(infos, assignment, scores, texts)
+    kept = _kept_texts(infos, assignment, scores, intake.texts)
     result = RunResult(decisions, clusters, summary, manifest, intake.problems, folder, kept)
     if owned:
         weakref.finalize(result, shutil.rmtree, folder, True)
     return result
 
 
-def _kept_texts_fn(
-    infos: list[DocInfo], assign: Assignment, scores: list[MemberScore], texts: TextSpill
-) -> Callable[[], Iterator[dict[str, Any]]]:
+@dataclass(frozen=True)
+class KeptTexts:
+    """The rows of ``deduplicated.jsonl``, generated when iterated: each canonical and unique doc's clean text
+    (a canonical's after cross-copy cleaning against its near copies), in input order. It pickles small (the
+    texts stay in their spill file), so a helper process can write the file while the main process writes the
+    others (``copydesk.run``)."""
+
+    texts: TextReader
+    docs: list[tuple[int, str, str | None, str, str | None]]  # (doc index, id, cluster id, role, title)
+    near_members: dict[int, list[int]]  # canonical doc index -> its near copies
+
+    def __len__(self) -> int:
+        return len(self.docs)
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        for i, doc_id, cluster_key, role, title in self.docs:
+            text = self.texts.get(i)
+            dropped: list[str] = []
+            members = self.near_members.get(i)
+            if members:
+                text, dropped = cross_copy_clean(text, [self.texts.get(m) for m in members])
+            yield {
+                "id": doc_id, "cluster_id": cluster_key, "role": role, "title": title, "text": text,
+                "cross_copy_removed": dropped,
+            }
+
+
+def _kept_texts(infos: list[DocInfo], assign: Assignment, scores: list[MemberScore], texts: TextSpill) -> KeptTexts:
     near_members: dict[int, list[int]] = {}
     for i in np.flatnonzero(assign.link >= 0).tolist():
         if scores[i].role is Role.NEAR_DUPLICATE:
             near_members.setdefault(int(assign.centre[i]), []).append(i)
-
-    def kept() -> Iterator[dict[str, Any]]:
-        for i, info in enumerate(infos):
-            role = scores[i].role
-            if role not in (Role.CANONICAL, Role.UNIQUE):
-                continue
-            text = texts.get(i)
-            dropped: list[str] = []
-            if role is Role.CANONICAL and i in near_members:
-                text, dropped = cross_copy_clean(text, [texts.get(m) for m in near_members[i]])
-            yield {
-                "id": info.id, "cluster_id": cluster_id(info.id) if role is Role.CANONICAL else None,
-                "role": role.value, "title": info.title, "text": text, "cross_copy_removed": dropped,
-            }
-
-    return kept
+    docs = [
+        (i, info.id, cluster_id(info.id) if role is Role.CANONICAL else None, role.value, info.title)
+        for i, info in enumerate(infos)
+        if (role := scores[i].role) in (Role.CANONICAL, Role.UNIQUE)
+    ]
+    return KeptTexts(texts.reader(), docs, near_members)
 
 
 def _decisions(

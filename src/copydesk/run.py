@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import time
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -19,7 +23,7 @@ from .io.writers import (
     write_lines,
     write_parquet,
 )
-from .pipeline import ProgressFn, RunResult, no_progress
+from .pipeline import ProgressFn, RunResult, no_progress, usable_cpus
 from .runtime import fewer_collections
 from .types import Document
 
@@ -53,6 +57,30 @@ def _reported(rows: Iterable[T], stage: str, total: int | None, progress: Progre
 
 def _write_outputs(result: RunResult, out_dir: Path, cfg: RunConfig, progress: ProgressFn) -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
+    with ExitStack() as stack:
+        helper = _kept_texts_in_helper(result, out_dir / "deduplicated.jsonl", cfg, stack)
+        return _write_all(result, out_dir, cfg, progress, helper)
+
+
+#: Fewest rows of ``deduplicated.jsonl`` for which a helper process writes it alongside the other files: below
+#: this, starting the process (an interpreter importing numpy and numba) costs about what the overlap saves.
+HELPER_MIN_KEPT_ROWS = 20_000
+
+
+def _kept_texts_in_helper(result: RunResult, path: Path, cfg: RunConfig, stack: ExitStack) -> Future[int] | None:
+    """Start writing ``deduplicated.jsonl`` in a helper process (its rows read the clean texts, cross-copy clean
+    the canonical ones and encode megabytes of text: the largest file, independent of the others) when it is
+    large, a second CPU is there and the run was not asked to stay in one process; the bytes are the same."""
+    kept = result.kept
+    if kept is None or len(kept) < HELPER_MIN_KEPT_ROWS or cfg.workers == 1 or usable_cpus() < 2:
+        return None
+    pool = stack.enter_context(ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")))
+    return pool.submit(write_jsonl, path, kept)
+
+
+def _write_all(
+    result: RunResult, out_dir: Path, cfg: RunConfig, progress: ProgressFn, helper: Future[int] | None
+) -> list[Path]:
     start = time.perf_counter()
     written: list[Path] = []
     tables: tuple[tuple[str, int, Callable[[], Iterator[dict[str, Any]]]], ...] = (
@@ -68,7 +96,15 @@ def _write_outputs(result: RunResult, out_dir: Path, cfg: RunConfig, progress: P
             write_parquet(pq_path, _reported(rows(), f"write {pq_path.name}", total, progress))
             written.append(pq_path)
     kept_path = out_dir / "deduplicated.jsonl"
-    write_jsonl(kept_path, _reported(result.kept_texts(), f"write {kept_path.name}", None, progress))
+    stage = f"write {kept_path.name}"
+    if helper is not None:
+        progress(stage, 0, None)
+        try:
+            progress(stage, helper.result(), None)
+        except BrokenProcessPool:  # the helper could not start or died: write the file here instead
+            helper = None
+    if helper is None:
+        write_jsonl(kept_path, _reported(result.kept_texts(), stage, None, progress))
     audit_path = out_dir / "cleaning.jsonl"
     audit_file = result.audit_file()
     if audit_file is not None:

@@ -94,6 +94,11 @@ class TextSpill:
     def close_writer(self) -> None:
         self._handle.close()
 
+    def reader(self) -> TextReader:
+        """A reader of the texts written so far (the writer is closed), which another process can use."""
+        self._handle.close()
+        return TextReader(self.path, np.asarray(self._ends, dtype=np.int64))
+
     def get(self, index: int) -> str:
         if self._fd is None:
             self._handle.close()
@@ -103,6 +108,35 @@ class TextSpill:
 
     def close(self) -> None:
         self._handle.close()
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+
+class TextReader:
+    """Reads the texts of a closed :class:`TextSpill` by index with positioned reads. It pickles as the file's
+    path and the texts' end offsets, so a helper process (``copydesk.run`` writes ``deduplicated.jsonl`` in one)
+    reads the same file."""
+
+    def __init__(self, path: Path, ends: np.ndarray) -> None:
+        self.path = path
+        self.ends = ends
+        self._fd: int | None = None
+
+    def __getstate__(self) -> tuple[Path, np.ndarray]:
+        return self.path, self.ends
+
+    def __setstate__(self, state: tuple[Path, np.ndarray]) -> None:
+        self.path, self.ends = state
+        self._fd = None
+
+    def get(self, index: int) -> str:
+        if self._fd is None:
+            self._fd = os.open(self.path, os.O_RDONLY)
+        start, end = int(self.ends[index]), int(self.ends[index + 1])
+        return os.pread(self._fd, end - start, start).decode("utf-8", "surrogatepass")
+
+    def close(self) -> None:
         if self._fd is not None:
             os.close(self._fd)
             self._fd = None

@@ -1,0 +1,69 @@
+"""Writing a run's outputs: the helper process that writes deduplicated.jsonl changes no byte."""
+
+from __future__ import annotations
+
+import pickle
+import shutil
+from concurrent.futures import Future
+from pathlib import Path
+
+import pytest
+
+from copydesk import run
+from copydesk.config import RunConfig
+from copydesk.io.readers import read_inputs
+from copydesk.pipeline import RunResult, dedup
+from copydesk.run import write_outputs
+
+
+def _result(tmp_path: Path, data_dir: Path) -> RunResult:
+    """The seed pair and two summit texts (a near copy and another article): clusters with a canonical doc."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for path in [*(data_dir / "seeds").glob("*.txt"), data_dir / "summit" / "near_copy_of_001.txt",
+                 data_dir / "summit" / "other_summit_article.txt"]:
+        shutil.copy(path, corpus / path.name)
+    cfg = RunConfig()
+    return dedup(read_inputs([corpus], cfg.read), cfg)
+
+
+def test_kept_texts_pickle_and_read_the_same_texts(tmp_path: Path, data_dir: Path) -> None:
+    result = _result(tmp_path, data_dir)
+    assert result.kept is not None
+    copy = pickle.loads(pickle.dumps(result.kept))
+    assert list(copy) == list(result.kept_texts())
+    assert any(row["role"] == "canonical" for row in copy)
+    assert copy.near_members  # a canonical with a near copy: its text goes through cross-copy cleaning
+
+
+def test_a_helper_process_writes_the_same_deduplicated_file(
+    tmp_path: Path, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the row floor lowered, a helper process writes deduplicated.jsonl while the main process writes the
+    rest: every file has the bytes of the one-process write, and progress ends at the same row count. A run
+    asked to stay in one process (``workers=1``) starts no helper."""
+    result = _result(tmp_path, data_dir)
+    monkeypatch.setattr(run, "usable_cpus", lambda: 2)
+    real = run._kept_texts_in_helper
+    helpers: dict[str, bool] = {}
+    heard: dict[str, list[tuple[str, int, int | None]]] = {}
+    for name, floor, workers in (("inline", 10**9, 0), ("helper", 1, 0), ("helper-w2", 1, 2), ("one-process", 1, 1)):
+        monkeypatch.setattr(run, "HELPER_MIN_KEPT_ROWS", floor)
+
+        def spy(*args: object, name: str = name) -> Future[int] | None:
+            future = real(*args)  # type: ignore[arg-type]
+            helpers[name] = future is not None
+            return future
+
+        monkeypatch.setattr(run, "_kept_texts_in_helper", spy)
+        calls: list[tuple[str, int, int | None]] = []
+        write_outputs(result, tmp_path / name, RunConfig(workers=workers), lambda *c, calls=calls: calls.append(c))
+        heard[name] = [c for c in calls if c[0] == "write deduplicated.jsonl"]
+    assert helpers == {"inline": False, "helper": True, "helper-w2": True, "one-process": False}
+    for name in ("decisions.jsonl", "clusters.jsonl", "deduplicated.jsonl", "cleaning.jsonl", "summary.json"):
+        data = (tmp_path / "inline" / name).read_bytes()
+        for other in ("helper", "helper-w2", "one-process"):
+            assert (tmp_path / other / name).read_bytes() == data, (other, name)
+    rows = len((tmp_path / "inline" / "deduplicated.jsonl").read_text(encoding="utf-8").splitlines())
+    assert rows > 0
+    assert all(calls[-1] == ("write deduplicated.jsonl", rows, None) for calls in heard.values())
