@@ -47,7 +47,7 @@ from .prepare import (
 )
 from .runtime import fewer_collections
 from .sketch.shingle import ShingleSets, take
-from .sketch.spill import FingerprintSpill, ItemSpill, ShingleSpill, TextReader, TextSpill
+from .sketch.spill import FingerprintSpill, ItemSpill, ShingleSpill, TextIndex, TextReader
 from .syndication import NameKeys, syndication_edges
 from .types import Cluster, Decision, Document, Edge, Reason, Rejected, Role
 from .verify import A_IN_B, B_IN_A, LABEL_CODES, EdgeTable, verify_in_chunks, verify_pairs
@@ -136,7 +136,9 @@ class _Intake:
         self.bytes = 0
         self.shingles = ShingleSpill(work_dir)
         self.fingerprints = FingerprintSpill(work_dir)
-        self.texts = TextSpill(work_dir)
+        self.texts = TextIndex()
+        self.work_dir = work_dir
+        self.jobs_made = 0
         self.audit = (work_dir / "audit.jsonl").open("w", encoding="utf-8")
         self.signatures: list[np.ndarray] = []
         self.step_seconds: dict[str, float] = {}
@@ -153,9 +155,9 @@ class _Intake:
         for entry in entries:
             if isinstance(entry, JsonlChunk):
                 if texts:
-                    yield BatchJob(texts, sources, urls), slots
+                    yield BatchJob(texts, sources, urls, self._text_path()), slots
                     texts, sources, urls, slots = [], [], [], []
-                yield ChunkJob(entry, self.cfg.read, report), []
+                yield ChunkJob(entry, self.cfg.read, self._text_path(), report), []
                 continue
             head = DocInfo.of(entry) if isinstance(entry, Document) else entry
             if not self._admit(head):
@@ -167,10 +169,15 @@ class _Intake:
             slots.append(len(self.slots) - 1)
             self.bytes += head.utf8_bytes
             if len(texts) >= self.cfg.batch_size:
-                yield BatchJob(texts, sources, urls), slots
+                yield BatchJob(texts, sources, urls, self._text_path()), slots
                 texts, sources, urls, slots = [], [], [], []
         if texts:
-            yield BatchJob(texts, sources, urls), slots
+            yield BatchJob(texts, sources, urls, self._text_path()), slots
+
+    def _text_path(self) -> str:
+        """A new file for the clean texts of the next job (the job's worker writes it)."""
+        self.jobs_made += 1
+        return str(self.work_dir / f"texts-{self.jobs_made:06d}.utf8")
 
     def _admit(self, item: DocInfo | Rejected) -> bool:
         if isinstance(item, Rejected):
@@ -220,7 +227,8 @@ class _Intake:
             kept = row_array[size_array[row_array] > 0]
         sizes = size_array.tolist()
         audit: list[str] = []
-        texts: list[str] = []
+        text_file = self.texts.add_file(out.text_path)
+        text_ends = out.text_ends.tolist()
         for row, slot in zip(rows, slots, strict=True):
             info = self.slots[slot]
             assert isinstance(info, DocInfo)
@@ -236,10 +244,9 @@ class _Intake:
             if out.removed_json[row]:
                 audit.append(f'{{"id": {encode_basestring(info.id)}, '
                              f'"removed": {out.removed_json[row]}}}\n')
-            texts.append(out.clean_texts[row])
+            self.texts.add(text_file, text_ends[row], text_ends[row + 1])
             self.doc_slot.append(slot)
         self.audit.write("".join(audit))
-        self.texts.extend(texts)
         whole = kept.shape[0] == size_array.shape[0]
         for step, seconds in out.seconds.items():
             self.step_seconds[step] = self.step_seconds.get(step, 0.0) + seconds
@@ -251,7 +258,6 @@ class _Intake:
 
     def finish(self) -> ShingleSets:
         self.audit.close()
-        self.texts.close_writer()
         return self.shingles.finish()
 
 
@@ -509,7 +515,7 @@ class KeptTexts:
             }
 
 
-def _kept_texts(infos: list[DocInfo], assign: Assignment, scores: list[MemberScore], texts: TextSpill) -> KeptTexts:
+def _kept_texts(infos: list[DocInfo], assign: Assignment, scores: list[MemberScore], texts: TextIndex) -> KeptTexts:
     near_members: dict[int, list[int]] = {}
     for i in np.flatnonzero(assign.link >= 0).tolist():
         if scores[i].role is Role.NEAR_DUPLICATE:

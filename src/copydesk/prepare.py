@@ -11,6 +11,7 @@ from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass
 from json.encoder import encode_basestring
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import numpy as np
@@ -26,6 +27,7 @@ from .provenance import Credit, LineCreditMemo, extract_credits
 from .runtime import fewer_collections
 from .sketch.minhash import signatures
 from .sketch.shingle import ShingleSets, shingle_sets
+from .sketch.spill import write_texts
 from .types import Document, Rejected
 
 
@@ -42,21 +44,25 @@ def source_key(source: str | None, url: str | None) -> str | None:
 
 @dataclass(frozen=True, slots=True)
 class BatchJob:
-    """Texts to prepare and sketch, with what cleaning and provenance need to know of each."""
+    """Texts to prepare and sketch, with what cleaning and provenance need to know of each, and the new file
+    that their clean texts go to (``sketch.spill.write_texts``)."""
 
     texts: list[str]
     sources: list[str | None]
     urls: list[str | None]
+    text_path: str
 
 
 @dataclass(frozen=True, slots=True)
 class BatchOut:
     """Per-doc results of one batch, index-aligned with its job. ``removed_json`` holds each doc's removed
-    lines already serialised (``""`` when none), so the main process only appends them to the audit file."""
+    lines already serialised (``""`` when none), so the main process only appends them to the audit file. The
+    clean texts are in the job's ``text_path``, doc k's between ``text_ends[k]`` and ``text_ends[k + 1]``."""
 
     sets: ShingleSets
     signatures: np.ndarray
-    clean_texts: list[str]
+    text_path: str
+    text_ends: np.ndarray
     titles: list[str | None]
     removed_counts: list[dict[str, int]]
     removed_json: list[str]
@@ -155,7 +161,7 @@ def _process_batch(job: BatchJob, cfg: RunConfig, lines: FrozenSourceLines | Non
     fps = fingerprints(sets, cfg.candidates)
     sketched = time.perf_counter()
     return BatchOut(
-        sets=sets, signatures=sigs, clean_texts=clean_texts,
+        sets=sets, signatures=sigs, text_path=job.text_path, text_ends=write_texts(Path(job.text_path), clean_texts),
         titles=[r.title for r in results], removed_counts=[_rule_counts(r) for r in results],
         removed_json=[_removed_json(r) for r in results], credits=credits, fingerprints=fps,
         seconds={"clean": cleaned - start, "credits": credited - cleaned, "sketch": sketched - credited},
@@ -227,6 +233,7 @@ class ChunkJob:
 
     chunk: JsonlChunk
     read: ReadConfig
+    text_path: str  # where the clean texts go (see BatchJob)
     report: bool = False  # send the reader's warnings back (a first pass that parsed the chunk has not)
 
 
@@ -247,7 +254,7 @@ def process_chunk(job: ChunkJob, cfg: RunConfig, lines: FrozenSourceLines | None
     items = parse_jsonl_chunk(job.chunk, job.read, warnings.append)
     heads = [DocInfo.of(item) if isinstance(item, Document) else item for item in items]
     docs = [item for item in items if isinstance(item, Document) and item.text.strip()]
-    batch = BatchJob([d.text for d in docs], [d.source for d in docs], [d.url for d in docs])
+    batch = BatchJob([d.text for d in docs], [d.source for d in docs], [d.url for d in docs], job.text_path)
     return ChunkOut(heads, process_batch(batch, cfg, lines), tuple(warnings) if job.report else ())
 
 

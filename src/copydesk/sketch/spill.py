@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import pickle
+from array import array
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -69,77 +70,90 @@ class ShingleSpill:
         return ShingleSets(values, self._table.offsets, self._table.exact)
 
 
-class TextSpill:
-    """Appends texts to one UTF-8 file and reads any of them back by index (positioned reads, no mapping, so
-    reading every text once does not keep the whole file resident)."""
+def write_texts(path: Path, texts: list[str]) -> np.ndarray:
+    """Write ``texts`` (UTF-8, one after another) to a new file; returns their end offsets, ``[0, e1, ...]``.
 
-    def __init__(self, folder: Path) -> None:
-        self.path = folder / "texts.utf8"
-        self._handle = self.path.open("wb")
-        self._ends: list[int] = [0]
-        self._fd: int | None = None
+    Why a file per batch, written where the batch was prepared: a worker process writes its batch's clean
+    texts itself, so they never travel back through the pipe to the main process, which only keeps where each
+    text is (:class:`TextIndex`)."""
+    encoded = [text.encode("utf-8", "surrogatepass") for text in texts]
+    ends = np.zeros(len(encoded) + 1, dtype=np.int64)
+    np.cumsum([len(data) for data in encoded], out=ends[1:])
+    with path.open("wb") as handle:
+        handle.write(b"".join(encoded))
+    return ends
 
-    def extend(self, texts: list[str]) -> None:
-        """Append many texts with one write (a batch's clean texts)."""
-        encoded = [text.encode("utf-8", "surrogatepass") for text in texts]
-        end = self._ends[-1]
-        for data in encoded:
-            end += len(data)
-            self._ends.append(end)
-        self._handle.write(b"".join(encoded))
+
+class TextIndex:
+    """Where each doc's clean text is: the batch files (``write_texts``) and, per doc in order, its file,
+    start and end. Appending is done doc by doc as batches are filed; ``reader()`` freezes it."""
+
+    def __init__(self) -> None:
+        self._paths: list[str] = []
+        self._file = array("i")
+        self._start = array("q")
+        self._end = array("q")
+
+    def add_file(self, path: str) -> int:
+        self._paths.append(path)
+        return len(self._paths) - 1
+
+    def add(self, file: int, start: int, end: int) -> None:
+        self._file.append(file)
+        self._start.append(start)
+        self._end.append(end)
 
     def __len__(self) -> int:
-        return len(self._ends) - 1
-
-    def close_writer(self) -> None:
-        self._handle.close()
+        return len(self._file)
 
     def reader(self) -> TextReader:
-        """A reader of the texts written so far (the writer is closed), which another process can use."""
-        self._handle.close()
-        return TextReader(self.path, np.asarray(self._ends, dtype=np.int64))
-
-    def get(self, index: int) -> str:
-        if self._fd is None:
-            self._handle.close()
-            self._fd = os.open(self.path, os.O_RDONLY)
-        start, end = self._ends[index], self._ends[index + 1]
-        return os.pread(self._fd, end - start, start).decode("utf-8", "surrogatepass")
-
-    def close(self) -> None:
-        self._handle.close()
-        if self._fd is not None:
-            os.close(self._fd)
-            self._fd = None
+        return TextReader(
+            list(self._paths), np.frombuffer(self._file, dtype=np.int32).copy(),
+            np.frombuffer(self._start, dtype=np.int64).copy(), np.frombuffer(self._end, dtype=np.int64).copy(),
+        )
 
 
 class TextReader:
-    """Reads the texts of a closed :class:`TextSpill` by index with positioned reads. It pickles as the file's
-    path and the texts' end offsets, so a helper process (``copydesk.run`` writes ``deduplicated.jsonl`` in one)
-    reads the same file."""
+    """Reads doc ``i``'s clean text with one positioned read (no mapping: reading every text once does not keep
+    the files resident). It pickles as the paths and the three index arrays, so a helper process
+    (``copydesk.run`` writes ``deduplicated.jsonl`` in one) reads the same files. Open files are kept for the
+    ``OPEN_FILES`` most recently read (texts are read in input order, so a batch's file serves a run of docs).
+    """
 
-    def __init__(self, path: Path, ends: np.ndarray) -> None:
-        self.path = path
-        self.ends = ends
-        self._fd: int | None = None
+    OPEN_FILES = 16
 
-    def __getstate__(self) -> tuple[Path, np.ndarray]:
-        return self.path, self.ends
+    def __init__(self, paths: list[str], file: np.ndarray, start: np.ndarray, end: np.ndarray) -> None:
+        self.paths = paths
+        self.file = file
+        self.start = start
+        self.end = end
+        self._fds: dict[int, int] = {}
 
-    def __setstate__(self, state: tuple[Path, np.ndarray]) -> None:
-        self.path, self.ends = state
-        self._fd = None
+    def __getstate__(self) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
+        return self.paths, self.file, self.start, self.end
+
+    def __setstate__(self, state: tuple[list[str], np.ndarray, np.ndarray, np.ndarray]) -> None:
+        self.paths, self.file, self.start, self.end = state
+        self._fds = {}
+
+    def __len__(self) -> int:
+        return int(self.file.shape[0])
 
     def get(self, index: int) -> str:
-        if self._fd is None:
-            self._fd = os.open(self.path, os.O_RDONLY)
-        start, end = int(self.ends[index]), int(self.ends[index + 1])
-        return os.pread(self._fd, end - start, start).decode("utf-8", "surrogatepass")
+        file = int(self.file[index])
+        fd = self._fds.pop(file, None)
+        if fd is None:
+            if len(self._fds) >= self.OPEN_FILES:
+                os.close(self._fds.pop(next(iter(self._fds))))  # the least recently read
+            fd = os.open(self.paths[file], os.O_RDONLY)
+        self._fds[file] = fd  # (re-inserted: most recent last)
+        start, end = int(self.start[index]), int(self.end[index])
+        return os.pread(fd, end - start, start).decode("utf-8", "surrogatepass")
 
     def close(self) -> None:
-        if self._fd is not None:
-            os.close(self._fd)
-            self._fd = None
+        for fd in self._fds.values():
+            os.close(fd)
+        self._fds = {}
 
 
 class FingerprintSpill:
