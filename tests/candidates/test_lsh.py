@@ -3,6 +3,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from copydesk.candidates.lsh import (
     _decode_pairs,
@@ -107,3 +109,23 @@ def test_threads_never_change_the_candidate_pairs(tmp_path: Path) -> None:
                                        threads=threads))
     np.testing.assert_array_equal(results[0], results[1])
     assert results[0].shape[0] >= 2 * len(stories)  # the excerpts and near copies were found
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(st.integers(min_value=0, max_value=40), max_size=30), max_size=8), st.booleans())
+def test_unique_codes_count_every_code_as_np_unique_does(parts: list[list[int]], compact_each: bool) -> None:
+    """The running multiset (sorted runs merged as parts arrive) holds each distinct code once with the number
+    of times it was added, whether it compacts after every part or once at the end."""
+    from copydesk.candidates.lsh import _UniqueCodes
+
+    merged = _UniqueCodes()
+    for part in parts:
+        merged.add(np.array(part, dtype=np.uint64))
+        if compact_each:
+            merged._compact()
+    codes, counts = merged.result()
+    everything = np.array([c for part in parts for c in part], dtype=np.uint64)
+    expected_codes, expected_counts = np.unique(everything, return_counts=True)
+    assert codes.dtype == np.uint64 and counts.dtype == np.int64
+    assert codes.tolist() == expected_codes.tolist()
+    assert counts.tolist() == expected_counts.tolist()

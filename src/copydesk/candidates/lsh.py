@@ -47,16 +47,30 @@ class _UniqueCodes:
     def _compact(self) -> None:
         if not self.pending:
             return
-        fresh, fresh_counts = np.unique(np.concatenate(self.pending), return_counts=True)
+        fresh = np.concatenate(self.pending)
+        fresh.sort()
         self.pending, self.pending_size = [], 0
-        both = np.concatenate([self.codes, fresh])
-        weights = np.concatenate([self.counts, fresh_counts])
-        self.codes, inverse = np.unique(both, return_inverse=True)
-        self.counts = np.bincount(inverse, weights=weights, minlength=self.codes.shape[0]).astype(np.int64)
+        fresh_codes, fresh_counts = _runs(fresh, np.ones(fresh.shape[0], dtype=np.int64))
+        if self.codes.shape[0] == 0:
+            self.codes, self.counts = fresh_codes, fresh_counts
+            return
+        # two sorted runs: a stable sort (timsort) merges them in linear time, where np.unique's argsort would
+        # sort them afresh
+        both = np.concatenate([self.codes, fresh_codes])
+        order = np.argsort(both, kind="stable")
+        self.codes, self.counts = _runs(both[order], np.concatenate([self.counts, fresh_counts])[order])
 
     def result(self) -> tuple[np.ndarray, np.ndarray]:
         self._compact()
         return self.codes, self.counts
+
+
+def _runs(codes: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct values of sorted ``codes`` and the sum of ``weights`` over each one's run."""
+    if codes.shape[0] == 0:
+        return codes, weights
+    starts = np.flatnonzero(np.concatenate(([True], codes[1:] != codes[:-1])))
+    return codes[starts], np.add.reduceat(weights, starts)
 
 
 def _decode_pairs(codes: np.ndarray) -> np.ndarray:
