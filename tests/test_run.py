@@ -67,3 +67,21 @@ def test_a_helper_process_writes_the_same_deduplicated_file(
     rows = len((tmp_path / "inline" / "deduplicated.jsonl").read_text(encoding="utf-8").splitlines())
     assert rows > 0
     assert all(calls[-1] == ("write deduplicated.jsonl", rows, None) for calls in heard.values())
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="counts open files through /proc (Linux)")
+def test_reading_the_kept_texts_leaves_no_file_open(tmp_path: Path, data_dir: Path) -> None:
+    """A library process may run many jobs: iterating the deduplicated rows, to the end or not, closes the text
+    files it opened."""
+    import os
+
+    result = _result(tmp_path, data_dir)
+    assert result.kept is not None
+    before = len(os.listdir("/proc/self/fd"))
+    rows = list(result.kept_texts())
+    assert rows and len(os.listdir("/proc/self/fd")) == before
+    partial = result.kept_texts()
+    next(partial)
+    assert len(os.listdir("/proc/self/fd")) > before  # a file is open while the rows are being read
+    partial.close()
+    assert len(os.listdir("/proc/self/fd")) == before

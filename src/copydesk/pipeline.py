@@ -503,16 +503,19 @@ class KeptTexts:
         return len(self.docs)
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
-        for i, doc_id, cluster_key, role, title in self.docs:
-            text = self.texts.get(i)
-            dropped: list[str] = []
-            members = self.near_members.get(i)
-            if members:
-                text, dropped = cross_copy_clean(text, [self.texts.get(m) for m in members])
-            yield {
-                "id": doc_id, "cluster_id": cluster_key, "role": role, "title": title, "text": text,
-                "cross_copy_removed": dropped,
-            }
+        try:
+            for i, doc_id, cluster_key, role, title in self.docs:
+                text = self.texts.get(i)
+                dropped: list[str] = []
+                members = self.near_members.get(i)
+                if members:
+                    text, dropped = cross_copy_clean(text, [self.texts.get(m) for m in members])
+                yield {
+                    "id": doc_id, "cluster_id": cluster_key, "role": role, "title": title, "text": text,
+                    "cross_copy_removed": dropped,
+                }
+        finally:
+            self.texts.close()  # (a long-lived process running many jobs must not keep their files open)
 
 
 def _kept_texts(infos: list[DocInfo], assign: Assignment, scores: list[MemberScore], texts: TextIndex) -> KeptTexts:
