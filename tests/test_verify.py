@@ -57,7 +57,7 @@ def test_a_copy_of_similar_size_contained_one_way_is_near() -> None:
 def test_threads_split_the_pairs_and_change_no_number(monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """Verification in slices side by side gives the intersections (and so the edges) of one thread, in order;
     a small slice floor makes every slice count, an uneven split included."""
-    import copydesk.verify as verify
+    from copydesk import verify
 
     rng = np.random.default_rng(7)
     texts = [" ".join(f"w{k}" for k in rng.integers(0, 40, size=int(rng.integers(5, 80)))) for _ in range(30)]
