@@ -162,12 +162,11 @@ class _Intake:
             head = DocInfo.of(entry) if isinstance(entry, Document) else entry
             if not self._admit(head):
                 continue
-            assert isinstance(entry, Document) and isinstance(head, DocInfo)
+            assert isinstance(entry, Document)
             texts.append(entry.text)
             sources.append(entry.source)
             urls.append(entry.url)
             slots.append(len(self.slots) - 1)
-            self.bytes += head.utf8_bytes
             if len(texts) >= self.cfg.batch_size:
                 yield BatchJob(texts, sources, urls, self._text_path()), slots
                 texts, sources, urls, slots = [], [], [], []
@@ -195,6 +194,7 @@ class _Intake:
             self.slots.append(Rejected(item.id, item.origin, Reason.EMPTY_TEXT, f"{item.origin}: empty text"))
             return False
         self.slots.append(item)
+        self.bytes += item.utf8_bytes
         return True
 
     def file_chunk(self, done: ChunkOut) -> None:
@@ -211,7 +211,6 @@ class _Intake:
                 if admitted:
                     rows.append(row)
                     slots.append(len(self.slots) - 1)
-                    self.bytes += head.utf8_bytes
                 row += 1
         self.file(done.out, slots, rows)
 

@@ -252,8 +252,16 @@ def process_chunk(job: ChunkJob, cfg: RunConfig, lines: FrozenSourceLines | None
     before, which only it can tell, drops the doc's row)."""
     warnings: list[str] = []
     items = parse_jsonl_chunk(job.chunk, job.read, warnings.append)
-    heads = [DocInfo.of(item) if isinstance(item, Document) else item for item in items]
-    docs = [item for item in items if isinstance(item, Document) and item.text.strip()]
+    heads: list[DocInfo | Rejected] = []
+    docs: list[Document] = []  # those with a text to prepare
+    for item in items:
+        if isinstance(item, Document):
+            head = DocInfo.of(item)
+            if not head.blank:
+                docs.append(item)
+            heads.append(head)
+        else:
+            heads.append(item)
     batch = BatchJob([d.text for d in docs], [d.source for d in docs], [d.url for d in docs], job.text_path)
     return ChunkOut(heads, process_batch(batch, cfg, lines), tuple(warnings) if job.report else ())
 

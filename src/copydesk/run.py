@@ -57,9 +57,10 @@ def _reported(rows: Iterable[T], stage: str, total: int | None, progress: Progre
 
 def _write_outputs(result: RunResult, out_dir: Path, cfg: RunConfig, progress: ProgressFn) -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
+    kept_path = out_dir / "deduplicated.jsonl"
     with ExitStack() as stack:
-        helper = _kept_texts_in_helper(result, out_dir / "deduplicated.jsonl", cfg, stack)
-        return _write_all(result, out_dir, cfg, progress, helper)
+        helper = _kept_texts_in_helper(result, kept_path, cfg, stack)
+        return _write_all(result, out_dir, cfg, progress, kept_path, helper)
 
 
 #: Fewest rows of ``deduplicated.jsonl`` for which a helper process writes it alongside the other files: below
@@ -79,8 +80,10 @@ def _kept_texts_in_helper(result: RunResult, path: Path, cfg: RunConfig, stack: 
 
 
 def _write_all(
-    result: RunResult, out_dir: Path, cfg: RunConfig, progress: ProgressFn, helper: Future[int] | None
+    result: RunResult, out_dir: Path, cfg: RunConfig, progress: ProgressFn, kept_path: Path,
+    helper: Future[int] | None,
 ) -> list[Path]:
+    """Every output; ``deduplicated.jsonl`` (``kept_path``) comes from ``helper`` when one is writing it."""
     start = time.perf_counter()
     written: list[Path] = []
     tables: tuple[tuple[str, int, Callable[[], Iterator[dict[str, Any]]]], ...] = (
@@ -95,7 +98,6 @@ def _write_all(
             pq_path = out_dir / f"{name}.parquet"
             write_parquet(pq_path, _reported(rows(), f"write {pq_path.name}", total, progress))
             written.append(pq_path)
-    kept_path = out_dir / "deduplicated.jsonl"
     stage = f"write {kept_path.name}"
     if helper is not None:
         progress(stage, 0, None)

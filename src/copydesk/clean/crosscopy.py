@@ -41,6 +41,11 @@ def _holds_line(text: str, stripped: str) -> bool:
     return False
 
 
+def _held_by_another(stripped: str, other_copies: Sequence[str]) -> bool:
+    """Whether another copy holds the line ``stripped`` whole (see ``_holds_line``)."""
+    return any(_holds_line(other, stripped) for other in other_copies)
+
+
 def cross_copy_clean(text: str, other_copies: Sequence[str]) -> tuple[str, list[str]]:
     """Drop the short, boilerplate-shaped lines of ``text`` that no other full copy contains.
 
@@ -57,8 +62,10 @@ def cross_copy_clean(text: str, other_copies: Sequence[str]) -> tuple[str, list[
     if not other_copies:
         return text, []
     lines = text.split("\n")
-    maybe = [i for i, line in enumerate(lines) if _maybe_boilerplate(line)]
-    maybe = [i for i in maybe if not any(_holds_line(other, lines[i].strip()) for other in other_copies)]
+    maybe = [
+        i for i, line in enumerate(lines)
+        if _maybe_boilerplate(line) and not _held_by_another(line.strip(), other_copies)
+    ]
     gone: set[int] = set()
     if maybe:
         values, offsets = token_stream([lines[i] for i in maybe] + list(other_copies))
