@@ -85,3 +85,21 @@ def test_reading_the_kept_texts_leaves_no_file_open(tmp_path: Path, data_dir: Pa
     assert len(os.listdir("/proc/self/fd")) > before  # a file is open while the rows are being read
     partial.close()
     assert len(os.listdir("/proc/self/fd")) == before
+
+
+def test_a_reused_work_dir_leaves_an_earlier_runs_audit_as_written(tmp_path: Path, data_dir: Path) -> None:
+    """cleaning.jsonl may be a hard link to the run's audit spill: the next run in the same work_dir must write a
+    new file, not truncate that one."""
+    cfg = RunConfig()
+    work = tmp_path / "work"
+    work.mkdir()
+    first = dedup(read_inputs(sorted((data_dir / "seeds").glob("*.txt")), cfg.read), cfg, work_dir=work)
+    write_outputs(first, tmp_path / "out1", cfg)
+    audit = (tmp_path / "out1" / "cleaning.jsonl").read_bytes()
+    assert audit.count(b"\n") == 2
+    other = tmp_path / "other.txt"
+    other.write_text("Home > News\nA short unrelated note about tides and harbour walls.\n", encoding="utf-8")
+    second = dedup(read_inputs([other], cfg.read), cfg, work_dir=work)
+    write_outputs(second, tmp_path / "out2", cfg)
+    assert (tmp_path / "out1" / "cleaning.jsonl").read_bytes() == audit
+    assert (tmp_path / "out2" / "cleaning.jsonl").read_bytes().count(b"\n") == 1

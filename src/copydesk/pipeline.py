@@ -139,7 +139,10 @@ class _Intake:
         self.texts = TextIndex()
         self.work_dir = work_dir
         self.jobs_made = 0
-        self.audit = (work_dir / "audit.jsonl").open("w", encoding="utf-8")
+        audit_path = work_dir / "audit.jsonl"
+        # a new file, never truncating an old one: a reused work_dir's last audit may be an output's hard link
+        audit_path.unlink(missing_ok=True)
+        self.audit = audit_path.open("x", encoding="utf-8")
         self.signatures: list[np.ndarray] = []
         self.step_seconds: dict[str, float] = {}
         self.removed_by_rule: dict[str, int] = {}
@@ -241,8 +244,7 @@ class _Intake:
                 removed += count
             self.slots[slot] = info.filed(out.titles[row], out.credits[row], removed)
             if out.removed_json[row]:
-                audit.append(f'{{"id": {encode_basestring(info.id)}, '
-                             f'"removed": {out.removed_json[row]}}}\n')
+                audit.append(f'{{"id":{encode_basestring(info.id)},"removed":{out.removed_json[row]}}}\n')
             self.texts.add(text_file, text_ends[row], text_ends[row + 1])
             self.doc_slot.append(slot)
         self.audit.write("".join(audit))

@@ -251,3 +251,49 @@ def test_a_named_pipe_is_read_once_into_line_chunks(tmp_path: Path) -> None:
     items = [i for c in chunks for i in parse_jsonl_chunk(c, CFG)]
     expected = list(read_inputs([plain], CFG))
     assert [repr(i).replace("pipe.jsonl", "docs.jsonl") for i in items] == [repr(i) for i in expected]
+
+
+#: JSON lines on which orjson and the standard parser part ways, each with what ``json.loads`` makes of it.
+_PARSER_EDGES = [
+    b'{"id": 12345678901234567890123, "text": "an id beyond 64 bits stays an exact integer"}',
+    b'{"id": "n", "text": "a float field", "score": 0.1, "meta": {"deep": [1, 2.5]}}',
+    b'{"id": "nan", "text": "NaN is not JSON, yet Python reads it", "score": NaN}',
+    b'{"id": "big", "text": "overflow", "score": 1e400}',
+    b'{"id": "s", "text": "half a pair \\ud83d here"}',
+    b'{"id": "pair", "text": "a whole pair \\ud83d\\ude00 here"}',
+    b'{"id": "dup", "text": "first", "id": "second id wins"}',
+    b'{"id": "ctl", "text": "a raw \x01 control character"}',
+    b'\xef\xbb\xbf{"id": "bom", "text": "a byte order mark"}',
+    b'{"id": "u", "text": "caf\xc3\xa9 \xe2\x80\xa8 separator"}',
+    b'{"id": "bad", "text": "bad \xff byte"}',
+]
+
+
+@pytest.mark.parametrize("raw", _PARSER_EDGES)
+def test_the_fast_parser_gives_the_standard_parsers_record_or_steps_aside(raw: bytes) -> None:
+    from copydesk.io.readers import _NOT_FAST, _fast_record
+
+    fast = _fast_record(raw)
+    try:
+        expected = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        assert fast is _NOT_FAST  # only the standard path may report or repair the line
+        return
+    if fast is not _NOT_FAST:
+        assert repr(fast) == repr(expected)  # repr: NaN != NaN, and 1 == 1.0 would hide a type change
+
+
+def test_records_the_fast_parser_cannot_read_exactly_still_come_through(tmp_path: Path) -> None:
+    path = tmp_path / "edges.jsonl"
+    path.write_bytes(b"\n".join(_PARSER_EDGES) + b"\n")
+    items = list(read_inputs([path], CFG))
+    assert len(items) == len(_PARSER_EDGES)
+    by_origin = {i.origin.rsplit(":", 1)[1]: i for i in items}
+    assert by_origin["1"].id == "12345678901234567890123"  # not 1.2345678901234568e+22
+    assert isinstance(by_origin["2"], Document) and by_origin["2"].meta["score"] == "0.1"
+    assert by_origin["3"].meta["score"] == "nan"
+    assert by_origin["5"].text == "half a pair \ufffd here" and "surrogate" in by_origin["5"].warnings[0]
+    assert by_origin["6"].text == "a whole pair \U0001f600 here"
+    assert by_origin["7"].id == "second id wins"
+    assert isinstance(by_origin["8"], Rejected) and isinstance(by_origin["9"], Rejected)
+    assert "invalid UTF-8" in by_origin["11"].warnings[0]

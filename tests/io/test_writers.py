@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pyarrow.parquet as pq
+import pytest
 
-from copydesk.io.writers import write_parquet
+from copydesk.io.writers import copy_atomically, encode_row, write_jsonl, write_parquet
 
 
 def test_parquet_schema_is_fixed_across_batches(tmp_path: Path) -> None:
@@ -22,3 +24,51 @@ def test_empty_parquet_still_written(tmp_path: Path) -> None:
     path = tmp_path / "empty.parquet"
     assert write_parquet(path, iter([])) == 0
     assert pq.read_table(path).num_rows == 0
+
+
+_ROWS = [
+    {"id": "d1", "jaccard": 0.5574, "containment": 1.0, "score": 0.0001, "none": None, "flag": True,
+     "credits": [{"kind": "byline", "name": "Jos\u00e9 \u201cPepe\u201d Ruiz"}], "warnings": []},
+    {"text": 'quotes " and \\ backslashes, \n\t\r\b\f and \x01\x1f\x7f \u2028 \U0001f600 controls'},
+    {"id": 12345678901234567890123, "nested": {"a": [1, -2, 3.25]}},  # orjson refuses this integer
+    {1: "a key that is not a string"},  # and this key
+]
+
+
+@pytest.mark.parametrize("row", _ROWS)
+def test_a_row_is_encoded_as_the_standard_compact_json(row: dict[object, object]) -> None:
+    expected = json.dumps(row, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    assert encode_row(row) == expected
+
+
+def test_a_lone_surrogate_is_refused_not_written(tmp_path: Path) -> None:
+    with pytest.raises(UnicodeEncodeError):
+        encode_row({"text": "half \ud800 a pair"})
+
+
+def test_jsonl_rows_come_back_as_written(tmp_path: Path) -> None:
+    path = tmp_path / "rows.jsonl"
+    rows = [{"n": i, "text": f"row {i}"} for i in range(1200)] + _ROWS[:3]  # past one buffered write
+    assert write_jsonl(path, iter(rows)) == len(rows)
+    data = path.read_bytes()
+    assert data.endswith(b"}\n") and data.count(b"\n") == len(rows)
+    assert [json.loads(line) for line in data.splitlines()] == rows
+    assert write_jsonl(path, iter([])) == 0 and path.read_bytes() == b""
+
+
+def test_a_copied_file_is_linked_when_it_can_be_and_copied_when_not(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = tmp_path / "audit.jsonl"
+    source.write_text('{"id":"a"}\n', encoding="utf-8")
+    copy_atomically(source, tmp_path / "linked.jsonl")
+    assert (tmp_path / "linked.jsonl").read_bytes() == source.read_bytes()
+    assert (tmp_path / "linked.jsonl").stat().st_ino == source.stat().st_ino
+
+    def no_links(src: object, dst: object) -> None:
+        raise OSError(18, "Invalid cross-device link")
+
+    monkeypatch.setattr("copydesk.io.writers.os.link", no_links)
+    copy_atomically(source, tmp_path / "copied.jsonl")
+    assert (tmp_path / "copied.jsonl").read_bytes() == source.read_bytes()
+    assert (tmp_path / "copied.jsonl").stat().st_ino != source.stat().st_ino

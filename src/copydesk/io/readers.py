@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO, Any, Union, cast
 
+import orjson
 import xxhash
 
 from ..config import ReadConfig
@@ -282,6 +283,39 @@ def _line_chunks(path: Path, chunk_lines: int, chunk_bytes: int) -> Iterator[Jso
             yield JsonlChunk(str(path), first, len(lines), lines)
 
 
+def _holds_float(value: Any) -> bool:
+    """Whether a parsed JSON value holds a float anywhere (a record of strings answers in a few type tests)."""
+    if isinstance(value, float):
+        return True
+    if isinstance(value, dict):
+        value = value.values()
+    elif not isinstance(value, list):
+        return False
+    for item in value:  # a plain loop beats any() over a generator here
+        if isinstance(item, (float, dict, list)) and _holds_float(item):
+            return True
+    return False
+
+
+def _fast_record(raw: bytes) -> Any:
+    """``json.loads`` of one valid UTF-8 JSON line, parsed by orjson (two to three times faster on news-sized
+    records), or ``_NOT_FAST`` when only the standard parser can give its exact answer.
+
+    orjson refuses what ``json.loads`` repairs or reports in its own words (invalid UTF-8, NaN, an escaped lone
+    surrogate, malformed JSON), and reads an integer beyond 64 bits as a float where ``json.loads`` keeps it
+    exact: every such line, and any record holding a float, goes to the standard parser, so the records are
+    the same either way.
+    """
+    try:
+        record = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return _NOT_FAST
+    return _NOT_FAST if _holds_float(record) else record
+
+
+_NOT_FAST: Any = object()
+
+
 def parse_jsonl_chunk(chunk: JsonlChunk, cfg: ReadConfig, warn: Warn = log.warning) -> list[Item]:
     """The items of a chunk's lines; a malformed line becomes a Rejected row named ``file:line``."""
     items: list[Item] = []
@@ -289,12 +323,15 @@ def parse_jsonl_chunk(chunk: JsonlChunk, cfg: ReadConfig, warn: Warn = log.warni
         origin = f"{chunk.path}:{chunk.first_line + offset}"
         if not raw.strip():
             continue
-        line, warnings = decode_utf8(raw, origin, warn)
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            items.append(Rejected(origin, origin, Reason.MALFORMED_RECORD, f"{origin}: invalid JSON: {exc.msg}"))
-            continue
+        record = _fast_record(raw)
+        warnings: list[str] = []
+        if record is _NOT_FAST:
+            line, warnings = decode_utf8(raw, origin, warn)
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as exc:
+                items.append(Rejected(origin, origin, Reason.MALFORMED_RECORD, f"{origin}: invalid JSON: {exc.msg}"))
+                continue
         if b"\\ud" in raw or b"\\uD" in raw:  # an escaped surrogate: maybe half of a pair
             record, replaced = _without_surrogates(record)
             if replaced:

@@ -10,6 +10,8 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from ..types import Cluster, Decision
 
 
@@ -17,29 +19,42 @@ def _atomic_path(path: Path) -> Path:
     return path.with_name(f".{path.name}.tmp-{os.getpid()}")
 
 
-#: One encoder for every row: ``json.dumps(row, ensure_ascii=False)`` builds a new one per call. Rows are plain
-#: trees of dicts, lists and scalars, so the circular-reference check (a dict lookup per container) is skipped.
-_ROW_ENCODER = json.JSONEncoder(ensure_ascii=False, check_circular=False)
 #: Rows encoded before one write: fewer, larger writes than one per row.
 _ROWS_PER_WRITE = 512
 
 
+def encode_row(row: Mapping[str, Any]) -> bytes:
+    """One JSONL row as compact UTF-8 JSON, keys in the given order: ``json.dumps(row, ensure_ascii=False,
+    separators=(",", ":"))``, encoded.
+
+    orjson writes it (five times faster than the standard encoder on decision rows, four times on rows of
+    text); the standard encoder takes the rows orjson refuses (a key that is not a string, an integer beyond
+    64 bits) and reports what no UTF-8 file can hold (a lone surrogate) in its own words. Both write the same
+    bytes for copydesk's rows, whose only floats are scores rounded to four decimals (no NaN, no exponent).
+    """
+    try:
+        encoded: bytes = orjson.dumps(row)
+    except orjson.JSONEncodeError:
+        return json.dumps(row, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return encoded
+
+
 def write_jsonl(path: Path, rows: Iterable[Mapping[str, Any]]) -> int:
-    """Write one JSON object per line (keys in given order, UTF-8, as ``json.dumps(row, ensure_ascii=False)``
-    writes it). Returns the number of rows."""
+    """Write one JSON object per line (see :func:`encode_row`). Returns the number of rows."""
     tmp = _atomic_path(path)
-    encode = _ROW_ENCODER.encode
     count = 0
-    chunk: list[str] = []
-    with tmp.open("w", encoding="utf-8", newline="\n") as handle:
+    chunk: list[bytes] = []
+    with tmp.open("wb") as handle:
         for row in rows:
-            chunk.append(encode(row))
+            chunk.append(encode_row(row))
             count += 1
             if len(chunk) >= _ROWS_PER_WRITE:
-                handle.write("\n".join(chunk) + "\n")
+                chunk.append(b"")
+                handle.write(b"\n".join(chunk))
                 chunk.clear()
         if chunk:
-            handle.write("\n".join(chunk) + "\n")
+            chunk.append(b"")
+            handle.write(b"\n".join(chunk))
     os.replace(tmp, path)
     return count
 
@@ -57,9 +72,14 @@ def write_lines(path: Path, lines: Iterable[str]) -> int:
 
 
 def copy_atomically(source: Path, path: Path) -> None:
-    """Copy a finished file to ``path`` (through a temporary name beside it, like every writer here)."""
+    """Give a finished file that nothing will change again a second name, ``path`` (through a temporary name
+    beside it, like every writer here): a hard link where both lie on one file system (the audit of a run of
+    1M docs is over a gigabyte, 2.6 s to copy), else a copy."""
     tmp = _atomic_path(path)
-    shutil.copyfile(source, tmp)
+    try:
+        os.link(source, tmp)
+    except OSError:  # another file system, or one without hard links
+        shutil.copyfile(source, tmp)
     os.replace(tmp, path)
 
 
