@@ -74,3 +74,59 @@ def test_threads_split_the_pairs_and_change_no_number(monkeypatch) -> None:  # t
         for name in ("a", "b", "jaccard", "contain_ab", "contain_ba", "label"):
             assert np.array_equal(getattr(one, name), getattr(many, name)), name
     assert int((one.label != UNRELATED).sum()) > 0  # some pairs are related: the labels were compared for real
+
+
+def _spilled(sets, folder, batch_rows: list[list[int]]):  # type: ignore[no-untyped-def]
+    """``sets`` spilled as the workers spill it: each batch (its docs, a file each) written whole, only some of its
+    rows kept, in the order given (an empty batch makes an empty file)."""
+    from copydesk.sketch.shingle import take
+    from copydesk.sketch.spill import ShingleSpill, write_values
+
+    spill = ShingleSpill()
+    order: list[int] = []
+    for n, rows in enumerate(batch_rows):
+        batch = take(sets, np.array(sorted(rows), dtype=np.int64))
+        path = folder / f"batch-{n}.u64"
+        write_values(path, batch.values)
+        kept = [k for k, doc in enumerate(sorted(rows)) if doc % 5 != 4]  # drop some rows, as file() does
+        spill.append(str(path), batch.offsets, batch.exact, np.array(kept, dtype=np.int64))
+        order += [sorted(rows)[k] for k in kept]
+    return spill.finish(), np.array(order, dtype=np.int64)
+
+
+def test_a_table_spilled_in_batch_files_verifies_as_the_same_table_in_memory(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Many files (one empty, one of docs without shingles), rows dropped within a batch, any number of threads."""
+    from copydesk import verify
+    from copydesk.sketch.shingle import take
+
+    rng = np.random.default_rng(11)
+    texts = [" ".join(f"w{k}" for k in rng.integers(0, 30, size=int(rng.integers(4, 60)))) for _ in range(40)]
+    texts += [" ".join(t.split()[: len(t.split()) // 2]) for t in texts[:20]] + ["", "one"]
+    sets = shingle_sets(texts, ShingleConfig(size=2))
+    batches = [list(range(25)), [], list(range(60, 62)), list(range(25, 60))]
+    spilled, order = _spilled(sets, tmp_path, batches)
+    assert len(spilled.paths) == 4 and (tmp_path / "batch-1.u64").stat().st_size == 0
+    in_memory = take(sets, order)
+    assert np.array_equal(spilled.sizes(), in_memory.sizes()) and np.array_equal(spilled.exact, in_memory.exact)
+    n = len(order)
+    pairs = np.array([(i, j) for i in range(n) for j in range(i + 1, n)], dtype=np.int64)
+    expected = verify_pairs(in_memory, pairs, VerifyConfig(), keep_unrelated=True)
+    monkeypatch.setattr(verify, "PAIRS_PER_THREAD", 50)
+    for threads in (1, 3):
+        got = verify.verify_in_chunks(spilled, pairs, VerifyConfig(), chunk=333, threads=threads)
+        want = expected.select(expected.label != UNRELATED)
+        for name in ("a", "b", "jaccard", "contain_ab", "contain_ba", "label"):
+            assert np.array_equal(getattr(got, name), getattr(want, name)), name
+    assert int((expected.label != UNRELATED).sum()) > 10
+    picked = np.array([5, 0, n - 1, 5], dtype=np.int64)
+    rows = spilled.rows(picked)
+    for k, doc in enumerate(picked.tolist()):
+        assert np.array_equal(rows.row(k), in_memory.row(doc))
+
+
+def test_an_empty_spilled_table_verifies_no_pairs(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from copydesk.sketch.spill import ShingleSpill
+    from copydesk.verify import verify_in_chunks
+
+    edges = verify_in_chunks(ShingleSpill().finish(), np.empty((0, 2), dtype=np.int64), VerifyConfig())
+    assert len(edges) == 0

@@ -46,8 +46,7 @@ from .prepare import (
     process_job,
 )
 from .runtime import fewer_collections
-from .sketch.shingle import ShingleSets, take
-from .sketch.spill import FingerprintSpill, ItemSpill, ShingleSpill, TextIndex, TextReader
+from .sketch.spill import FingerprintSpill, ItemSpill, ShingleSpill, SpilledShingles, TextIndex, TextReader
 from .syndication import NameKeys, syndication_edges
 from .types import Cluster, Decision, Document, Edge, Reason, Rejected, Role
 from .verify import A_IN_B, B_IN_A, LABEL_CODES, EdgeTable, verify_in_chunks, verify_pairs
@@ -134,7 +133,7 @@ class _Intake:
         self.first_seen: dict[str, str] = {}
         self.problems: list[str] = []
         self.bytes = 0
-        self.shingles = ShingleSpill(work_dir)
+        self.shingles = ShingleSpill()
         self.fingerprints = FingerprintSpill(work_dir)
         self.texts = TextIndex()
         self.work_dir = work_dir
@@ -158,9 +157,9 @@ class _Intake:
         for entry in entries:
             if isinstance(entry, JsonlChunk):
                 if texts:
-                    yield BatchJob(texts, sources, urls, self._text_path()), slots
+                    yield BatchJob(texts, sources, urls, *self._spill_paths()), slots
                     texts, sources, urls, slots = [], [], [], []
-                yield ChunkJob(entry, self.cfg.read, self._text_path(), report), []
+                yield ChunkJob(entry, self.cfg.read, *self._spill_paths(), report), []
                 continue
             head = DocInfo.of(entry) if isinstance(entry, Document) else entry
             if not self._admit(head):
@@ -171,15 +170,16 @@ class _Intake:
             urls.append(entry.url)
             slots.append(len(self.slots) - 1)
             if len(texts) >= self.cfg.batch_size:
-                yield BatchJob(texts, sources, urls, self._text_path()), slots
+                yield BatchJob(texts, sources, urls, *self._spill_paths()), slots
                 texts, sources, urls, slots = [], [], [], []
         if texts:
-            yield BatchJob(texts, sources, urls, self._text_path()), slots
+            yield BatchJob(texts, sources, urls, *self._spill_paths()), slots
 
-    def _text_path(self) -> str:
-        """A new file for the clean texts of the next job (the job's worker writes it)."""
+    def _spill_paths(self) -> tuple[str, str]:
+        """New files for the clean texts and the shingle sets of the next job (the job's worker writes them)."""
         self.jobs_made += 1
-        return str(self.work_dir / f"texts-{self.jobs_made:06d}.utf8")
+        stem = self.work_dir / f"batch-{self.jobs_made:06d}"
+        return f"{stem}.utf8", f"{stem}.u64"
 
     def _admit(self, item: DocInfo | Rejected) -> bool:
         if isinstance(item, Rejected):
@@ -220,7 +220,7 @@ class _Intake:
     def file(self, out: BatchOut, slots: list[int], rows: list[int] | None = None) -> None:
         """File a batch's results: row ``rows[k]`` of ``out`` (row k without ``rows``) belongs to slot
         ``slots[k]``; rows given to no slot are dropped."""
-        size_array = out.sets.sizes()
+        size_array = np.diff(out.set_offsets)
         if rows is None:
             rows = list(range(len(slots)))
             kept = np.flatnonzero(size_array > 0)
@@ -253,11 +253,11 @@ class _Intake:
             self.step_seconds[step] = self.step_seconds.get(step, 0.0) + seconds
         fp_values, fp_kept_offsets = _csr_rows(*out.fingerprints, kept)
         self.fingerprints.append(fp_values, fp_kept_offsets, len(self.doc_slot) - kept.shape[0])
-        self.shingles.append(out.sets if whole else take(out.sets, kept))
+        self.shingles.append(out.shingle_path, out.set_offsets, out.exact, kept)
         self.signatures.append(out.signatures if whole else out.signatures[kept])
         self.progress("clean+sketch", len(self.slots), None)
 
-    def finish(self) -> ShingleSets:
+    def finish(self) -> SpilledShingles:
         self.audit.close()
         return self.shingles.finish()
 
@@ -456,14 +456,13 @@ def _dedup(
     start = _timed(timings, "candidates", start, peaks)
     total_pairs = int(pairs.shape[0])
     progress("verify (pairs)", 0, total_pairs)
-    del sets  # verification maps the table afresh for each chunk of pairs
-    edges = verify_in_chunks(intake.shingles.reopen, pairs, cfg.verify,
+    edges = verify_in_chunks(sets, pairs, cfg.verify,
                              done=lambda verified: progress("verify (pairs)", verified, total_pairs),
                              threads=workers.count)
     start = _timed(timings, "verify", start, peaks)
     rank = priority(docs, edges, cfg.canonical)
     def verify_on_demand(pairs: np.ndarray) -> EdgeTable:
-        rows = intake.shingles.rows(pairs.reshape(-1))  # rows 2i and 2i + 1 hold pair i
+        rows = sets.rows(pairs.reshape(-1))  # rows 2i and 2i + 1 hold pair i
         local = np.arange(2 * pairs.shape[0], dtype=np.int64).reshape(-1, 2)
         table = verify_pairs(rows, local, cfg.verify, keep_unrelated=True)
         return EdgeTable(pairs[:, 0].copy(), pairs[:, 1].copy(), table.jaccard, table.contain_ab, table.contain_ba,

@@ -27,7 +27,7 @@ from .provenance import Credit, LineCreditMemo, extract_credits
 from .runtime import fewer_collections
 from .sketch.minhash import signatures
 from .sketch.shingle import ShingleSets, shingle_sets
-from .sketch.spill import write_texts
+from .sketch.spill import write_texts, write_values
 from .types import Document, Rejected
 
 
@@ -44,25 +44,29 @@ def source_key(source: str | None, url: str | None) -> str | None:
 
 @dataclass(frozen=True, slots=True)
 class BatchJob:
-    """Texts to prepare and sketch, with what cleaning and provenance need to know of each, and the new file
-    that their clean texts go to (``sketch.spill.write_texts``)."""
+    """Texts to prepare and sketch, with what cleaning and provenance need to know of each, and the new files
+    that their clean texts and their shingle sets go to (``sketch.spill.write_texts``, ``write_values``)."""
 
     texts: list[str]
     sources: list[str | None]
     urls: list[str | None]
     text_path: str
+    shingle_path: str
 
 
 @dataclass(frozen=True, slots=True)
 class BatchOut:
     """Per-doc results of one batch, index-aligned with its job. ``removed_json`` holds each doc's removed
     lines already serialised (``""`` when none), so the main process only appends them to the audit file. The
-    clean texts are in the job's ``text_path``, doc k's between ``text_ends[k]`` and ``text_ends[k + 1]``."""
+    clean texts are in the job's ``text_path``, doc k's between ``text_ends[k]`` and ``text_ends[k + 1]``, and its
+    shingle set in ``shingle_path``, values ``set_offsets[k]`` to ``set_offsets[k + 1]``."""
 
-    sets: ShingleSets
+    set_offsets: np.ndarray
+    exact: np.ndarray  # exact-copy hash per doc (see ShingleSets)
     signatures: np.ndarray
     text_path: str
     text_ends: np.ndarray
+    shingle_path: str
     titles: list[str | None]
     removed_counts: list[dict[str, int]]
     removed_json: list[str]
@@ -161,8 +165,10 @@ def _process_batch(job: BatchJob, cfg: RunConfig, lines: FrozenSourceLines | Non
     sets, sigs = sketch_texts(clean_texts, cfg)
     fps = fingerprints(sets, cfg.candidates)
     sketched = time.perf_counter()
+    write_values(Path(job.shingle_path), sets.values)
     return BatchOut(
-        sets=sets, signatures=sigs, text_path=job.text_path, text_ends=write_texts(Path(job.text_path), clean_texts),
+        set_offsets=sets.offsets, exact=sets.exact, signatures=sigs, text_path=job.text_path,
+        text_ends=write_texts(Path(job.text_path), clean_texts), shingle_path=job.shingle_path,
         titles=[r.title for r in results], removed_counts=[_rule_counts(r) for r in results],
         removed_json=[_removed_json(r) for r in results], credits=credits, fingerprints=fps,
         seconds={"clean": cleaned - start, "credits": credited - cleaned, "sketch": sketched - credited},
@@ -235,6 +241,7 @@ class ChunkJob:
     chunk: JsonlChunk
     read: ReadConfig
     text_path: str  # where the clean texts go (see BatchJob)
+    shingle_path: str  # and their shingle sets
     report: bool = False  # send the reader's warnings back (a first pass that parsed the chunk has not)
 
 
@@ -263,7 +270,9 @@ def process_chunk(job: ChunkJob, cfg: RunConfig, lines: FrozenSourceLines | None
             heads.append(head)
         else:
             heads.append(item)
-    batch = BatchJob([d.text for d in docs], [d.source for d in docs], [d.url for d in docs], job.text_path)
+    batch = BatchJob(
+        [d.text for d in docs], [d.source for d in docs], [d.url for d in docs], job.text_path, job.shingle_path
+    )
     return ChunkOut(heads, process_batch(batch, cfg, lines), tuple(warnings) if job.report else ())
 
 

@@ -19,11 +19,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+from numba.typed import List as TypedList
 
 from .config import VerifyConfig
 from .runtime import in_order_threads
 from .sketch import _kernels
 from .sketch.shingle import ShingleSets
+from .sketch.spill import SpilledShingles
 from .types import EdgeLabel
 
 #: Integer codes of the ``label`` column of ``EdgeTable`` (arrays, not enums, in the hot path).
@@ -93,24 +95,41 @@ def label_scores(
 PAIRS_PER_THREAD = 8192
 
 
-def intersection_sizes(sets: ShingleSets, left: np.ndarray, right: np.ndarray, threads: int = 1) -> np.ndarray:
+#: A shingle table in memory (one CSR array) or as the batch files a run spilled.
+Shingles = ShingleSets | SpilledShingles
+
+
+def _intersection_kernel(sets: Shingles) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
+    """|A ∩ B| of pairs (left, right) of ``sets``; a spilled table is mapped for as long as the kernel is held."""
+    if isinstance(sets, ShingleSets):
+        values, offsets = sets.values, sets.offsets
+        return lambda left, right: _kernels.intersection_sizes(values, offsets, left, right)
+    if not sets.paths:  # no docs, so no pairs: a typed list needs an element to know its type
+        return lambda left, right: np.zeros(left.shape[0], dtype=np.int64)
+    files = TypedList(sets.mapped())
+    file_of, starts, ends = sets.file_of, sets.starts, sets.ends
+    return lambda left, right: _kernels.intersection_sizes_in_files(files, file_of, starts, ends, left, right)
+
+
+def intersection_sizes(sets: Shingles, left: np.ndarray, right: np.ndarray, threads: int = 1) -> np.ndarray:
     """|A ∩ B| for each pair (``left[k]``, ``right[k]``), in slices side by side in up to ``threads`` threads (the
     merge walk releases the GIL); the same numbers for any number of threads."""
+    kernel = _intersection_kernel(sets)
     count = left.shape[0]
     slices = max(1, min(threads, count // PAIRS_PER_THREAD))
     if slices == 1:
-        return _kernels.intersection_sizes(sets.values, sets.offsets, left, right)
+        return kernel(left, right)
     bounds = np.linspace(0, count, slices + 1).astype(np.int64).tolist()
 
     def part(k: int) -> np.ndarray:
         lo, hi = bounds[k], bounds[k + 1]
-        return _kernels.intersection_sizes(sets.values, sets.offsets, left[lo:hi], right[lo:hi])
+        return kernel(left[lo:hi], right[lo:hi])
 
     return np.concatenate(list(in_order_threads(part, range(slices), slices)))
 
 
 def verify_pairs(
-    sets: ShingleSets, pairs: np.ndarray, cfg: VerifyConfig, keep_unrelated: bool = False, threads: int = 1
+    sets: Shingles, pairs: np.ndarray, cfg: VerifyConfig, keep_unrelated: bool = False, threads: int = 1
 ) -> EdgeTable:
     """Exact scores for every candidate pair; unrelated pairs are dropped unless ``keep_unrelated``."""
     left = np.ascontiguousarray(pairs[:, 0], dtype=np.int64)
@@ -131,17 +150,15 @@ def concat_edges(tables: list[EdgeTable]) -> EdgeTable:
 
 
 def verify_in_chunks(
-    open_sets: Callable[[], ShingleSets], pairs: np.ndarray, cfg: VerifyConfig, chunk: int = 50_000,
+    sets: Shingles, pairs: np.ndarray, cfg: VerifyConfig, chunk: int = 50_000,
     done: Callable[[int], None] | None = None, threads: int = 1,
 ) -> EdgeTable:
-    """``verify_pairs`` over fresh mappings of the shingle table, one per chunk of pairs, so the pages a chunk
-    touches are released before the next (resident memory stays bounded on corpora larger than RAM).
+    """``verify_pairs`` chunk by chunk of pairs; a spilled table is mapped afresh for each chunk, so the pages a
+    chunk touches are released before the next (resident memory stays bounded on corpora larger than RAM).
     ``done`` (optional) hears the number of pairs verified so far after each chunk; ``threads`` split each chunk."""
     tables = []
     for start in range(0, max(pairs.shape[0], 1), chunk):
-        sets = open_sets()
         tables.append(verify_pairs(sets, pairs[start : start + chunk], cfg, threads=threads))
-        del sets
         if done is not None:
             done(min(start + chunk, int(pairs.shape[0])))
     return concat_edges(tables)

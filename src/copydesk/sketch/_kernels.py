@@ -466,27 +466,46 @@ def pairs_from_runs(sorted_keys: np.ndarray, docs: np.ndarray, max_run: int, ski
     return out[:w]
 
 
+@njit(cache=True, nogil=True, inline="always")
+def _common_count(a: np.ndarray, i: int, i_end: int, b: np.ndarray, j: int, j_end: int) -> int:
+    """How many values ``a[i:i_end]`` and ``b[j:j_end]`` (each sorted, without repeats) share: a merge walk."""
+    c = 0
+    while i < i_end and j < j_end:
+        x = a[i]
+        y = b[j]
+        if x == y:
+            c += 1
+            i += 1
+            j += 1
+        elif x < y:
+            i += 1
+        else:
+            j += 1
+    return c
+
+
 @njit(cache=True, nogil=True)
 def intersection_sizes(sets: np.ndarray, offsets: np.ndarray, left: np.ndarray, right: np.ndarray) -> np.ndarray:
-    """Exact |A ∩ B| of sorted shingle sets for every candidate pair (merge walk)."""
+    """Exact |A ∩ B| of sorted shingle sets for every candidate pair (CSR table: doc i's set is
+    ``sets[offsets[i]:offsets[i + 1]]``)."""
     m = left.shape[0]
     out = np.empty(m, dtype=np.int64)
     for p in range(m):
-        i = offsets[left[p]]
-        i_end = offsets[left[p] + 1]
-        j = offsets[right[p]]
-        j_end = offsets[right[p] + 1]
-        c = 0
-        while i < i_end and j < j_end:
-            x = sets[i]
-            y = sets[j]
-            if x == y:
-                c += 1
-                i += 1
-                j += 1
-            elif x < y:
-                i += 1
-            else:
-                j += 1
-        out[p] = c
+        out[p] = _common_count(
+            sets, offsets[left[p]], offsets[left[p] + 1], sets, offsets[right[p]], offsets[right[p] + 1]
+        )
+    return out
+
+
+@njit(cache=True, nogil=True)
+def intersection_sizes_in_files(
+    files: Any, file_of: np.ndarray, starts: np.ndarray, ends: np.ndarray, left: np.ndarray, right: np.ndarray
+) -> np.ndarray:
+    """``intersection_sizes`` over a table kept as one array per batch file (a typed list, ``files``): doc i's
+    set is ``files[file_of[i]][starts[i]:ends[i]]``."""
+    m = left.shape[0]
+    out = np.empty(m, dtype=np.int64)
+    for p in range(m):
+        a, b = left[p], right[p]
+        out[p] = _common_count(files[file_of[a]], starts[a], ends[a], files[file_of[b]], starts[b], ends[b])
     return out

@@ -10,6 +10,7 @@ import os
 import pickle
 from array import array
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -17,57 +18,105 @@ import numpy as np
 from .shingle import ShingleSets
 
 
+def write_values(path: Path, values: np.ndarray) -> None:
+    """Write a batch's shingle values (uint64, each doc's set after the last) to a new file.
+
+    Why a file per batch, written where the batch was prepared: the shingle sets are the largest thing a batch
+    makes (about 5.6 GB per million news-sized docs); written by the worker that made them, they never pass
+    through the pipe to the main process (pickled, received, unpickled and written again there, about 2 s of
+    the main process's CPU per 100k docs), which only keeps where each doc's set is (:class:`ShingleSpill`)."""
+    np.ascontiguousarray(values, dtype=np.uint64).tofile(path)
+
+
 class ShingleSpill:
-    """Appends shingle-set batches (CSR) to ``values.u64``; ``finish()`` returns one memory-mapped table, and
-    ``reopen()`` a fresh mapping of it: dropping a mapping releases the pages it touched, so a long scan over
-    the table (verification) can run in chunks without its resident memory growing with the corpus."""
+    """Where each doc's shingle set is: the batch files (:func:`write_values`) and, per doc in order, its file,
+    start and end (counted in values). ``finish()`` freezes it into :class:`SpilledShingles`."""
 
-    def __init__(self, folder: Path) -> None:
-        self.path = folder / "shingles.u64"
-        self._handle = self.path.open("wb")
-        self._sizes: list[np.ndarray] = []
+    def __init__(self) -> None:
+        self._paths: list[str] = []
+        self._file: list[np.ndarray] = []
+        self._start: list[np.ndarray] = []
+        self._end: list[np.ndarray] = []
         self._exact: list[np.ndarray] = []
-        self._written = 0
-        self._table = ShingleSets(np.empty(0, dtype=np.uint64), np.zeros(1, dtype=np.int64), np.empty(0, np.uint64))
 
-    def append(self, sets: ShingleSets) -> None:
-        self._handle.write(np.ascontiguousarray(sets.values, dtype=np.uint64).tobytes())
-        self._written += int(sets.values.shape[0])
-        self._sizes.append(np.diff(sets.offsets))
-        self._exact.append(sets.exact)
+    def append(self, path: str, offsets: np.ndarray, exact: np.ndarray, rows: np.ndarray) -> None:
+        """Add the docs ``rows`` (in that order) of a batch file whose doc k's set lies between ``offsets[k]`` and
+        ``offsets[k + 1]``, with ``exact`` the batch's exact-copy hashes."""
+        self._file.append(np.full(rows.shape[0], len(self._paths), dtype=np.int32))
+        self._paths.append(path)
+        self._start.append(offsets[rows])
+        self._end.append(offsets[rows + 1])
+        self._exact.append(exact[rows])
 
-    def finish(self) -> ShingleSets:
-        self._handle.close()
-        sizes = np.concatenate(self._sizes) if self._sizes else np.empty(0, dtype=np.int64)
-        offsets = np.zeros(sizes.shape[0] + 1, dtype=np.int64)
-        np.cumsum(sizes, out=offsets[1:])
-        exact = np.concatenate(self._exact) if self._exact else np.empty(0, dtype=np.uint64)
-        if self._written == 0:
-            return ShingleSets(np.empty(0, dtype=np.uint64), offsets, exact)
-        self._table = ShingleSets(np.empty(0, dtype=np.uint64), offsets, exact)
-        return self.reopen()
+    def finish(self) -> SpilledShingles:
+        def joined(parts: list[np.ndarray], dtype: type) -> np.ndarray:
+            if not parts:
+                return np.empty(0, dtype=dtype)
+            out: np.ndarray = np.concatenate(parts).astype(dtype, copy=False)
+            return out
+
+        return SpilledShingles(
+            tuple(self._paths), joined(self._file, np.int32), joined(self._start, np.int64),
+            joined(self._end, np.int64), joined(self._exact, np.uint64),
+        )
+
+
+@dataclass(frozen=True)
+class SpilledShingles:
+    """The run's shingle table as the batch files hold it: doc i's set is values ``starts[i]:ends[i]`` of file
+    ``paths[file_of[i]]``. Verification maps the files afresh for each chunk of pairs (:meth:`mapped`):
+    dropping a mapping releases the pages it touched, so a long scan over the table runs in chunks without its
+    resident memory growing with the corpus."""
+
+    paths: tuple[str, ...]
+    file_of: np.ndarray  # int32, per doc
+    starts: np.ndarray  # int64, per doc
+    ends: np.ndarray  # int64, per doc
+    exact: np.ndarray  # uint64, per doc
+
+    def __len__(self) -> int:
+        return int(self.file_of.shape[0])
+
+    def sizes(self) -> np.ndarray:
+        sizes: np.ndarray = self.ends - self.starts
+        return sizes
+
+    def mapped(self) -> list[np.ndarray]:
+        """A read-only mapping of each file (an empty array for an empty one, which cannot be mapped)."""
+        return [
+            np.asarray(np.memmap(path, dtype=np.uint64, mode="r")) if os.path.getsize(path) else _NO_VALUES
+            for path in self.paths
+        ]
 
     def rows(self, indices: np.ndarray) -> ShingleSets:
         """A small table of the given rows, read with positioned reads (no mapping left behind), for the few
         pairs verified one at a time during clustering."""
-        offsets = self._table.offsets
-        starts, ends = offsets[indices], offsets[indices + 1]
+        starts, ends = self.starts[indices], self.ends[indices]
         sizes = ends - starts
-        out_offsets = np.zeros(indices.shape[0] + 1, dtype=np.int64)
-        np.cumsum(sizes, out=out_offsets[1:])
-        with self.path.open("rb") as handle:
+        offsets = np.zeros(indices.shape[0] + 1, dtype=np.int64)
+        np.cumsum(sizes, out=offsets[1:])
+        fds: dict[int, int] = {}
+        try:
             parts = []
-            for start, size in zip(starts.tolist(), sizes.tolist(), strict=True):
-                handle.seek(start * 8)
-                parts.append(np.frombuffer(handle.read(size * 8), dtype=np.uint64))
-        values = np.concatenate(parts) if parts else np.empty(0, dtype=np.uint64)
-        return ShingleSets(values, out_offsets, self._table.exact[indices])
+            for file, start, size in zip(self.file_of[indices].tolist(), starts.tolist(), sizes.tolist(), strict=True):
+                fd = fds.get(file)
+                if fd is None:
+                    fd = fds[file] = os.open(self.paths[file], os.O_RDONLY)
+                parts.append(np.frombuffer(os.pread(fd, size * 8, start * 8), dtype=np.uint64))
+        finally:
+            for fd in fds.values():
+                os.close(fd)
+        values = np.concatenate(parts) if parts else _NO_VALUES
+        return ShingleSets(values, offsets, self.exact[indices])
 
-    def reopen(self) -> ShingleSets:
-        if self._written == 0:
-            return self._table
-        values = np.asarray(np.memmap(self.path, dtype=np.uint64, mode="r", shape=(self._written,)))
-        return ShingleSets(values, self._table.offsets, self._table.exact)
+
+def _read_only(array: np.ndarray) -> np.ndarray:
+    array.flags.writeable = False
+    return array
+
+
+#: Stands for an empty batch file: read-only like a mapping, so that a typed list holds one array type.
+_NO_VALUES: np.ndarray = _read_only(np.empty(0, dtype=np.uint64))
 
 
 def write_texts(path: Path, texts: list[str]) -> np.ndarray:
