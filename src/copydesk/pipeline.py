@@ -376,11 +376,7 @@ def _source_lines(
             reader_log.warning(message)
         for item in held_items:
             spill.append(item)
-        keys = out.values.tolist()
-        at = 0
-        for size in out.sizes:
-            stats.observe_keys(keys[at : at + size])
-            at += size
+        stats.observe_batch(out.values, out.sizes)
     return stats.freeze()
 
 

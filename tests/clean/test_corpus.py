@@ -5,6 +5,8 @@ from __future__ import annotations
 import pickle
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from copydesk.clean.boilerplate import SOURCE_BOILERPLATE_MAX_CHARS, clean_text
 from copydesk.clean.corpus import SourceLineStats, batch_line_keys, normalise_for_counting
@@ -214,3 +216,58 @@ def test_only_lines_that_corpus_evidence_may_remove_are_counted() -> None:
     assert not stats.is_boilerplate("alder", long_line)
     assert stats.is_boilerplate("alder", padded)
     assert stats.freeze().is_boilerplate("alder", padded)
+
+
+class _DictCounts:
+    """The counting rules written plainly (a dict, each doc in turn): what the compiled table must match."""
+
+    def __init__(self, min_docs: int, max_tracked: int) -> None:
+        self.min_docs, self.max_tracked = min_docs, max_tracked
+        self.counts: dict[int, int] = {}
+        self.prunes = self.docs = 0
+
+    def observe_keys(self, keys: list[int]) -> None:
+        for key in keys:
+            self.counts[key] = self.counts.get(key, 0) + 1
+        self.docs += 1
+        if len(self.counts) > self.max_tracked:
+            threshold = 1
+            while len(self.counts) > self.max_tracked * 3 // 4:
+                self.counts = {k: n for k, n in self.counts.items() if n > threshold}
+                threshold += 1
+            self.prunes += 1
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    docs=st.lists(
+        st.sets(st.one_of(st.integers(0, 40), st.integers(0, 2**64 - 1)), max_size=30).map(sorted),
+        max_size=60,
+    ),
+    max_tracked=st.integers(1, 80),
+    batch=st.integers(1, 9),
+)
+def test_the_compiled_table_counts_and_prunes_exactly_as_a_dict(
+    docs: list[list[int]], max_tracked: int, batch: int
+) -> None:
+    """Any keys (0 and 2**64 - 1 included, many shared), any limit (prunes of every depth), docs larger than the
+    table's first size, counted doc by doc or a batch at a time."""
+    import numpy as np
+
+    docs = docs + [list(range(5000))]  # one doc that outgrows the smallest table
+    plain = _DictCounts(2, max_tracked)
+    for keys in docs:
+        plain.observe_keys(keys)
+    one_by_one = SourceLineStats(min_docs=2, max_tracked_lines=max_tracked)
+    batched = SourceLineStats(min_docs=2, max_tracked_lines=max_tracked)
+    for keys in docs:
+        one_by_one.observe_keys(keys)
+    for at in range(0, len(docs), batch):
+        part = docs[at : at + batch]
+        values = np.array([k for keys in part for k in keys], dtype=np.uint64)
+        batched.observe_batch(values, np.array([len(keys) for keys in part], dtype=np.int64))
+    for stats in (one_by_one, batched):
+        assert (stats.tracked_lines, stats.prunes, stats.documents) == (len(plain.counts), plain.prunes, len(docs))
+        seen = sorted({k for keys in docs for k in keys})
+        assert [stats._count_of(k) for k in seen] == [plain.counts.get(k, 0) for k in seen]
+        assert stats.freeze()._keys == frozenset(k for k, n in plain.counts.items() if n >= 2)

@@ -7,14 +7,15 @@ and one site's furniture never removes text from another site.
 
 How: each line is normalised (as in :func:`copydesk.clean.boilerplate.normalise_line`, plus digits masked so
 "Updated 3 hours ago" and "Updated 5 hours ago" count as one line) and hashed with xxh64, seeded with the
-xxh64 of the source name, into one 64-bit int per (source, line). A plain ``dict[int, int]`` holds the
-number of documents each key was seen in (each distinct line counts once per document).
+xxh64 of the source name, into one 64-bit int per (source, line). A compiled hash table
+(:mod:`copydesk.clean._counting`) holds the number of documents each key was seen in (each distinct line counts
+once per document), counting a batch of documents per call.
 
 Memory is bounded by ``max_tracked_lines``: when the table grows past it, keys seen in only one document are
 dropped (most are body text, which is unique per document). This is a space-saving approximation: a
 boilerplate line dropped while it had one sighting must be seen ``min_docs`` times again after the prune to
 be flagged. If dropping single sightings is not enough to get back under three quarters of the limit, the
-threshold rises (2, 3, ...) until it is. Results depend only on the counts (never on dict order), and
+threshold rises (2, 3, ...) until it is. Results depend only on the counts (never on table order), and
 pruning happens at the same points for the same input order, so a run is reproducible.
 
 After the counting pass, :meth:`SourceLineStats.freeze` keeps only the verdicts (keys that reached
@@ -28,12 +29,14 @@ import logging
 import re
 from array import array
 from collections.abc import Callable, Iterable, Sequence
-from typing import Final
+from typing import Any, Final
 
+import numpy as np
 import xxhash
 
 from ..config import CleanConfig
 from ..errors import ConfigError
+from . import _counting
 from .boilerplate import SOURCE_BOILERPLATE_MAX_CHARS, NormalisedLineCheck, normalise_line, split_normalised
 
 __all__ = ["FrozenSourceLines", "SourceLineStats", "batch_line_keys", "normalise_for_counting"]
@@ -128,7 +131,9 @@ class SourceLineStats:
             raise ConfigError(f"max_tracked_lines must be >= 1, got {max_tracked_lines!r}")
         self.min_docs = min_docs
         self.max_tracked_lines = max_tracked_lines
-        self._counts: dict[int, int] = {}
+        # a compiled counting table (keys, counts; see copydesk.clean._counting), sized for what it holds
+        self._keys, self._counts = _counting.empty_table(_counting.MIN_CAPACITY)
+        self._held = 0
         self._docs = 0
         self._prunes = 0
 
@@ -140,7 +145,7 @@ class SourceLineStats:
     @property
     def tracked_lines(self) -> int:
         """How many (source, line) keys are held now."""
-        return len(self._counts)
+        return self._held
 
     @property
     def documents(self) -> int:
@@ -159,35 +164,50 @@ class SourceLineStats:
     def observe_keys(self, keys: Iterable[int]) -> None:
         """Count one document given its distinct line keys (as :func:`batch_line_keys` gives them); the same
         as :meth:`observe` of its text."""
-        counts = self._counts
-        for key in keys:
-            counts[key] = counts.get(key, 0) + 1
-        self._docs += 1
-        if len(counts) > self.max_tracked_lines:
-            self._prune()
+        values = np.fromiter(keys, dtype=np.uint64)
+        self.observe_batch(values, np.array([values.shape[0]], dtype=np.int64))
+
+    def observe_batch(self, values: Any, sizes: Any) -> None:
+        """Count many documents in order: doc d's distinct keys are the next ``sizes[d]`` of ``values`` (the
+        arrays :func:`batch_line_keys` gives); the same as :meth:`observe_keys` of each doc in turn."""
+        values = np.asarray(values, dtype=np.uint64)
+        sizes = np.asarray(sizes, dtype=np.int64)
+        doc = at = 0
+        while doc < sizes.shape[0]:
+            held, next_doc, at = _counting.count_docs(
+                self._keys, self._counts, self._held, values, sizes, doc, at, self.max_tracked_lines
+            )
+            self._held = held
+            self._docs += next_doc - doc
+            if next_doc == doc:  # the next doc could fill the table past half: grow it
+                self._resize(_counting.capacity_for(held + int(sizes[doc])), 0)
+            elif held > self.max_tracked_lines:
+                self._prune()
+            doc = next_doc
+
+    def _resize(self, capacity: int, more_than: int) -> None:
+        self._keys, self._counts, self._held = _counting.rebuilt(self._keys, self._counts, capacity, more_than)
 
     def _prune(self) -> None:
         """Drop the rarest keys (seen in 1 doc, then 2, ...) until at most 3/4 of the limit remain.
 
         Pruning to well below the limit keeps the amortised cost per observed line constant.
         """
-        before = len(self._counts)
-        target = self.max_tracked_lines * 3 // 4
-        threshold = 1
-        counts = self._counts
-        while len(counts) > target:
-            counts = {key: n for key, n in counts.items() if n > threshold}
-            threshold += 1
-        self._counts = counts
+        before = self._held
+        threshold = _counting.prune_threshold(self._counts, self.max_tracked_lines * 3 // 4)
+        self._resize(self._keys.shape[0], threshold)
         self._prunes += 1
         logger.debug(
-            "pruned line stats from %d to %d keys (dropped counts <= %d)", before, len(counts), threshold - 1
+            "pruned line stats from %d to %d keys (dropped counts <= %d)", before, self._held, threshold
         )
+
+    def _count_of(self, key: int) -> int:
+        return int(_counting.counts_of(self._keys, self._counts, np.array([key], dtype=np.uint64))[0])
 
     def count(self, source: str, line: str) -> int:
         """In how many observed documents of ``source`` this line (normalised) appeared."""
         key = _line_key(_source_seed(source), line)
-        return 0 if key is None else self._counts.get(key, 0)
+        return 0 if key is None else self._count_of(key)
 
     def is_boilerplate(self, source: str, line: str) -> bool:
         """True when the line was seen in at least ``min_docs`` documents of ``source`` (lines longer than
@@ -200,19 +220,22 @@ class SourceLineStats:
 
         def on_normalised(norm: str) -> bool:
             key = _norm_key(seed, norm)
-            # read self._counts at call time: a prune replaces the dict
-            return key is not None and self._counts.get(key, 0) >= self.min_docs
+            # read the table at call time: observing more docs replaces it
+            return key is not None and self._count_of(key) >= self.min_docs
 
         def on_normalised_many(norms: list[str]) -> list[bool]:
-            counts, min_docs = self._counts, self.min_docs
-            return [key is not None and counts.get(key, 0) >= min_docs for key in _norm_keys(seed, norms)]
+            keys = _norm_keys(seed, norms)
+            query = np.array([0 if key is None else key for key in keys], dtype=np.uint64)
+            found = _counting.counts_of(self._keys, self._counts, query).tolist()
+            return [key is not None and n >= self.min_docs for key, n in zip(keys, found, strict=True)]
 
         return NormalisedLineCheck(on_normalised, on_normalised_many)
 
     def freeze(self) -> FrozenSourceLines:
         """The boilerplate verdicts only (keys seen in >= ``min_docs`` docs): small, read-only, picklable."""
-        min_docs = self.min_docs
-        return FrozenSourceLines((key for key, n in self._counts.items() if n >= min_docs), min_docs)
+        return FrozenSourceLines(
+            _counting.entries_over(self._keys, self._counts, self.min_docs).tolist(), self.min_docs
+        )
 
 
 class FrozenSourceLines:
