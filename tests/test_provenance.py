@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from copydesk.provenance import Credit, extract_credits
 
@@ -144,3 +146,40 @@ def test_seed_full_copy_001_credits(seed_paths: tuple[Path, Path]) -> None:
     credits = extract_credits(seed_paths[1].read_text(encoding="utf-8"))
     assert [(c.kind, c.name, c.line) for c in credits] == [("originally_appeared", "USA TODAY", 68)]
     assert credits[0].evidence.startswith("This article originally appeared on USA TODAY:")
+
+
+def _host_by_urlsplit(url: str) -> str | None:
+    """What the URL host credit is defined as: urlsplit's host name, without ``www.``."""
+    from urllib.parse import urlsplit
+
+    try:
+        host = urlsplit(url.strip()).hostname
+    except ValueError:
+        return None
+    return host.removeprefix("www.") if host else None
+
+
+_URL_PARTS = st.sampled_from(
+    ["http", "https", "HTTPS", "ftp", "://", ":", "/", "//", "www.", "WWW.", "example", "news", ".com", ".co.uk",
+     ".", "-", "@", "user", ":8080", "[::1]", "?q=1", "#top", " ", "\t", "\n", "\u00e9", "%20", "a b", "xn--"]
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_URL_PARTS, max_size=9).map("".join))
+def test_the_url_host_is_urlsplits_host_for_any_address(url: str) -> None:
+    from copydesk.provenance import _url_host
+
+    assert _url_host(url) == _host_by_urlsplit(url)
+
+
+@pytest.mark.parametrize("url", [
+    "https://www.example.com/world/2023/07/a-story-123", "http://news.example.co.uk", "https://example.com?x=1",
+    "https://Example.com/", "https://user@example.com/", "https://example.com:8080/", "  https://example.com/a  ",
+    "https://exa mple.com/", "https://example.com/a b", "https://[::1]/", "https://", "example.com/no-scheme",
+    "https://www.", "https://example.com/\u00e9t\u00e9",
+])
+def test_the_url_host_of_common_and_odd_addresses(url: str) -> None:
+    from copydesk.provenance import _url_host
+
+    assert _url_host(url) == _host_by_urlsplit(url)

@@ -360,9 +360,20 @@ def _line_credits(stripped: str, plain: bool) -> list[tuple[CreditKind, str]]:
     return out
 
 
+# A plain web address: its host is all of its authority (no user, port or brackets, already lower case), and it
+# holds nothing urlsplit would remove or reject (whitespace, control or non-ASCII characters).
+_PLAIN_URL: Final = re.compile(r"https?://([a-z0-9.-]+)(?:[/?#][!-~]*)?")
+
+
 def _url_host(url: str) -> str | None:
+    """The URL's host without ``www.``: ``urlsplit(url.strip()).hostname``, read directly from a plain web
+    address (about ten times faster; every document has a URL), else from ``urlsplit``."""
+    url = url.strip()
+    plain = _PLAIN_URL.fullmatch(url)
+    if plain is not None:
+        return plain.group(1).removeprefix("www.")
     try:
-        host = urlsplit(url.strip()).hostname
+        host = urlsplit(url).hostname
     except ValueError:
         return None
     if not host:
