@@ -86,6 +86,7 @@ def _spilled(sets, folder, batch_rows: list[list[int]]):  # type: ignore[no-unty
     order: list[int] = []
     for n, rows in enumerate(batch_rows):
         batch = take(sets, np.array(sorted(rows), dtype=np.int64))
+        folder.mkdir(exist_ok=True)
         path = folder / f"batch-{n}.u64"
         write_values(path, batch.values)
         kept = [k for k, doc in enumerate(sorted(rows)) if doc % 5 != 4]  # drop some rows, as file() does
@@ -122,6 +123,15 @@ def test_a_table_spilled_in_batch_files_verifies_as_the_same_table_in_memory(tmp
     rows = spilled.rows(picked)
     for k, doc in enumerate(picked.tolist()):
         assert np.array_equal(rows.row(k), in_memory.row(doc))
+    # a run of more batch files than may be mapped at once joins them into one: the same table
+    from copydesk.sketch import spill as spill_module
+
+    monkeypatch.setattr(spill_module, "MAX_SHINGLE_FILES", 2)
+    joined, _ = _spilled(sets, tmp_path / "joined", batches)
+    assert len(joined.paths) == 1 and sorted(p.name for p in (tmp_path / "joined").iterdir()) == ["shingles.u64"]
+    got = verify.verify_in_chunks(joined, pairs, VerifyConfig(), chunk=333, threads=2)
+    assert np.array_equal(got.jaccard, want.jaccard) and np.array_equal(got.label, want.label)
+    assert all(np.array_equal(joined.rows(picked).row(k), rows.row(k)) for k in range(4))
 
 
 def test_an_empty_spilled_table_verifies_no_pairs(tmp_path) -> None:  # type: ignore[no-untyped-def]

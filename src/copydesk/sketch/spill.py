@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import shutil
 from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -55,10 +56,33 @@ class ShingleSpill:
             out: np.ndarray = np.concatenate(parts).astype(dtype, copy=False)
             return out
 
-        return SpilledShingles(
+        table = SpilledShingles(
             tuple(self._paths), joined(self._file, np.int32), joined(self._start, np.int64),
             joined(self._end, np.int64), joined(self._exact, np.uint64),
         )
+        return table if len(table.paths) <= MAX_SHINGLE_FILES else _merged(table)
+
+
+#: Most batch files verification maps at once. Each is a memory mapping, and a process may hold only so many
+#: (65,530 by default on Linux, shared with everything else it maps): a run of more batches (8M docs at the
+#: default batch size, fewer with a small ``--batch-size``) joins its files into one first.
+MAX_SHINGLE_FILES = 4096
+
+
+def _merged(table: SpilledShingles) -> SpilledShingles:
+    """The same table in one file (the batch files joined in order, then removed)."""
+    path = Path(table.paths[0]).with_name("shingles.u64")
+    bases = np.zeros(len(table.paths), dtype=np.int64)
+    with path.open("wb") as out:
+        for f, part in enumerate(table.paths):
+            bases[f] = out.tell() // 8
+            with open(part, "rb") as source:
+                shutil.copyfileobj(source, out, 8 << 20)
+            os.unlink(part)
+    shift = bases[table.file_of]
+    return SpilledShingles(
+        (str(path),), np.zeros_like(table.file_of), table.starts + shift, table.ends + shift, table.exact
+    )
 
 
 @dataclass(frozen=True)
