@@ -274,3 +274,13 @@ def test_progress_reports_every_stage_through_the_last_output(tmp_path: Path, da
     assert last["write clusters.jsonl"] == (len(result.clusters), len(result.clusters))
     kept = sum(1 for _ in (tmp_path / "out" / "deduplicated.jsonl").open(encoding="utf-8"))
     assert last["write deduplicated.jsonl"] == (kept, None)
+
+
+def test_the_summary_counts_the_utf8_bytes_of_the_texts_admitted() -> None:
+    from copydesk.types import Document
+
+    texts = ["plain ascii words in a row", "caf\u00e9 cr\u00e8me \u2014 \U0001f600 smiles", "  ", "a lone \ud800 half"]
+    docs = [Document(id=f"d{i}", text=t) for i, t in enumerate(texts)]
+    result = dedup(iter(docs), RunConfig())
+    admitted = [t for t in texts if t.strip()]  # the blank doc is rejected before it is counted
+    assert result.summary["text_bytes"] == sum(len(t.encode("utf-8", "surrogatepass")) for t in admitted)

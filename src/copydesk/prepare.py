@@ -196,6 +196,11 @@ class LineKeysOut:
     warnings: tuple[str, ...] = ()
 
 
+def _utf8_size(text: str) -> int:
+    """Bytes of ``text`` in UTF-8; an ASCII text (CPython knows without a scan) is not encoded to count them."""
+    return len(text) if text.isascii() else len(text.encode("utf-8", "surrogatepass"))
+
+
 @dataclass(frozen=True, slots=True)
 class DocInfo:
     """What the main process keeps of a document: what admits it (``blank``: its text is empty or whitespace
@@ -219,7 +224,7 @@ class DocInfo:
     def of(doc: Document) -> DocInfo:
         return DocInfo(
             doc.id, doc.origin, doc.url, doc.source, doc.date, doc.title, len(doc.text), doc.warnings,
-            len(doc.text.encode("utf-8", "surrogatepass")), not doc.text.strip(),
+            _utf8_size(doc.text), not doc.text.strip(),
         )
 
     def filed(self, title: str | None, credits: tuple[Credit, ...], removed_lines: int) -> DocInfo:
