@@ -105,6 +105,9 @@ def test_a_table_spilled_in_batch_files_verifies_as_the_same_table_in_memory(tmp
     texts += [" ".join(t.split()[: len(t.split()) // 2]) for t in texts[:20]] + ["", "one"]
     sets = shingle_sets(texts, ShingleConfig(size=2))
     batches = [list(range(25)), [], list(range(60, 62)), list(range(25, 60))]
+    from copydesk.sketch import spill as spill_module
+
+    monkeypatch.setattr(spill_module, "JOIN_BELOW_BYTES", 0)  # a small table, kept in its batch files
     spilled, order = _spilled(sets, tmp_path, batches)
     assert len(spilled.paths) == 4 and (tmp_path / "batch-1.u64").stat().st_size == 0
     in_memory = take(sets, order)
@@ -123,15 +126,15 @@ def test_a_table_spilled_in_batch_files_verifies_as_the_same_table_in_memory(tmp
     rows = spilled.rows(picked)
     for k, doc in enumerate(picked.tolist()):
         assert np.array_equal(rows.row(k), in_memory.row(doc))
-    # a run of more batch files than may be mapped at once joins them into one: the same table
-    from copydesk.sketch import spill as spill_module
-
-    monkeypatch.setattr(spill_module, "MAX_SHINGLE_FILES", 2)
-    joined, _ = _spilled(sets, tmp_path / "joined", batches)
-    assert len(joined.paths) == 1 and sorted(p.name for p in (tmp_path / "joined").iterdir()) == ["shingles.u64"]
-    got = verify.verify_in_chunks(joined, pairs, VerifyConfig(), chunk=333, threads=2)
-    assert np.array_equal(got.jaccard, want.jaccard) and np.array_equal(got.label, want.label)
-    assert all(np.array_equal(joined.rows(picked).row(k), rows.row(k)) for k in range(4))
+    # more batch files than may be mapped at once, or files small enough, are joined into one: the same table
+    for name, value in (("MAX_SHINGLE_FILES", 2), ("JOIN_BELOW_BYTES", 128 << 20)):
+        monkeypatch.setattr(spill_module, name, value)
+        folder = tmp_path / f"joined-{name}"
+        joined, _ = _spilled(sets, folder, batches)
+        assert len(joined.paths) == 1 and [p.name for p in folder.iterdir()] == ["shingles.u64"]
+        got = verify.verify_in_chunks(joined, pairs, VerifyConfig(), chunk=333, threads=2)
+        assert np.array_equal(got.jaccard, want.jaccard) and np.array_equal(got.label, want.label)
+        assert all(np.array_equal(joined.rows(picked).row(k), rows.row(k)) for k in range(4))
 
 
 def test_an_empty_spilled_table_verifies_no_pairs(tmp_path) -> None:  # type: ignore[no-untyped-def]

@@ -106,7 +106,7 @@ def compare_texts(a_text: str, b_text: str, cfg: RunConfig | None = None) -> Com
     cfg = cfg or RunConfig()
     a_text, b_text = masked(a_text, cfg), masked(b_text, cfg)
     sets = shingle_sets([a_text, b_text], cfg.shingle)
-    inter = _kernels.intersection_sizes(sets.values, sets.offsets, np.array([0]), np.array([1]))
+    inter = _kernels.intersection_sizes(sets.values, sets.offsets[:-1], sets.offsets[1:], np.array([0]), np.array([1]))
     sizes = sets.sizes()
     same = np.array([bool(sets.exact[0] == sets.exact[1]) and sizes[0] > 0])
     jaccard, cab, cba, label = label_scores(sizes[:1], sizes[1:], inter, same, cfg.verify)

@@ -19,7 +19,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from numba.typed import List as TypedList
 
 from .config import VerifyConfig
 from .runtime import in_order_threads
@@ -102,12 +101,18 @@ Shingles = ShingleSets | SpilledShingles
 def _intersection_kernel(sets: Shingles) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
     """|A ∩ B| of pairs (left, right) of ``sets``; a spilled table is mapped for as long as the kernel is held."""
     if isinstance(sets, ShingleSets):
-        values, offsets = sets.values, sets.offsets
-        return lambda left, right: _kernels.intersection_sizes(values, offsets, left, right)
-    if not sets.paths:  # no docs, so no pairs: a typed list needs an element to know its type
-        return lambda left, right: np.zeros(left.shape[0], dtype=np.int64)
+        values, starts, ends = sets.values, sets.offsets[:-1], sets.offsets[1:]
+        return lambda left, right: _kernels.intersection_sizes(values, starts, ends, left, right)
+    starts, ends = sets.starts, sets.ends
+    if len(sets.paths) <= 1:  # (no docs, or a table joined into one file: no typed list to build)
+        (values,) = sets.mapped() or [np.empty(0, dtype=np.uint64)]
+        return lambda left, right: _kernels.intersection_sizes(values, starts, ends, left, right)
+    # a typed list costs about half a second the first time in a process (numba compiles its methods), so small
+    # tables are joined into one file instead (ShingleSpill.finish)
+    from numba.typed import List as TypedList
+
     files = TypedList(sets.mapped())
-    file_of, starts, ends = sets.file_of, sets.starts, sets.ends
+    file_of = sets.file_of
     return lambda left, right: _kernels.intersection_sizes_in_files(files, file_of, starts, ends, left, right)
 
 

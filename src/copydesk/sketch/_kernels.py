@@ -485,15 +485,16 @@ def _common_count(a: np.ndarray, i: int, i_end: int, b: np.ndarray, j: int, j_en
 
 
 @njit(cache=True, nogil=True)
-def intersection_sizes(sets: np.ndarray, offsets: np.ndarray, left: np.ndarray, right: np.ndarray) -> np.ndarray:
-    """Exact |A ∩ B| of sorted shingle sets for every candidate pair (CSR table: doc i's set is
-    ``sets[offsets[i]:offsets[i + 1]]``)."""
+def intersection_sizes(
+    values: np.ndarray, starts: np.ndarray, ends: np.ndarray, left: np.ndarray, right: np.ndarray
+) -> np.ndarray:
+    """Exact |A ∩ B| of sorted shingle sets for every candidate pair: doc i's set is ``values[starts[i]:ends[i]]``
+    (a CSR table's ``offsets[:-1]`` and ``offsets[1:]``)."""
     m = left.shape[0]
     out = np.empty(m, dtype=np.int64)
     for p in range(m):
-        out[p] = _common_count(
-            sets, offsets[left[p]], offsets[left[p] + 1], sets, offsets[right[p]], offsets[right[p] + 1]
-        )
+        a, b = left[p], right[p]
+        out[p] = _common_count(values, starts[a], ends[a], values, starts[b], ends[b])
     return out
 
 

@@ -60,13 +60,20 @@ class ShingleSpill:
             tuple(self._paths), joined(self._file, np.int32), joined(self._start, np.int64),
             joined(self._end, np.int64), joined(self._exact, np.uint64),
         )
-        return table if len(table.paths) <= MAX_SHINGLE_FILES else _merged(table)
+        if len(table.paths) > MAX_SHINGLE_FILES or (
+            len(table.paths) > 1 and sum(map(os.path.getsize, table.paths)) <= JOIN_BELOW_BYTES
+        ):
+            return _merged(table)
+        return table
 
 
 #: Most batch files verification maps at once. Each is a memory mapping, and a process may hold only so many
 #: (65,530 by default on Linux, shared with everything else it maps): a run of more batches (8M docs at the
 #: default batch size, fewer with a small ``--batch-size``) joins its files into one first.
 MAX_SHINGLE_FILES = 4096
+#: Batch files holding at most this much in all are joined into one, which costs less than the first use of the
+#: typed list that walks many files (about 0.5 s, numba compiling its methods): up to about 25k news-sized docs.
+JOIN_BELOW_BYTES = 128 << 20
 
 
 def _merged(table: SpilledShingles) -> SpilledShingles:
