@@ -46,6 +46,7 @@ from .prepare import (
     process_job,
 )
 from .runtime import fewer_collections
+from .sketch.shingle import csr_rows
 from .sketch.spill import FingerprintSpill, ItemSpill, ShingleSpill, SpilledShingles, TextIndex, TextReader
 from .syndication import NameKeys, syndication_edges
 from .types import Cluster, Decision, Document, Edge, Reason, Rejected, Role
@@ -106,16 +107,6 @@ def _read_lines(path: Path) -> Iterator[str]:
 def cluster_id(canonical_id: str) -> str:
     """Cluster ids derive from the canonical member's id, never from iteration order."""
     return "c" + xxhash.xxh64_hexdigest(canonical_id.encode("utf-8"))
-
-
-def _csr_rows(values: np.ndarray, offsets: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Rows ``rows`` (ascending) of a CSR table (``values`` with row ``offsets``), as a CSR table."""
-    counts = np.diff(offsets)[rows]
-    kept_offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
-    if int(kept_offsets[-1]) == values.shape[0]:  # the rows left out hold nothing
-        return values, kept_offsets
-    index = np.repeat(offsets[:-1][rows] - kept_offsets[:-1], counts) + np.arange(kept_offsets[-1])
-    return values[index], kept_offsets
 
 
 class _Intake:
@@ -251,7 +242,7 @@ class _Intake:
         whole = kept.shape[0] == size_array.shape[0]
         for step, seconds in out.seconds.items():
             self.step_seconds[step] = self.step_seconds.get(step, 0.0) + seconds
-        fp_values, fp_kept_offsets = _csr_rows(*out.fingerprints, kept)
+        fp_values, fp_kept_offsets = csr_rows(*out.fingerprints, kept)
         self.fingerprints.append(fp_values, fp_kept_offsets, len(self.doc_slot) - kept.shape[0])
         self.shingles.append(out.shingle_path, out.set_offsets, out.exact, kept)
         self.signatures.append(out.signatures if whole else out.signatures[kept])

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from copydesk.config import ShingleConfig
 from copydesk.sketch.shingle import concat, shingle_sets, take
@@ -57,3 +59,22 @@ def test_fused_set_kernel_equals_sorting_the_ordered_shingles() -> None:
         for d in range(len(texts)):
             expected = np.unique(ordered[sh_offsets[d] : sh_offsets[d + 1]])
             assert np.array_equal(values[offsets[d] : offsets[d + 1]], expected), (size, d)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    sizes=st.lists(st.integers(0, 4), max_size=8),
+    picks=st.lists(st.integers(0, 7), max_size=10),
+)
+def test_csr_rows_are_the_rows_asked_for_in_order(sizes: list[int], picks: list[int]) -> None:
+    """Any rows (unordered, repeated, empty ones); the original values come back uncopied only when they are
+    exactly the answer."""
+    from copydesk.sketch.shingle import csr_rows
+
+    offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+    values = np.arange(offsets[-1], dtype=np.uint64) * np.uint64(3)
+    rows = np.array([p for p in picks if p < len(sizes)], dtype=np.int64)
+    got_values, got_offsets = csr_rows(values, offsets, rows)
+    expected = [values[offsets[r] : offsets[r + 1]].tolist() for r in rows.tolist()]
+    assert [got_values[got_offsets[k] : got_offsets[k + 1]].tolist() for k in range(len(rows))] == expected
+    assert got_offsets[-1] == got_values.shape[0] == sum(len(e) for e in expected)

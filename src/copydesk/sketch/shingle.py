@@ -118,13 +118,19 @@ def concat(parts: Sequence[ShingleSets]) -> ShingleSets:
     return ShingleSets(values, offsets, np.concatenate([p.exact for p in parts]))
 
 
+def csr_rows(values: np.ndarray, offsets: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Rows ``rows`` (in that order) of a CSR table (``values`` with row ``offsets``), as a CSR table. When the
+    rows are ascending and those left out hold nothing, ``values`` itself is returned, not a copy."""
+    counts = np.diff(offsets)[rows]
+    kept_offsets = np.zeros(rows.shape[0] + 1, dtype=np.int64)
+    np.cumsum(counts, out=kept_offsets[1:])
+    if int(kept_offsets[-1]) == values.shape[0] and bool(np.all(rows[1:] > rows[:-1])):
+        return values, kept_offsets
+    index = np.repeat(offsets[:-1][rows] - kept_offsets[:-1], counts) + np.arange(kept_offsets[-1], dtype=np.int64)
+    return values[index], kept_offsets
+
+
 def take(sets: ShingleSets, rows: np.ndarray) -> ShingleSets:
     """The sub-table of the given doc rows, in that order."""
-    sizes = np.diff(sets.offsets)[rows]
-    offsets = np.zeros(rows.shape[0] + 1, dtype=np.int64)
-    np.cumsum(sizes, out=offsets[1:])
-    if rows.shape[0] == 0:
-        return ShingleSets(np.empty(0, dtype=np.uint64), offsets, np.empty(0, dtype=np.uint64))
-    starts = sets.offsets[rows]
-    index = np.repeat(starts - offsets[:-1], sizes) + np.arange(offsets[-1], dtype=np.int64)
-    return ShingleSets(sets.values[index], offsets, sets.exact[rows])
+    values, offsets = csr_rows(sets.values, sets.offsets, rows)
+    return ShingleSets(values, offsets, sets.exact[rows])
