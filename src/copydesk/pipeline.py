@@ -47,7 +47,7 @@ from .prepare import (
 )
 from .runtime import fewer_collections
 from .sketch.shingle import csr_rows
-from .sketch.spill import FingerprintSpill, ItemSpill, ShingleSpill, SpilledShingles, TextIndex, TextReader
+from .sketch.spill import BatchFiles, FingerprintSpill, ItemSpill, ShingleSpill, SpilledShingles, TextReader
 from .syndication import NameKeys, syndication_edges
 from .types import Cluster, Decision, Document, Edge, Reason, Rejected, Role
 from .verify import A_IN_B, B_IN_A, LABEL_CODES, EdgeTable, verify_in_chunks, verify_pairs
@@ -126,7 +126,7 @@ class _Intake:
         self.bytes = 0
         self.shingles = ShingleSpill()
         self.fingerprints = FingerprintSpill(work_dir)
-        self.texts = TextIndex()
+        self.texts = BatchFiles()  # where each doc's clean text is
         self.work_dir = work_dir
         self.jobs_made = 0
         audit_path = work_dir / "audit.jsonl"
@@ -220,8 +220,6 @@ class _Intake:
             kept = row_array[size_array[row_array] > 0]
         sizes = size_array.tolist()
         audit: list[str] = []
-        text_file = self.texts.add_file(out.text_path)
-        text_ends = out.text_ends.tolist()
         for row, slot in zip(rows, slots, strict=True):
             info = self.slots[slot]
             assert isinstance(info, DocInfo)
@@ -236,9 +234,9 @@ class _Intake:
             self.slots[slot] = info.filed(out.titles[row], out.credits[row], removed)
             if out.removed_json[row]:
                 audit.append(f'{{"id":{encode_basestring(info.id)},"removed":{out.removed_json[row]}}}\n')
-            self.texts.add(text_file, text_ends[row], text_ends[row + 1])
             self.doc_slot.append(slot)
         self.audit.write("".join(audit))
+        self.texts.append(out.text_path, out.text_ends, kept)
         whole = kept.shape[0] == size_array.shape[0]
         for step, seconds in out.seconds.items():
             self.step_seconds[step] = self.step_seconds.get(step, 0.0) + seconds
@@ -505,7 +503,7 @@ class KeptTexts:
             self.texts.close()  # (a long-lived process running many jobs must not keep their files open)
 
 
-def _kept_texts(infos: list[DocInfo], assign: Assignment, scores: list[MemberScore], texts: TextIndex) -> KeptTexts:
+def _kept_texts(infos: list[DocInfo], assign: Assignment, scores: list[MemberScore], texts: BatchFiles) -> KeptTexts:
     near_members: dict[int, list[int]] = {}
     for i in np.flatnonzero(assign.link >= 0).tolist():
         if scores[i].role is Role.NEAR_DUPLICATE:
@@ -515,7 +513,7 @@ def _kept_texts(infos: list[DocInfo], assign: Assignment, scores: list[MemberSco
         for i, info in enumerate(infos)
         if (role := scores[i].role) in (Role.CANONICAL, Role.UNIQUE)
     ]
-    return KeptTexts(texts.reader(), docs, near_members)
+    return KeptTexts(TextReader(*texts.frozen()), docs, near_members)
 
 
 def _decisions(

@@ -27,20 +27,20 @@ def test_texts_written_per_batch_read_back_by_doc_across_many_files(tmp_path: Pa
     in and out of order through more files than the reader keeps open, before and after pickling."""
     import pickle
 
-    from copydesk.sketch.spill import TextIndex, TextReader, write_texts
+    import numpy as np
 
-    index = TextIndex()
+    from copydesk.sketch.spill import BatchFiles, TextReader, write_texts
+
+    index = BatchFiles()
     expected: list[str] = []
     for batch in range(TextReader.OPEN_FILES + 5):
         texts = [f"batch {batch} doc {k} \u00e9\u4e2d\ud800" if k % 3 else "" for k in range(4)]  # (a lone surrogate too)
         path = tmp_path / f"texts-{batch}.utf8"
         ends = write_texts(path, texts)
         assert ends.tolist()[0] == 0 and len(ends) == len(texts) + 1
-        file = index.add_file(str(path))
-        for k in (0, 2, 3):  # row 1 is dropped
-            index.add(file, int(ends[k]), int(ends[k + 1]))
-            expected.append(texts[k])
-    reader = index.reader()
+        index.append(str(path), ends, np.array([0, 2, 3]))  # row 1 is dropped
+        expected += [texts[k] for k in (0, 2, 3)]
+    reader = TextReader(*index.frozen())
     assert len(reader) == len(expected)
     order = list(range(len(expected)))
     for indices in (order, order[::-1], order[::7] + order[3::5]):

@@ -9,8 +9,7 @@ from __future__ import annotations
 import os
 import pickle
 import shutil
-from array import array
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,37 +28,56 @@ def write_values(path: Path, values: np.ndarray) -> None:
     np.ascontiguousarray(values, dtype=np.uint64).tofile(path)
 
 
-class ShingleSpill:
-    """Where each doc's shingle set is: the batch files (:func:`write_values`) and, per doc in order, its file,
-    start and end (counted in values). ``finish()`` freezes it into :class:`SpilledShingles`."""
+class BatchFiles:
+    """Where each doc's piece of a batch file is: the files the workers wrote, one per batch, and per doc in
+    order its file, start and end (bytes of a text file, values of a shingle file). Filled a batch at a time;
+    ``frozen()`` gives the arrays."""
 
     def __init__(self) -> None:
         self._paths: list[str] = []
         self._file: list[np.ndarray] = []
         self._start: list[np.ndarray] = []
         self._end: list[np.ndarray] = []
+
+    def append(self, path: str, bounds: np.ndarray, rows: np.ndarray) -> None:
+        """Add the docs ``rows`` (in that order) of a batch file in which doc k lies between ``bounds[k]`` and
+        ``bounds[k + 1]``."""
+        self._file.append(np.full(rows.shape[0], len(self._paths), dtype=np.int32))
+        self._paths.append(path)
+        self._start.append(bounds[rows])
+        self._end.append(bounds[rows + 1])
+
+    def frozen(self) -> tuple[tuple[str, ...], np.ndarray, np.ndarray, np.ndarray]:
+        """The paths, and per doc its file (an index into them), start and end."""
+        return (
+            tuple(self._paths), _joined(self._file, np.int32), _joined(self._start, np.int64),
+            _joined(self._end, np.int64),
+        )
+
+
+def _joined(parts: list[np.ndarray], dtype: type) -> np.ndarray:
+    if not parts:
+        return np.empty(0, dtype=dtype)
+    out: np.ndarray = np.concatenate(parts).astype(dtype, copy=False)
+    return out
+
+
+class ShingleSpill:
+    """Where each doc's shingle set is (:class:`BatchFiles` of the :func:`write_values` files) and its exact-copy
+    hash. ``finish()`` freezes it into :class:`SpilledShingles`."""
+
+    def __init__(self) -> None:
+        self._files = BatchFiles()
         self._exact: list[np.ndarray] = []
 
     def append(self, path: str, offsets: np.ndarray, exact: np.ndarray, rows: np.ndarray) -> None:
         """Add the docs ``rows`` (in that order) of a batch file whose doc k's set lies between ``offsets[k]`` and
         ``offsets[k + 1]``, with ``exact`` the batch's exact-copy hashes."""
-        self._file.append(np.full(rows.shape[0], len(self._paths), dtype=np.int32))
-        self._paths.append(path)
-        self._start.append(offsets[rows])
-        self._end.append(offsets[rows + 1])
+        self._files.append(path, offsets, rows)
         self._exact.append(exact[rows])
 
     def finish(self) -> SpilledShingles:
-        def joined(parts: list[np.ndarray], dtype: type) -> np.ndarray:
-            if not parts:
-                return np.empty(0, dtype=dtype)
-            out: np.ndarray = np.concatenate(parts).astype(dtype, copy=False)
-            return out
-
-        table = SpilledShingles(
-            tuple(self._paths), joined(self._file, np.int32), joined(self._start, np.int64),
-            joined(self._end, np.int64), joined(self._exact, np.uint64),
-        )
+        table = SpilledShingles(*self._files.frozen(), _joined(self._exact, np.uint64))
         if len(table.paths) > MAX_SHINGLE_FILES or (
             len(table.paths) > 1 and sum(map(os.path.getsize, table.paths)) <= JOIN_BELOW_BYTES
         ):
@@ -155,42 +173,13 @@ def write_texts(path: Path, texts: list[str]) -> np.ndarray:
 
     Why a file per batch, written where the batch was prepared: a worker process writes its batch's clean
     texts itself, so they never travel back through the pipe to the main process, which only keeps where each
-    text is (:class:`TextIndex`)."""
+    text is (:class:`BatchFiles`)."""
     encoded = [text.encode("utf-8", "surrogatepass") for text in texts]
     ends = np.zeros(len(encoded) + 1, dtype=np.int64)
     np.cumsum([len(data) for data in encoded], out=ends[1:])
     with path.open("wb") as handle:
         handle.write(b"".join(encoded))
     return ends
-
-
-class TextIndex:
-    """Where each doc's clean text is: the batch files (``write_texts``) and, per doc in order, its file,
-    start and end. Appending is done doc by doc as batches are filed; ``reader()`` freezes it."""
-
-    def __init__(self) -> None:
-        self._paths: list[str] = []
-        self._file = array("i")
-        self._start = array("q")
-        self._end = array("q")
-
-    def add_file(self, path: str) -> int:
-        self._paths.append(path)
-        return len(self._paths) - 1
-
-    def add(self, file: int, start: int, end: int) -> None:
-        self._file.append(file)
-        self._start.append(start)
-        self._end.append(end)
-
-    def __len__(self) -> int:
-        return len(self._file)
-
-    def reader(self) -> TextReader:
-        return TextReader(
-            list(self._paths), np.frombuffer(self._file, dtype=np.int32).copy(),
-            np.frombuffer(self._start, dtype=np.int64).copy(), np.frombuffer(self._end, dtype=np.int64).copy(),
-        )
 
 
 class TextReader:
@@ -202,17 +191,17 @@ class TextReader:
 
     OPEN_FILES = 16
 
-    def __init__(self, paths: list[str], file: np.ndarray, start: np.ndarray, end: np.ndarray) -> None:
+    def __init__(self, paths: Sequence[str], file: np.ndarray, start: np.ndarray, end: np.ndarray) -> None:
         self.paths = paths
         self.file = file
         self.start = start
         self.end = end
         self._fds: dict[int, int] = {}
 
-    def __getstate__(self) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
+    def __getstate__(self) -> tuple[Sequence[str], np.ndarray, np.ndarray, np.ndarray]:
         return self.paths, self.file, self.start, self.end
 
-    def __setstate__(self, state: tuple[list[str], np.ndarray, np.ndarray, np.ndarray]) -> None:
+    def __setstate__(self, state: tuple[Sequence[str], np.ndarray, np.ndarray, np.ndarray]) -> None:
         self.paths, self.file, self.start, self.end = state
         self._fds = {}
 
