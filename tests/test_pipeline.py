@@ -289,3 +289,20 @@ def test_the_summary_counts_the_utf8_bytes_of_the_texts_admitted() -> None:
     result = dedup(iter(docs), RunConfig())
     admitted = [t for t in texts if t.strip()]  # the blank doc is rejected before it is counted
     assert result.summary["text_bytes"] == sum(len(t.encode("utf-8", "surrogatepass")) for t in admitted)
+
+
+def test_a_malformed_url_loses_nothing(tmp_path: Path) -> None:
+    """urlsplit raises on "http://[bad": the doc has no site for corpus evidence and no URL host credit, and the
+    run goes on with every input accounted for."""
+    from copydesk.prepare import source_key
+
+    assert source_key(None, "http://[bad/x") is None
+    assert source_key(None, "https://www.Example.com/a") == "example.com"
+    path = tmp_path / "docs.jsonl"
+    records = [{"id": "a", "text": "Harbour walls were repaired after the storm.", "url": "http://[bad/x"},
+               {"id": "b", "text": "A different note about ferries.", "url": "http://ok.example/x"}]
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    cfg = RunConfig()
+    result = dedup(read_inputs_deferred([path], cfg.read), cfg)
+    assert [d.doc_id for d in result.decisions] == ["a", "b"]
+    assert result.summary["roles"]["unique"] == 2

@@ -168,9 +168,9 @@ _URL_PARTS = st.sampled_from(
 @settings(max_examples=400, deadline=None)
 @given(st.lists(_URL_PARTS, max_size=9).map("".join))
 def test_the_url_host_is_urlsplits_host_for_any_address(url: str) -> None:
-    from copydesk.provenance import _url_host
+    from copydesk.provenance import url_host
 
-    assert _url_host(url) == _host_by_urlsplit(url)
+    assert url_host(url) == _host_by_urlsplit(url)
 
 
 @pytest.mark.parametrize("url", [
@@ -180,6 +180,6 @@ def test_the_url_host_is_urlsplits_host_for_any_address(url: str) -> None:
     "https://www.", "https://example.com/\u00e9t\u00e9",
 ])
 def test_the_url_host_of_common_and_odd_addresses(url: str) -> None:
-    from copydesk.provenance import _url_host
+    from copydesk.provenance import url_host
 
-    assert _url_host(url) == _host_by_urlsplit(url)
+    assert url_host(url) == _host_by_urlsplit(url)

@@ -12,7 +12,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from json.encoder import encode_basestring
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import numpy as np
 
@@ -23,7 +22,7 @@ from .clean.boilerplate import CleanResult, LineVerdicts, RemovedLine, clean_tex
 from .clean.corpus import FrozenSourceLines, SourceLineStats, batch_line_keys
 from .config import ReadConfig, RunConfig
 from .io.readers import JsonlChunk, parse_jsonl_chunk
-from .provenance import Credit, LineCreditMemo, extract_credits
+from .provenance import Credit, LineCreditMemo, extract_credits, url_host
 from .runtime import fewer_collections
 from .sketch.minhash import signatures
 from .sketch.shingle import ShingleSets, shingle_sets
@@ -36,9 +35,7 @@ def source_key(source: str | None, url: str | None) -> str | None:
     if source:
         return source.strip().casefold() or None
     if url:
-        host = urlsplit(url).hostname or ""
-        host = host[4:] if host.startswith("www.") else host
-        return host or None
+        return url_host(url) or None  # (None too for an address urlsplit rejects, such as "http://[bad")
     return None
 
 

@@ -35,7 +35,7 @@ from urllib.parse import urlsplit
 from .clean.boilerplate import byline_name, plain_ascii_spacing, split_lines
 from .memo import MISSING, BoundedMemo
 
-__all__ = ["Credit", "CreditKind", "LineCreditMemo", "extract_credits"]
+__all__ = ["Credit", "CreditKind", "LineCreditMemo", "extract_credits", "url_host"]
 
 logger = logging.getLogger(__name__)
 logger.addHandler(logging.NullHandler())
@@ -365,7 +365,7 @@ def _line_credits(stripped: str, plain: bool) -> list[tuple[CreditKind, str]]:
 _PLAIN_URL: Final = re.compile(r"https?://([a-z0-9.-]+)(?:[/?#][!-~]*)?")
 
 
-def _url_host(url: str) -> str | None:
+def url_host(url: str) -> str | None:
     """The URL's host without ``www.``: ``urlsplit(url.strip()).hostname``, read directly from a plain web
     address (about ten times faster; every document has a URL), else from ``urlsplit``."""
     url = url.strip()
@@ -429,7 +429,7 @@ def extract_credits(
             add(kind, name, number, stripped)
 
     if url:
-        host = _url_host(url)
+        host = url_host(url)
         if host:
             add("url_host", host, None, url)
     if source and source.strip():
