@@ -25,7 +25,7 @@ from .io.readers import JsonlChunk, parse_jsonl_chunk
 from .provenance import Credit, LineCreditMemo, extract_credits, url_host
 from .runtime import fewer_collections
 from .sketch.minhash import signatures
-from .sketch.shingle import ShingleSets, shingle_sets
+from .sketch.shingle import ShingleSets, shingle_sets, utf8_size
 from .sketch.spill import write_texts, write_values
 from .types import Document, Rejected
 
@@ -193,11 +193,6 @@ class LineKeysOut:
     warnings: tuple[str, ...] = ()
 
 
-def _utf8_size(text: str) -> int:
-    """Bytes of ``text`` in UTF-8; an ASCII text (CPython knows without a scan) is not encoded to count them."""
-    return len(text) if text.isascii() else len(text.encode("utf-8", "surrogatepass"))
-
-
 @dataclass(frozen=True, slots=True)
 class DocInfo:
     """What the main process keeps of a document: what admits it (``blank``: its text is empty or whitespace
@@ -221,7 +216,7 @@ class DocInfo:
     def of(doc: Document) -> DocInfo:
         return DocInfo(
             doc.id, doc.origin, doc.url, doc.source, doc.date, doc.title, len(doc.text), doc.warnings,
-            _utf8_size(doc.text), not doc.text.strip(),
+            utf8_size(doc.text), not doc.text.strip(),
         )
 
     def filed(self, title: str | None, credits: tuple[Credit, ...], removed_lines: int) -> DocInfo:

@@ -23,7 +23,16 @@ from ..config import MinHashConfig, ShingleConfig
 from ..errors import ConfigError
 from ..sketch import _kernels
 from ..sketch.normalize import CHAR_CLASS, FOLD_TABLE, NFC_UNSAFE, compose
-from ..sketch.shingle import EXACT_SEED, SHINGLE_SEED, ShingleSets, _encode, _replace_rows, concat, to_compose
+from ..sketch.shingle import (
+    EXACT_SEED,
+    SHINGLE_SEED,
+    ShingleSets,
+    _encode,
+    _replace_rows,
+    concat,
+    to_compose,
+    utf8_size,
+)
 
 __all__ = ["band_key_matrix", "gpu_unavailable_reason", "resolve_backend", "sketch"]
 
@@ -155,7 +164,7 @@ def _rounds(texts: Sequence[str], max_bytes: int) -> list[tuple[int, int]]:
     out: list[tuple[int, int]] = []
     start, size = 0, 0
     for i, text in enumerate(texts):
-        length = len(text) if text.isascii() else len(text.encode("utf-8", "surrogatepass"))
+        length = utf8_size(text)
         if i > start and size + length > max_bytes:
             out.append((start, i))
             start, size = i, 0

@@ -43,6 +43,12 @@ class ShingleSets:
         return self.values[self.offsets[i] : self.offsets[i + 1]]
 
 
+def utf8_size(text: str) -> int:
+    """Bytes of ``text`` in UTF-8 (lone surrogates as ``surrogatepass`` writes them); an ASCII text, which CPython
+    knows without a scan, is not encoded to count them."""
+    return len(text) if text.isascii() else len(text.encode("utf-8", "surrogatepass"))
+
+
 def _encode(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     encoded = [t.encode("utf-8", "surrogatepass") for t in texts]
     offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
