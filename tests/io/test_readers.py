@@ -297,3 +297,14 @@ def test_records_the_fast_parser_cannot_read_exactly_still_come_through(tmp_path
     assert by_origin["7"].id == "second id wins"
     assert isinstance(by_origin["8"], Rejected) and isinstance(by_origin["9"], Rejected)
     assert "invalid UTF-8" in by_origin["11"].warnings[0]
+
+
+def test_invalid_json_message_names_the_column(tmp_path: Path) -> None:
+    """json's own message ends in a dangling "at" and keeps the position apart; the reader puts both together."""
+    path = tmp_path / "docs.jsonl"
+    path.write_bytes(b'{"id": "a", "text": "tab\there"}\n{"id": "b", "text": }\n')
+    details = [item.detail for item in read_inputs([path], CFG) if isinstance(item, Rejected)]
+    assert details == [
+        f"{path}:1: invalid JSON at column 25: Invalid control character",
+        f"{path}:2: invalid JSON at column 21: Expecting value",
+    ]

@@ -218,6 +218,12 @@ JSONL_CHUNK_BYTES = 32 << 20
 _READ_BLOCK = 4 << 20
 
 
+def _json_problem(origin: str, exc: json.JSONDecodeError) -> str:
+    """What is wrong with a line and where: json's own message names the position only in ``str(exc)``, after a
+    dangling "at" ("Invalid control character at: line 1 column 27"), which reads badly on its own."""
+    return f"{origin}: invalid JSON at column {exc.colno}: {exc.msg.removesuffix(' at')}"
+
+
 def read_jsonl_chunks(
     path: Path, chunk_lines: int | None = None, chunk_bytes: int | None = None
 ) -> Iterator[JsonlChunk]:
@@ -330,7 +336,7 @@ def parse_jsonl_chunk(chunk: JsonlChunk, cfg: ReadConfig, warn: Warn = log.warni
             try:
                 record = json.loads(line)
             except json.JSONDecodeError as exc:
-                items.append(Rejected(origin, origin, Reason.MALFORMED_RECORD, f"{origin}: invalid JSON: {exc.msg}"))
+                items.append(Rejected(origin, origin, Reason.MALFORMED_RECORD, _json_problem(origin, exc)))
                 continue
         if b"\\ud" in raw or b"\\uD" in raw:  # an escaped surrogate: maybe half of a pair
             record, replaced = _without_surrogates(record)
