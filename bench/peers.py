@@ -526,29 +526,40 @@ def copydesk_e2e(texts: list[str], p: Params) -> Output:
     return Output(pairs=pairs)
 
 
-def copydesk_dedup(texts: list[str], p: Params) -> Output:
-    """copydesk.pipeline.dedup with the default RunConfig: sketch, candidates, verify, cluster.
+def _copydesk_dedup(clean: bool) -> Callable[[list[str], Params], Output]:
+    """copydesk.pipeline.dedup with the default RunConfig (cleaning off when ``clean`` is False): per-document
+    cleaning and credits, sketch, candidates, verify, cluster.
 
-    Texts only (no url/date/source), like the peers get. Pairs for the recall table are
-    cluster co-memberships: every two docs in one cluster are reported as related.
+    Texts only (no url/date/source), like the peers get. Pairs for the recall table are cluster
+    co-memberships: every two docs in one cluster are reported as related. The run without cleaning (the
+    CLI's ``--no-clean``) shows what the per-line boilerplate rules cost end to end.
     """
-    from copydesk.config import RunConfig
-    from copydesk.pipeline import dedup
-    from copydesk.types import Document
 
-    cfg = RunConfig()
-    result = dedup((Document(id=str(i), text=t) for i, t in enumerate(texts)), cfg)
+    def run(texts: list[str], p: Params) -> Output:
+        import dataclasses
 
-    def pairs() -> Pairs:
-        out: list[tuple[int, int]] = []
-        for c in result.clusters:
-            members = sorted(int(x) for x in (c.canonical, *c.members))
-            out += [(a, b) for x, a in enumerate(members) for b in members[x + 1:]]
-        return np.asarray(out, dtype=np.int64).reshape(-1, 2)
+        from copydesk.config import RunConfig
+        from copydesk.pipeline import dedup
+        from copydesk.types import Document
 
-    sh, mh = cfg.shingle, cfg.minhash
-    return Output(pairs=pairs, pairs_kind="same cluster",
-                  note=f"defaults: {getattr(sh, 'size', '?')}-gram shingles, {getattr(mh, 'num_perm', '?')} perms")
+        cfg = RunConfig()
+        if not clean:
+            cfg = dataclasses.replace(cfg, clean=dataclasses.replace(cfg.clean, enabled=False))
+        result = dedup((Document(id=str(i), text=t) for i, t in enumerate(texts)), cfg)
+
+        def pairs() -> Pairs:
+            out: list[tuple[int, int]] = []
+            for c in result.clusters:
+                members = sorted(int(x) for x in (c.canonical, *c.members))
+                out += [(a, b) for x, a in enumerate(members) for b in members[x + 1:]]
+            return np.asarray(out, dtype=np.int64).reshape(-1, 2)
+
+        sh, mh = cfg.shingle, cfg.minhash
+        return Output(pairs=pairs, pairs_kind="same cluster",
+                      note=f"defaults: {getattr(sh, 'size', '?')}-gram shingles, {getattr(mh, 'num_perm', '?')} perms"
+                      + ("" if clean else ", cleaning off"))
+
+    return run
 
 
 def _has_numba() -> str | None:
@@ -577,7 +588,9 @@ SYSTEMS: Final[tuple[System, ...]] = (
            _rensa_lsh(0.8), ("rensa",), threshold=0.8),
     System("copydesk-e2e", "e2e", "copydesk.pipeline.dedup_texts", copydesk_e2e,
            available=lambda: _copydesk_attr("copydesk.pipeline", "dedup_texts")),
-    System("copydesk-dedup", "e2e", "copydesk.pipeline.dedup(Document stream, RunConfig())", copydesk_dedup,
+    System("copydesk-dedup", "e2e", "copydesk.pipeline.dedup(Document stream, RunConfig())", _copydesk_dedup(True),
+           available=lambda: _copydesk_attr("copydesk.pipeline", "dedup")),
+    System("copydesk-dedup-noclean", "e2e", "the same with cleaning off (CLI --no-clean)", _copydesk_dedup(False),
            available=lambda: _copydesk_attr("copydesk.pipeline", "dedup")),
 )
 
