@@ -53,6 +53,33 @@ def test_dedup_exits_non_zero_on_input_problems_but_writes_everything(tmp_path: 
     assert len((out / "decisions.jsonl").read_text().splitlines()) == 2
 
 
+def test_a_damaged_gzip_file_costs_only_its_unreadable_part(tmp_path: Path) -> None:
+    """Before, a corrupt .gz stopped the run with a traceback, and a truncated one with a bare "Aborted." (click
+    reads an EOFError as end of input): every other file was lost."""
+    import gzip
+
+    records = "".join(json.dumps({"id": f"d{i}", "text": f"story {i} " + "words " * 60}) + "\n" for i in range(300))
+    data = gzip.compress(records.encode())
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a-cut.jsonl.gz").write_bytes(data[: len(data) // 2])
+    (tmp_path / "in" / "b-bad.jsonl.gz").write_bytes(b"\x1f\x8b\x08\x00 no deflate data")
+    (tmp_path / "in" / "c.txt").write_text("A last file that must still be read and decided.", encoding="utf-8")
+    out = tmp_path / "out"
+
+    result = runner.invoke(app, ["dedup", str(tmp_path / "in"), "--out", str(out), "--quiet"])
+
+    assert result.exit_code == 1, result.output  # input problems: reported, everything written
+    rows = [json.loads(line) for line in (out / "decisions.jsonl").read_text().splitlines()]
+    unreadable = [r for r in rows if r["reason_code"] == "unreadable"]
+    assert [r["origin"] for r in unreadable][1:] == [str(tmp_path / "in" / "b-bad.jsonl.gz")]
+    cut_at = int(unreadable[0]["origin"].rsplit(":", 1)[1])
+    assert [r["id"] for r in rows[: cut_at - 1]] == [f"d{i}" for i in range(cut_at - 1)]
+    assert rows[-1]["id"] == "c.txt" and rows[-1]["role"] == "unique"
+    assert len(rows) == cut_at - 1 + 2 + 1
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["rejected_by_reason"] == {"unreadable": 2}
+
+
 def test_bad_option_values_fail_with_a_hint(tmp_path: Path, seed_paths: tuple[Path, Path]) -> None:
     result = runner.invoke(app, ["dedup", str(seed_paths[0]), "--out", str(tmp_path), "--near-threshold", "1.5"])
     assert result.exit_code == 2

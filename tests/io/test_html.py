@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from copydesk.config import ReadConfig
 from copydesk.errors import InputError, MissingExtra
 from copydesk.io.html import (
     ExtractedPage,
@@ -24,7 +25,10 @@ from copydesk.io.html import (
     extract_html,
     iter_warc,
     read_html_file,
+    warc_damage,
 )
+from copydesk.io.readers import read_inputs
+from copydesk.types import Reason, Rejected
 
 ARTICLE = Path(__file__).parents[1] / "data" / "html" / "article.html"
 ARTICLE_URL = "https://courier.example.org/news/2024/03/05/sea-wall-vote"
@@ -375,3 +379,66 @@ def test_missing_warcio_raises_missing_extra_at_call_time(
         monkeypatch.setitem(sys.modules, name, None)
     with pytest.raises(MissingExtra, match=r"'warcio'.*pip install 'copydesk\[html\]'"):
         iter_warc(tmp_path / "crawl.warc.gz")
+
+
+@pytest.mark.html
+@pytest.mark.parametrize(("name", "cause"), [
+    ("a-cut.warc.gz", "cut short (its last gzip member ends early)"),  # warcio itself stops quietly there
+    ("a-cut.warc", "damaged WARC data"),  # warcio fails with an AttributeError there
+])
+def test_a_damaged_warc_keeps_the_pages_before_the_damage(tmp_path: Path, name: str, cause: str) -> None:
+    """A crawl cut short mid-write: the pages read before the cut stay, one row stands for the rest, and a file
+    that is not WARC at all is one row; neither stops the run."""
+    _warcio()
+    _trafilatura()
+    whole = tmp_path / "whole.warc"
+    _write_warc(whole, gzipped=name.endswith(".gz"))
+    data = whole.read_bytes()
+    cut = tmp_path / name
+    cut.write_bytes(data[: len(data) - 800])  # into the second HTML response's record
+    (tmp_path / "b-not.warc").write_bytes(ARTICLE.read_bytes())
+    whole.unlink()
+
+    items = list(read_inputs([tmp_path], ReadConfig()))
+
+    assert [type(item).__name__ for item in items] == ["Document", "Rejected", "Rejected"]
+    assert items[0].origin.startswith(f"{cut}#urn:uuid:")
+    damaged, not_warc = items[1], items[2]
+    assert isinstance(damaged, Rejected) and isinstance(not_warc, Rejected)
+    assert damaged.reason is not_warc.reason is Reason.UNREADABLE
+    assert damaged.origin == f"{cut}:2"
+    assert damaged.detail.startswith(f"{cut}: cannot read from HTML response 2 on: {cause}")
+    assert not_warc.origin == str(tmp_path / "b-not.warc")
+    assert not_warc.detail.startswith(f"{tmp_path / 'b-not.warc'}: cannot read: not a readable WARC file")
+
+
+@pytest.mark.html
+def test_warc_damage_tells_whole_files_from_cut_ones(tmp_path: Path) -> None:
+    _warcio()
+    for gzipped in (True, False):
+        path = tmp_path / f"crawl-{gzipped}.warc"
+        _write_warc(path, gzipped=gzipped)
+        data = path.read_bytes()
+        assert warc_damage(path) is None
+        for keep in (len(data) - 1, len(data) // 2, 10):
+            path.write_bytes(data[:keep])
+            assert warc_damage(path) is not None, (gzipped, keep)
+        if gzipped:
+            damaged = bytearray(data)
+            damaged[len(data) // 2 : len(data) // 2 + 64] = bytes(64)
+            path.write_bytes(bytes(damaged))
+            assert warc_damage(path) is not None
+        path.write_bytes(data + data)  # two whole files end to end are whole (gzip members concatenate)
+        assert warc_damage(path) is None
+    (tmp_path / "empty.warc").write_bytes(b"")
+    assert warc_damage(tmp_path / "empty.warc") is None
+
+
+def test_a_corrupt_html_gz_is_one_unreadable_row(tmp_path: Path) -> None:
+    path = tmp_path / "page.html.gz"
+    path.write_bytes(gzip.compress(ARTICLE.read_bytes())[:-40])  # cut short
+
+    (item,) = read_inputs([path], ReadConfig())
+
+    assert isinstance(item, Rejected) and item.reason is Reason.UNREADABLE and item.id == "page.html.gz"
+    assert item.detail.startswith(f"{path}: corrupt gzip data")

@@ -308,3 +308,63 @@ def test_invalid_json_message_names_the_column(tmp_path: Path) -> None:
         f"{path}:1: invalid JSON at column 25: Invalid control character",
         f"{path}:2: invalid JSON at column 21: Expecting value",
     ]
+
+
+def _whole_lines_before_the_cut(path: Path) -> int:
+    """How many lines gzip itself gives of a damaged file before it fails (the reader must keep exactly these)."""
+    count = 0
+    with pytest.raises((EOFError, OSError)), gzip.open(path, "rb") as handle:
+        for _ in handle:
+            count += 1
+    return count
+
+
+def test_truncated_gzip_keeps_the_lines_before_the_cut_and_one_row_for_the_rest(tmp_path: Path) -> None:
+    path = tmp_path / "crawl.jsonl.gz"
+    records = [json.dumps({"id": f"d{i}", "text": f"story {i} " + "words " * 40}) for i in range(400)]
+    data = gzip.compress(("\n".join(records) + "\n").encode())
+    path.write_bytes(data[: len(data) // 2])  # a crawl stopped mid-write
+    kept = _whole_lines_before_the_cut(path)
+    assert 0 < kept < 400
+
+    items = list(read_inputs([path], CFG))
+
+    docs = [item for item in items if isinstance(item, Document)]
+    assert [d.id for d in docs] == [f"d{i}" for i in range(kept)]
+    assert items[: len(docs)] == docs and len(items) == kept + 1
+    cut = items[-1]
+    assert isinstance(cut, Rejected) and cut.reason is Reason.UNREADABLE
+    assert cut.origin == cut.id == f"{path}:{kept + 1}"
+    assert cut.detail.startswith(f"{path}: cannot read from line {kept + 1} on: Compressed file ended")
+
+
+def test_corrupt_gzip_is_one_unreadable_row_and_the_next_file_is_read(tmp_path: Path) -> None:
+    (tmp_path / "a.jsonl.gz").write_bytes(b"\x1f\x8b\x08\x00 not deflate data at all")
+    (tmp_path / "b.txt").write_text("the next file still counts", encoding="utf-8")
+
+    first, second = read_inputs([tmp_path], CFG)
+
+    assert isinstance(first, Rejected) and first.reason is Reason.UNREADABLE
+    assert first.origin == str(tmp_path / "a.jsonl.gz")
+    assert first.detail.startswith(f"{tmp_path / 'a.jsonl.gz'}: cannot read: ")
+    assert isinstance(second, Document) and second.id == "b.txt"
+
+
+def test_damaged_parquet_row_group_costs_only_its_own_rows(tmp_path: Path) -> None:
+    path = tmp_path / "docs.parquet"
+    table = pa.table({"id": [f"d{i}" for i in range(300)], "text": [f"text {i} " + "word " * 50 for i in range(300)]})
+    pq.write_table(table, path, row_group_size=100, compression="snappy", use_dictionary=False)
+    column = pq.ParquetFile(path).metadata.row_group(1).column(1)  # the text of rows 101-200
+    data = bytearray(path.read_bytes())
+    start, end = column.data_page_offset + 30, column.data_page_offset + column.total_compressed_size - 5
+    data[start:end] = b"\x07" * (end - start)
+    path.write_bytes(bytes(data))
+
+    items = list(read_inputs([path], CFG))
+
+    assert [item.id for item in items] == [*(f"d{i}" for i in range(100)), f"{path}:101",
+                                            *(f"d{i}" for i in range(200, 300))]
+    cut = items[100]
+    assert isinstance(cut, Rejected) and cut.reason is Reason.UNREADABLE and cut.origin == f"{path}:101"
+    assert cut.detail.startswith(f"{path}: cannot read rows 101-200: ") and "\n" not in cut.detail
+    assert items[101].origin == f"{path}:201"  # the rows after the damaged group keep their numbers

@@ -4,7 +4,9 @@ Supported: folders (recursively, sorted), ``.txt``/``.text`` files (id = path re
 given, or the file name when a file is given directly), JSONL (``.jsonl``, ``.ndjson``, optionally ``.gz``),
 Parquet (streamed in record batches), and with the ``[html]`` extra ``.html``/``.htm`` (optionally ``.gz``) and
 WARC files. A bad record never stops the run: it becomes a ``Rejected`` that names the file and line, or a
-``Document`` carrying a warning when it could be repaired (invalid UTF-8, missing id, oversized text).
+``Document`` carrying a warning when it could be repaired (invalid UTF-8, missing id, oversized text). Nor does a
+damaged file (a truncated or corrupt ``.gz``, a damaged Parquet row group, a WARC cut short): what was read before
+the damage stays, and one ``Rejected`` row (``unreadable``) stands for the rest (:func:`cut_short`).
 """
 
 from __future__ import annotations
@@ -14,10 +16,11 @@ import io
 import json
 import logging
 import re
+import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import IO, Any, Union, cast
+from typing import IO, Any, Final, Union, cast
 
 import orjson
 import xxhash
@@ -37,6 +40,9 @@ WARC_SUFFIXES = (".warc", ".warc.gz")
 ALL_SUFFIXES = TEXT_SUFFIXES + HTML_SUFFIXES + JSONL_SUFFIXES + PARQUET_SUFFIXES + WARC_SUFFIXES
 
 Item = Document | Rejected
+#: What reading a damaged or vanished file raises: OSError (``gzip.BadGzipFile`` among them), EOFError (a gzip
+#: stream cut short, as a crawl interrupted mid-write leaves it) and zlib.error (corrupt deflate data).
+READ_ERRORS: Final = (OSError, EOFError, zlib.error)
 #: What a deferred reader yields: an item, or JSONL lines still to parse (see :class:`JsonlChunk`).
 Entry = Union[Document, Rejected, "JsonlChunk"]
 
@@ -78,6 +84,23 @@ def _limit(text: str, cfg: ReadConfig, origin: str, warnings: list[str], warn: W
     return text[: cfg.max_doc_chars]
 
 
+def _read_error(path: Path | str, exc: BaseException) -> str:
+    """The cause, without the file name when the message starts with it (``InputError`` messages do)."""
+    reason = str(exc.strerror or exc) if isinstance(exc, OSError) else str(exc)
+    return " ".join(reason.removeprefix(f"{path}: ").split())  # (pyarrow's messages span lines)
+
+
+def cut_short(path: Path | str, line: int, exc: BaseException, unit: str = "line") -> Rejected:
+    """The output row standing for the part of a file that could not be read, from ``line`` (a ``unit``: line,
+    row) on, named like a bad record of that file; the items read before it stay. A file that breaks off (a
+    truncated or corrupt ``.gz``, a read error) loses only what could not be read, and the run goes on."""
+    if line <= 1:
+        origin, detail = str(path), f"{path}: cannot read: {_read_error(path, exc)}"
+    else:
+        origin, detail = f"{path}:{line}", f"{path}: cannot read from {unit} {line} on: {_read_error(path, exc)}"
+    return Rejected(origin, origin, Reason.UNREADABLE, detail)
+
+
 def _strip_bom(text: str) -> str:
     return text[1:] if text.startswith("\ufeff") else text
 
@@ -99,8 +122,8 @@ def read_html_document(path: Path, doc_id: str, source: str | None, cfg: ReadCon
     origin = str(path)
     try:
         raw = read_html_file(path)
-    except OSError as exc:
-        return Rejected(doc_id, origin, Reason.UNREADABLE, f"{origin}: cannot read: {exc}")
+    except InputError as exc:  # unreadable, or corrupt gzip data: the message names the file and the cause
+        return Rejected(doc_id, origin, Reason.UNREADABLE, str(exc))
     page = extract_html(raw)
     warnings: list[str] = []
     text = _limit(page.text, cfg, origin, warnings)
@@ -226,16 +249,24 @@ def _json_problem(origin: str, exc: json.JSONDecodeError) -> str:
 
 def read_jsonl_chunks(
     path: Path, chunk_lines: int | None = None, chunk_bytes: int | None = None
-) -> Iterator[JsonlChunk]:
+) -> Iterator[JsonlChunk | Rejected]:
     """The file cut into chunks of whole lines, at most ``chunk_lines`` lines (default ``JSONL_CHUNK_LINES``) and
     about ``chunk_bytes`` bytes (default ``JSONL_CHUNK_BYTES``) each; nothing is parsed or checked here. A plain
     file is read once to find the line ends, at memory speed, and its chunks are byte ranges; a compressed one
-    yields its lines."""
+    yields its lines. Where the file cannot be read on, a ``Rejected`` row (:func:`cut_short`) ends the stream."""
     chunk_lines = JSONL_CHUNK_LINES if chunk_lines is None else chunk_lines
     chunk_bytes = JSONL_CHUNK_BYTES if chunk_bytes is None else chunk_bytes
     if path.name.lower().endswith(".gz") or not path.is_file():  # (a named pipe cannot be read twice either)
         yield from _line_chunks(path, chunk_lines, chunk_bytes)
         return
+    progress = [1]  # the first line of the next chunk: where reading stopped if it fails
+    try:
+        yield from _range_chunks(path, chunk_lines, chunk_bytes, progress)
+    except READ_ERRORS as exc:
+        yield cut_short(path, progress[0], exc)
+
+
+def _range_chunks(path: Path, chunk_lines: int, chunk_bytes: int, progress: list[int]) -> Iterator[JsonlChunk]:
     with path.open("rb") as handle:
         pending = bytearray()  # bytes from ``start`` on, not yet in a chunk
         start = 0
@@ -269,24 +300,35 @@ def read_jsonl_chunks(
             del pending[:scanned]
             start += scanned
             first += lines
+            progress[0] = first
             scanned = lines = 0
 
 
-def _line_chunks(path: Path, chunk_lines: int, chunk_bytes: int) -> Iterator[JsonlChunk]:
-    with _open_binary(path) as handle:
-        lines: list[bytes] = []
-        size = 0
-        first = 1
-        for number, raw in enumerate(handle, start=1):
-            if not lines:
-                first = number
-            lines.append(raw)
-            size += len(raw)
-            if len(lines) >= chunk_lines or size >= chunk_bytes:
-                yield JsonlChunk(str(path), first, len(lines), lines)
-                lines, size = [], 0
+def _line_chunks(path: Path, chunk_lines: int, chunk_bytes: int) -> Iterator[JsonlChunk | Rejected]:
+    """Chunks carrying their lines (a compressed file or a pipe); the whole lines read before a read error stay,
+    and one row stands for the rest."""
+    lines: list[bytes] = []
+    size = 0
+    first = 1
+    read = 0  # whole lines read
+    try:
+        with _open_binary(path) as handle:
+            for raw in handle:
+                read += 1
+                if not lines:
+                    first = read
+                lines.append(raw)
+                size += len(raw)
+                if len(lines) >= chunk_lines or size >= chunk_bytes:
+                    yield JsonlChunk(str(path), first, len(lines), lines)
+                    lines, size = [], 0
+    except READ_ERRORS as exc:
         if lines:
             yield JsonlChunk(str(path), first, len(lines), lines)
+        yield cut_short(path, read + 1, exc)
+        return
+    if lines:
+        yield JsonlChunk(str(path), first, len(lines), lines)
 
 
 def _holds_float(value: Any) -> bool:
@@ -360,7 +402,10 @@ def parse_jsonl_chunk(chunk: JsonlChunk, cfg: ReadConfig, warn: Warn = log.warni
 def read_jsonl(path: Path, cfg: ReadConfig) -> Iterator[Item]:
     """Stream records; a malformed line becomes a Rejected row named ``file:line``."""
     for chunk in read_jsonl_chunks(path):
-        yield from parse_jsonl_chunk(chunk, cfg)
+        if isinstance(chunk, Rejected):
+            yield chunk
+        else:
+            yield from parse_jsonl_chunk(chunk, cfg)
 
 
 def read_parquet(path: Path, cfg: ReadConfig, batch_rows: int = 4096) -> Iterator[Item]:
@@ -372,16 +417,34 @@ def read_parquet(path: Path, cfg: ReadConfig, batch_rows: int = 4096) -> Iterato
         yield Rejected(str(path), str(path), Reason.UNREADABLE, f"{path}: not a readable Parquet file: {exc}")
         return
     row = 0
-    for batch in parquet.iter_batches(batch_size=batch_rows):
-        for record in batch.to_pylist():
-            row += 1
-            yield record_to_item(record, f"{path}:{row}", cfg)
+    for group in range(parquet.num_row_groups):  # a group at a time: a damaged one costs only its own rows
+        end = row + parquet.metadata.row_group(group).num_rows
+        try:
+            for batch in parquet.iter_batches(batch_size=batch_rows, row_groups=[group]):
+                for record in batch.to_pylist():
+                    row += 1
+                    yield record_to_item(record, f"{path}:{row}", cfg)
+        except Exception as exc:  # noqa: BLE001  (a damaged page: pyarrow raises several types)
+            origin = f"{path}:{row + 1}"
+            yield Rejected(origin, origin, Reason.UNREADABLE,
+                           f"{path}: cannot read rows {row + 1}-{end}: {_read_error(path, exc)}")
+            row = end
 
 
 def read_warc(path: Path, cfg: ReadConfig) -> Iterator[Item]:
     from .html import extract_html, iter_warc  # lazy: needs the [html] extra
 
-    for record in iter_warc(path):
+    records = iter_warc(path)  # (raises at once without the extra)
+    read = 0
+    while True:
+        try:
+            record = next(records, None)
+        except (InputError, *READ_ERRORS) as exc:  # not WARC, or cut short: the pages before stay
+            yield cut_short(path, read + 1, exc, unit="HTML response")
+            return
+        if record is None:
+            return
+        read += 1
         origin = f"{path}#{record.record_id}"
         page = extract_html(record.html, url=record.url)
         warnings: list[str] = []
