@@ -4,7 +4,8 @@ import copydesk
 
 PINNED = [
     "CandidateConfig", "CanonicalConfig", "CleanConfig", "Cluster", "Comparison", "ConfigError", "CopydeskError",
-    "Decision", "Document", "Edge", "EdgeLabel", "InputError", "MinHashConfig", "MissingExtra", "Passage",
+    "Decision", "Document", "Edge", "EdgeLabel", "InputError", "MinHashConfig", "MissingExtra", "OutputError",
+    "Passage",
     "ReadConfig", "Reason", "Rejected", "Role", "RunConfig", "RunResult", "ShingleConfig", "VerifyConfig",
     "compare_texts", "dedup", "read_inputs", "write_outputs",
 ]

@@ -103,3 +103,17 @@ def test_a_reused_work_dir_leaves_an_earlier_runs_audit_as_written(tmp_path: Pat
     write_outputs(second, tmp_path / "out2", cfg)
     assert (tmp_path / "out1" / "cleaning.jsonl").read_bytes() == audit
     assert (tmp_path / "out2" / "cleaning.jsonl").read_bytes().count(b"\n") == 1
+
+
+def test_ready_out_dir_makes_the_folder_or_says_why_it_cannot(tmp_path: Path) -> None:
+    from copydesk.errors import OutputError
+    from copydesk.run import ready_out_dir
+
+    made = ready_out_dir(tmp_path / "a" / "b")
+    assert made.is_dir() and list(made.iterdir()) == []  # (the write check leaves nothing behind)
+    a_file = tmp_path / "results.jsonl"
+    a_file.write_text("x", encoding="utf-8")
+    with pytest.raises(OutputError, match="exists and is not a folder"):
+        ready_out_dir(a_file)
+    with pytest.raises(OutputError, match="cannot make this folder"):
+        ready_out_dir(a_file / "under")

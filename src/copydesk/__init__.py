@@ -23,7 +23,7 @@ from .config import (
     ShingleConfig,
     VerifyConfig,
 )
-from .errors import ConfigError, CopydeskError, InputError, MissingExtra
+from .errors import ConfigError, CopydeskError, InputError, MissingExtra, OutputError
 from .io.readers import read_inputs
 from .pipeline import RunResult, dedup
 from .run import write_outputs
@@ -48,6 +48,7 @@ __all__ = [
     "InputError",
     "MinHashConfig",
     "MissingExtra",
+    "OutputError",
     "Passage",
     "ReadConfig",
     "Reason",

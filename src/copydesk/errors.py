@@ -15,6 +15,10 @@ class InputError(CopydeskError):
     """An input path cannot be read at all (missing, unknown format)."""
 
 
+class OutputError(CopydeskError):
+    """An output folder cannot be made or written to."""
+
+
 class MissingExtra(CopydeskError, ImportError):
     """An optional dependency is not installed; the message names the extra to install."""
 

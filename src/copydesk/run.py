@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing
+import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -12,7 +13,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from .config import RunConfig
-from .errors import InputError
+from .errors import InputError, OutputError
 from .io.readers import read_inputs
 from .io.writers import (
     cluster_row,
@@ -28,6 +29,26 @@ from .runtime import fewer_collections
 from .types import Document
 
 T = TypeVar("T")
+
+
+def ready_out_dir(out_dir: Path) -> Path:
+    """Make ``out_dir`` (and its parents) and check that a file can be created in it; raises ``OutputError``.
+
+    Why: the outputs are written after the whole run, which may take hours; a mistyped ``--out`` (an existing
+    file, a read-only place) must fail before the work, not after it.
+    """
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except FileExistsError as exc:
+        raise OutputError(f"{out_dir}: exists and is not a folder; --out takes a folder") from exc
+    except OSError as exc:
+        raise OutputError(f"{out_dir}: cannot make this folder ({exc.strerror or exc})") from exc
+    try:
+        with tempfile.NamedTemporaryFile(dir=out_dir, prefix=".copydesk-write-check-"):
+            pass
+    except OSError as exc:
+        raise OutputError(f"{out_dir}: cannot write in this folder ({exc.strerror or exc})") from exc
+    return out_dir
 
 
 def write_outputs(
@@ -56,7 +77,7 @@ def _reported(rows: Iterable[T], stage: str, total: int | None, progress: Progre
 
 
 def _write_outputs(result: RunResult, out_dir: Path, cfg: RunConfig, progress: ProgressFn) -> list[Path]:
-    out_dir.mkdir(parents=True, exist_ok=True)
+    ready_out_dir(out_dir)
     kept_path = out_dir / "deduplicated.jsonl"
     with ExitStack() as stack:
         helper = _kept_texts_in_helper(result, kept_path, cfg, stack)

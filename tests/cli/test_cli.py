@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from copydesk.cli.main import app
@@ -78,6 +79,31 @@ def test_a_damaged_gzip_file_costs_only_its_unreadable_part(tmp_path: Path) -> N
     assert len(rows) == cut_at - 1 + 2 + 1
     summary = json.loads((out / "summary.json").read_text())
     assert summary["rejected_by_reason"] == {"unreadable": 2}
+
+
+def test_an_out_path_that_is_a_file_fails_before_any_work(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The outputs are written after the whole run: a wrong --out must not cost the run first."""
+    import copydesk.cli.main as cli
+
+    def no_run(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the run started")
+
+    monkeypatch.setattr(cli, "dedup", no_run)
+    (tmp_path / "doc.txt").write_text("some words to read", encoding="utf-8")
+    a_file = tmp_path / "decisions.jsonl"
+    a_file.write_text("", encoding="utf-8")
+    result = runner.invoke(app, ["dedup", str(tmp_path / "doc.txt"), "--out", str(a_file)])
+    assert result.exit_code == 2
+    assert "exists and is not a folder" in result.output
+
+
+def test_inputs_without_a_single_document_exit_non_zero(tmp_path: Path) -> None:
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "notes.json").write_text("{}", encoding="utf-8")  # not a kind copydesk reads
+    result = runner.invoke(app, ["dedup", str(tmp_path / "in"), "--out", str(tmp_path / "out"), "--quiet"])
+    assert result.exit_code == 1
+    assert "no input documents" in result.output and ".jsonl" in result.output
+    assert (tmp_path / "out" / "decisions.jsonl").read_text() == ""  # the (empty) outputs are still written
 
 
 def test_bad_option_values_fail_with_a_hint(tmp_path: Path, seed_paths: tuple[Path, Path]) -> None:

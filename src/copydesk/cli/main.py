@@ -27,10 +27,10 @@ from ..config import (
     VerifyConfig,
 )
 from ..errors import CopydeskError
-from ..io.readers import read_inputs, read_inputs_deferred
+from ..io.readers import ALL_SUFFIXES, read_inputs, read_inputs_deferred
 from ..pipeline import RunResult, dedup
 from ..prepare import clean_documents
-from ..run import read_single_text, write_outputs
+from ..run import read_single_text, ready_out_dir, write_outputs
 from ..types import Document
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
@@ -110,6 +110,7 @@ def dedup_command(
             backend=backend,  # type: ignore[arg-type]  # RunConfig checks the value
             output_formats=_formats(output_format),
         )
+        ready_out_dir(out_dir)
         update, progress = _progress_fn(quiet)
         with progress if progress is not None else contextlib.nullcontext():
             result = dedup(read_inputs_deferred(inputs, cfg.read), cfg, update)
@@ -119,6 +120,10 @@ def dedup_command(
         return
     if not quiet:
         _print_summary(result, written)
+    if not result.decisions:  # (a folder of other files, a typo in a glob): say so rather than succeed quietly
+        err.print(f"[bold red]no input documents[/]: nothing under {', '.join(map(str, inputs))} is a file copydesk "
+                  f"reads ({', '.join(ALL_SUFFIXES)})")
+        raise typer.Exit(1)
     if result.problems:
         for problem in result.problems[:20]:
             err.print(f"[yellow]input problem:[/] {problem}")
