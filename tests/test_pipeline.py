@@ -256,6 +256,30 @@ def test_deferred_jsonl_parsing_gives_the_outputs_of_parsed_input(
         assert (tmp_path / "parsed" / name).read_bytes() == (tmp_path / "deferred" / name).read_bytes(), name
 
 
+@pytest.mark.parametrize("workers", [1, 2])
+def test_items_after_jsonl_chunks_keep_their_place_with_workers(
+    tmp_path: Path, data_dir: Path, monkeypatch: pytest.MonkeyPatch, workers: int,
+) -> None:
+    """Docs read after a JSONL file are admitted after its docs, so the decisions stay in input order and the
+    first of two docs sharing an id is the one kept. With workers, the chunks were still out in the processes
+    when the later docs were admitted, which put those ahead (and kept the wrong one of a shared id)."""
+    monkeypatch.setattr("copydesk.io.readers.JSONL_CHUNK_LINES", 2)  # many chunks in flight
+    path = _jsonl_corpus(tmp_path, data_dir)
+    later = tmp_path / "later"
+    later.mkdir()
+    shutil.copy(data_dir / "summit" / "other_summit_article.txt", later / "late.txt")
+    with path.open("a", encoding="utf-8") as handle:  # the JSONL takes the id "late.txt" first
+        handle.write(json.dumps({"id": "late.txt", "text": "A note on harbour tides, filed before the page."}) + "\n")
+    (later / "blank.txt").write_text(" \n", encoding="utf-8")
+    cfg = RunConfig(workers=workers, batch_size=2)
+
+    result = dedup(read_inputs_deferred([path, later], cfg.read), cfg)
+
+    assert [d.doc_id for d in result.decisions] == [item.id for item in read_inputs([path, later], cfg.read)]
+    assert [d.reason.value for d in result.decisions[-3:]] == ["no_match", "empty_text", "duplicate_id"]
+    assert result.decisions[-1].origin == str(later / "late.txt")
+
+
 def test_progress_reports_every_stage_through_the_last_output(tmp_path: Path, data_dir: Path) -> None:
     """The CLI's progress bars hear of each stage in order, with counts that end at the totals, and of each
     output file as it is written (the write stage ran silently before)."""

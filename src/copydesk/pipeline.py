@@ -137,34 +137,44 @@ class _Intake:
         self.step_seconds: dict[str, float] = {}
         self.removed_by_rule: dict[str, int] = {}
 
-    def jobs(self, entries: Iterable[Entry], report: bool) -> Iterator[tuple[BatchJob | ChunkJob, list[int]]]:
-        """Parsed items admitted here and grouped into batches; a JSONL chunk becomes a job of its own, parsed and
-        prepared in a worker, its docs admitted when it comes back (``file_chunk``). ``report``: the chunks'
-        reader warnings are still to be logged (no first pass parsed them)."""
+    def jobs(
+        self, entries: Iterable[Entry], report: bool
+    ) -> Iterator[tuple[BatchJob | ChunkJob, list[DocInfo | Rejected]]]:
+        """Parsed items grouped into batches (the job's items go with it), and each JSONL chunk as a job of its
+        own, parsed and prepared in a worker. ``report``: the chunks' reader warnings are still to be logged (no
+        first pass parsed them).
+
+        Nothing is admitted here: every item is admitted when its job comes back (``file_items``), and jobs come
+        back in input order. Admitting a batch's items as they were read, while the chunks before them were
+        still out in workers, put them ahead of those chunks' docs: with workers, the decisions' order and which
+        of two docs sharing an id counts as the first changed (a folder of JSONL and text files, or a JSONL file
+        cut short). A doc whose id turns out to be taken was prepared all the same, and its row is dropped."""
         texts: list[str] = []
         sources: list[str | None] = []
         urls: list[str | None] = []
-        slots: list[int] = []
+        items: list[DocInfo | Rejected] = []
         for entry in entries:
             if isinstance(entry, JsonlChunk):
-                if texts:
-                    yield BatchJob(texts, sources, urls, *self._spill_paths()), slots
-                    texts, sources, urls, slots = [], [], [], []
+                if items:
+                    yield BatchJob(texts, sources, urls, *self._spill_paths()), items
+                    texts, sources, urls, items = [], [], [], []
                 yield ChunkJob(entry, self.cfg.read, *self._spill_paths(), report), []
                 continue
-            head = DocInfo.of(entry) if isinstance(entry, Document) else entry
-            if not self._admit(head):
+            if not isinstance(entry, Document):
+                items.append(entry)  # (a Rejected: admitted in order with the job)
                 continue
-            assert isinstance(entry, Document)
+            head = DocInfo.of(entry)
+            items.append(head)
+            if head.blank:
+                continue
             texts.append(entry.text)
             sources.append(entry.source)
             urls.append(entry.url)
-            slots.append(len(self.slots) - 1)
             if len(texts) >= self.cfg.batch_size:
-                yield BatchJob(texts, sources, urls, *self._spill_paths()), slots
-                texts, sources, urls, slots = [], [], [], []
-        if texts:
-            yield BatchJob(texts, sources, urls, *self._spill_paths()), slots
+                yield BatchJob(texts, sources, urls, *self._spill_paths()), items
+                texts, sources, urls, items = [], [], [], []
+        if items:
+            yield BatchJob(texts, sources, urls, *self._spill_paths()), items
 
     def _spill_paths(self) -> tuple[str, str]:
         """New files for the clean texts and the shingle sets of the next job (the job's worker writes them)."""
@@ -192,21 +202,26 @@ class _Intake:
         return True
 
     def file_chunk(self, done: ChunkOut) -> None:
-        """Admit a chunk's items in order and file the rows of the docs admitted (a doc whose id was seen before
-        was prepared all the same, and its row is dropped here)."""
+        """File a chunk's results (see ``file_items``), its reader's warnings logged first."""
         for message in done.warnings:
             reader_log.warning(message)
+        self.file_items(done.out, done.heads)
+
+    def file_items(self, out: BatchOut, items: list[DocInfo | Rejected]) -> None:
+        """Admit a job's items in order and file the rows of the docs admitted: ``out`` holds a row per non-blank
+        doc of ``items``, in order (a doc whose id was seen before was prepared all the same, and its row is
+        dropped here)."""
         rows: list[int] = []
         slots: list[int] = []
         row = 0
-        for head in done.heads:
+        for head in items:
             admitted = self._admit(head)
             if isinstance(head, DocInfo) and not head.blank:
                 if admitted:
                     rows.append(row)
                     slots.append(len(self.slots) - 1)
                 row += 1
-        self.file(done.out, slots, rows)
+        self.file(out, slots, rows)
 
     def file(self, out: BatchOut, slots: list[int], rows: list[int] | None = None) -> None:
         """File a batch's results: row ``rows[k]`` of ``out`` (row k without ``rows``) belongs to slot
@@ -419,11 +434,11 @@ def _dedup(
             stream = items
         intake = _Intake(cfg, progress, folder)
         jobs = intake.jobs(stream, report=not cfg.clean.enabled)
-        for out, slots in workers.ordered(process_job, (((job, cfg, lines), slots) for job, slots in jobs)):
+        for out, held in workers.ordered(process_job, (((job, cfg, lines), held) for job, held in jobs)):
             if isinstance(out, ChunkOut):
                 intake.file_chunk(out)
             else:
-                intake.file(out, slots)
+                intake.file_items(out, held)
     sets = intake.finish()
     start = _timed(timings, "read_clean_sketch", start, peaks)
     step_seconds = {f"{k}_in_batches": round(v, 4) for k, v in intake.step_seconds.items()}
