@@ -117,3 +117,33 @@ def test_ready_out_dir_makes_the_folder_or_says_why_it_cannot(tmp_path: Path) ->
         ready_out_dir(a_file)
     with pytest.raises(OutputError, match="cannot make this folder"):
         ready_out_dir(a_file / "under")
+
+
+def test_documents_built_in_python_with_lone_surrogates_still_get_every_output(tmp_path: Path) -> None:
+    """The readers repair lone surrogates; a Document built in Python may carry them anywhere. The run used to
+    fail at its very end, writing decisions.jsonl; every output now holds them as JSON escapes (Parquet, which
+    must be UTF-8, as U+FFFD)."""
+    import dataclasses
+    import json
+
+    import pyarrow.parquet as pq
+
+    from copydesk.types import Document
+
+    body = ("A lone \ud800 surrogate sits in this story about the harbour wall and the vote on its repair.\n"
+            "The council met on Monday and agreed to pay for the work from next year's budget.\nAdvertisement\n")
+    docs = [Document(id="a\udc80", text=body, title="Half \udc00 a pair"),
+            Document(id="b", text=body + "One more closing line.", url="https://x.example/\ud83d", source="s\ud83d")]
+    cfg = dataclasses.replace(RunConfig(), output_formats=("jsonl", "parquet"))
+    out = tmp_path / "out"
+
+    write_outputs(dedup(iter(docs), cfg), out, cfg)
+
+    decisions = [json.loads(line) for line in (out / "decisions.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [(d["id"], d["role"]) for d in decisions] == [("a\udc80", "near_duplicate"), ("b", "canonical")]
+    assert decisions[0]["title"] == "Half \udc00 a pair" and decisions[1]["source"] == "s\ud83d"
+    (kept,) = [json.loads(line) for line in (out / "deduplicated.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert "A lone \ud800 surrogate" in kept["text"]
+    audit = [json.loads(line) for line in (out / "cleaning.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [a["id"] for a in audit] == ["a\udc80", "b"]
+    assert pq.read_table(out / "decisions.parquet").column("id").to_pylist() == ["a\ufffd", "b"]

@@ -132,7 +132,8 @@ class _Intake:
         audit_path = work_dir / "audit.jsonl"
         # a new file, never truncating an old one: a reused work_dir's last audit may be an output's hard link
         audit_path.unlink(missing_ok=True)
-        self.audit = audit_path.open("x", encoding="utf-8")
+        # (a lone surrogate in a removed line, from a Document built in Python, is written as its JSON escape)
+        self.audit = audit_path.open("x", encoding="utf-8", errors="backslashreplace")
         self.signatures: list[np.ndarray] = []
         self.step_seconds: dict[str, float] = {}
         self.removed_by_rule: dict[str, int] = {}

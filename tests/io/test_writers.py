@@ -41,9 +41,19 @@ def test_a_row_is_encoded_as_the_standard_compact_json(row: dict[object, object]
     assert encode_row(row) == expected
 
 
-def test_a_lone_surrogate_is_refused_not_written(tmp_path: Path) -> None:
-    with pytest.raises(UnicodeEncodeError):
-        encode_row({"text": "half \ud800 a pair"})
+def test_a_lone_surrogate_is_written_as_its_json_escape(tmp_path: Path) -> None:
+    """No UTF-8 file holds a lone surrogate; failing on one lost a whole run at its last step. Its JSON escape
+    keeps the line valid JSON that reads back to the same string."""
+    row = {"id": "a\udc80", "text": "half \ud800 a pair, a whole \U0001f600 one, \u00e9", "removed_lines": 1}
+    encoded = encode_row(row)
+    assert encoded == b'{"id":"a\\udc80","text":"half \\ud800 a pair, a whole \xf0\x9f\x98\x80 one, \xc3\xa9","removed_lines":1}'
+    assert json.loads(encoded) == row
+    path = tmp_path / "rows.parquet"
+    write_parquet(path, iter([row, {"id": "b", "text": "plain", "removed_lines": 2}]))
+    assert pq.read_table(path).to_pylist() == [  # Parquet strings are UTF-8: the surrogate becomes U+FFFD
+        {"id": "a\ufffd", "text": "half \ufffd a pair, a whole \U0001f600 one, \u00e9", "removed_lines": 1},
+        {"id": "b", "text": "plain", "removed_lines": 2},
+    ]
 
 
 def test_jsonl_rows_come_back_as_written(tmp_path: Path) -> None:

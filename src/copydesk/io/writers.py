@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -29,14 +30,24 @@ def encode_row(row: Mapping[str, Any]) -> bytes:
 
     orjson writes it (five times faster than the standard encoder on decision rows, four times on rows of
     text); the standard encoder takes the rows orjson refuses (a key that is not a string, an integer beyond
-    64 bits) and reports what no UTF-8 file can hold (a lone surrogate) in its own words. Both write the same
-    bytes for copydesk's rows, whose only floats are scores rounded to four decimals (no NaN, no exponent).
+    64 bits, a lone surrogate). Both write the same bytes for copydesk's rows, whose only floats are scores
+    rounded to four decimals (no NaN, no exponent).
+
+    A lone surrogate (half of a UTF-16 pair, which no UTF-8 file can hold; the readers repair it, but a
+    ``Document`` built in Python may carry one) is written as its JSON escape (``\\ud800``): the line is valid
+    JSON that reads back to the same string, and the run's hours of work are not lost to one character when
+    its outputs are written.
     """
     try:
         encoded: bytes = orjson.dumps(row)
     except orjson.JSONEncodeError:
-        return json.dumps(row, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        text = json.dumps(row, ensure_ascii=False, separators=(",", ":"))
+        return text.encode("utf-8", _JSON_ESCAPE)  # (a surrogate only occurs inside a JSON string)
     return encoded
+
+
+#: UTF-8 encoding errors handler that turns a lone surrogate into the JSON escape of its code point.
+_JSON_ESCAPE = "backslashreplace"
 
 
 def write_jsonl(path: Path, rows: Iterable[Mapping[str, Any]]) -> int:
@@ -60,10 +71,11 @@ def write_jsonl(path: Path, rows: Iterable[Mapping[str, Any]]) -> int:
 
 
 def write_lines(path: Path, lines: Iterable[str]) -> int:
-    """Write pre-serialised JSON lines atomically; returns the count."""
+    """Write pre-serialised JSON lines atomically; returns the count. A lone surrogate in them is written as its
+    JSON escape (see :func:`encode_row`)."""
     tmp = _atomic_path(path)
     count = 0
-    with tmp.open("w", encoding="utf-8") as handle:
+    with tmp.open("w", encoding="utf-8", errors=_JSON_ESCAPE) as handle:
         for line in lines:
             handle.write(line + "\n")
             count += 1
@@ -117,7 +129,11 @@ def write_parquet(path: Path, rows: Iterable[dict[str, Any]], batch_rows: int = 
             {k: json.dumps(v, ensure_ascii=False) if isinstance(v, (list, dict)) else v for k, v in row.items()}
             for row in batch
         ]
-        writer.write_table(pa.Table.from_pylist(flat, schema=writer.schema))
+        try:
+            table = pa.Table.from_pylist(flat, schema=writer.schema)
+        except UnicodeEncodeError:  # a lone surrogate: Parquet strings are UTF-8, so it becomes U+FFFD here
+            table = pa.Table.from_pylist([_without_surrogates(row) for row in flat], schema=writer.schema)
+        writer.write_table(table)
         batch.clear()
 
     for row in rows:
@@ -130,6 +146,13 @@ def write_parquet(path: Path, rows: Iterable[dict[str, Any]], batch_rows: int = 
     writer.close()
     os.replace(tmp, path)
     return count
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _without_surrogates(row: dict[str, Any]) -> dict[str, Any]:
+    return {k: _LONE_SURROGATE.sub("\ufffd", v) if isinstance(v, str) else v for k, v in row.items()}
 
 
 def decision_row(d: Decision) -> dict[str, Any]:
