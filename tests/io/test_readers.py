@@ -368,3 +368,33 @@ def test_damaged_parquet_row_group_costs_only_its_own_rows(tmp_path: Path) -> No
     assert isinstance(cut, Rejected) and cut.reason is Reason.UNREADABLE and cut.origin == f"{path}:101"
     assert cut.detail.startswith(f"{path}: cannot read rows 101-200: ") and "\n" not in cut.detail
     assert items[101].origin == f"{path}:201"  # the rows after the damaged group keep their numbers
+
+
+def test_the_outputs_of_an_earlier_run_inside_an_input_folder_are_not_read(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """``copydesk dedup crawl -o crawl/dedup`` run twice: the second run must not take the first one's
+    decisions and deduplicated texts for documents."""
+    from copydesk.config import RunConfig
+    from copydesk.pipeline import dedup
+    from copydesk.run import write_outputs
+
+    crawl = tmp_path / "crawl"
+    (crawl / "site").mkdir(parents=True)
+    (crawl / "site" / "a.txt").write_text("The harbour wall will be rebuilt next year, the council said.", "utf-8")
+    (crawl / "site" / "b.txt").write_text("A different story about the ferry timetable for the summer.", "utf-8")
+    cfg = RunConfig()
+    write_outputs(dedup(read_inputs([crawl], cfg.read), cfg), crawl / "dedup", cfg)
+    assert (crawl / "dedup" / "deduplicated.jsonl").read_text().count("\n") == 2  # texts that would be read
+    (crawl / "notes").mkdir()  # a decisions.jsonl of someone else's: read as any JSONL
+    (crawl / "notes" / "decisions.jsonl").write_text('{"id": "n1", "text": "meeting notes"}\n', "utf-8")
+
+    with caplog.at_level("WARNING", logger="copydesk.io.readers"):
+        ids = [item.id for item in read_inputs([crawl], cfg.read)]
+
+    assert ids == ["n1", "site/a.txt", "site/b.txt"]
+    assert [r.getMessage() for r in caplog.records] == [
+        f"{crawl / 'dedup'}: skipped, it holds the outputs of an earlier copydesk run"
+    ]
+    given = [item.id for item in read_inputs([crawl / "dedup"], cfg.read)]  # named as the input: read
+    assert "site/a.txt" in given

@@ -471,12 +471,40 @@ def _read_file(path: Path, doc_id: str, source: str | None, cfg: ReadConfig) -> 
         raise InputError(f"{path}: unknown input format; expected one of {', '.join(ALL_SUFFIXES)}")
 
 
+#: Files that together mark a folder as the outputs of a copydesk run (``copydesk.run.write_outputs``).
+OUTPUT_MARKERS = ("decisions.jsonl", "manifest.json")
+
+
+def is_output_folder(folder: Path) -> bool:
+    """Whether ``folder`` holds the outputs of a copydesk run: its decisions and a manifest that copydesk wrote
+    (a JSON object with the run's ``config_hash``)."""
+    if not all((folder / name).is_file() for name in OUTPUT_MARKERS):
+        return False
+    try:
+        manifest = json.loads((folder / "manifest.json").read_bytes())
+    except (OSError, ValueError):
+        return False
+    return isinstance(manifest, dict) and "config_hash" in manifest and "workers_used" in manifest
+
+
 def _folder(folder: Path, cfg: ReadConfig) -> Iterator[Entry]:
+    """Supported files under ``folder``, sorted; hidden ones and the outputs of earlier runs left out.
+
+    Why the outputs: ``--out`` often lies inside the crawl folder (``copydesk dedup crawl -o crawl/dedup``), and a
+    second run would read the first one's decisions and deduplicated texts as documents, each a copy of a real
+    one. Such a sub-folder is skipped with a warning naming it (an output folder given as the input is read).
+    """
     files = sorted(
         p for p in folder.rglob("*")
         if p.is_file() and _kind(p) is not None
         and not any(part.startswith(".") for part in p.relative_to(folder).parts)
     )
+    candidates = {p.parent for p in files if p.name == OUTPUT_MARKERS[0]} - {folder}  # (one given as is, is read)
+    outputs = sorted(d for d in candidates if is_output_folder(d))
+    for output in outputs:
+        log.warning("%s: skipped, it holds the outputs of an earlier copydesk run", output)
+    if outputs:
+        files = [p for p in files if not any(p.is_relative_to(o) for o in outputs)]
     for path in files:
         rel = path.relative_to(folder)
         source = rel.parts[0] if len(rel.parts) > 1 else None
