@@ -136,6 +136,23 @@ def test_auto_workers_start_during_the_first_pass_and_change_nothing(
         assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "auto" / name).read_bytes(), name
 
 
+def test_auto_workers_start_without_a_first_pass_too(
+    tmp_path: Path, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With cleaning off there is no first pass to tell the input's size: auto workers used to stay in one
+    process however large the input. They now start once the second pass has seen enough docs."""
+    corpus = summit_corpus(tmp_path, data_dir)
+    no_clean = CleanConfig(enabled=False)
+    run(corpus, tmp_path / "one", workers=1, clean=no_clean)
+    monkeypatch.setattr("copydesk.pipeline.AUTO_WORKERS_MIN_DOCS", 2)
+    monkeypatch.setattr("copydesk.pipeline.usable_cpus", lambda: 2)
+    run(corpus, tmp_path / "auto", workers=0, batch_size=1, clean=no_clean)
+    manifest = json.loads((tmp_path / "auto" / "manifest.json").read_text())
+    assert manifest["workers_used"] == 2
+    for name in ("decisions.jsonl", "clusters.jsonl", "summary.json", "deduplicated.jsonl", "cleaning.jsonl"):
+        assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "auto" / name).read_bytes(), name
+
+
 def test_cleaning_outputs_credits_and_clean_canonical_text(tmp_path: Path, data_dir: Path) -> None:
     corpus = summit_corpus(tmp_path, data_dir)
     rows = run(corpus, tmp_path / "out")

@@ -355,8 +355,7 @@ def _source_lines(
         before, seen = seen, seen + count
         if seen // 10_000 > before // 10_000:
             progress("line statistics", seen, None)
-        if cfg.workers == 0 and before < AUTO_WORKERS_MIN_DOCS <= seen:
-            workers.start(resolve_workers(0, seen))
+        _start_when_large(workers, cfg, before, seen)
 
     def jobs() -> Iterator[tuple[tuple[LineKeysJob], Sequence[Entry]]]:
         held: list[Document | Rejected] = []  # items of the next job, spilled when its keys come back
@@ -383,6 +382,23 @@ def _source_lines(
             spill.append(item)
         stats.observe_batch(out.values, out.sizes)
     return stats.freeze()
+
+
+def _start_when_large(workers: _Workers, cfg: RunConfig, before: int, seen: int) -> None:
+    """With ``workers=0`` (auto), start the processes once the input has proved large: ``seen`` docs read, up
+    from ``before``. Jobs run in this process until then, and results never depend on where they ran."""
+    if cfg.workers == 0 and before < AUTO_WORKERS_MIN_DOCS <= seen:
+        workers.start(resolve_workers(0, seen))
+
+
+def _counted(items: Iterable[Entry], cfg: RunConfig, workers: _Workers) -> Iterator[Entry]:
+    """``items`` unchanged, starting the processes (``_start_when_large``) once as many docs as proves the input
+    large went by: without a first pass (cleaning off), the second pass is the only one that sees the size."""
+    seen = 0
+    for entry in items:
+        yield entry
+        before, seen = seen, seen + (entry.line_count if isinstance(entry, JsonlChunk) else 1)
+        _start_when_large(workers, cfg, before, seen)
 
 
 def _timed(timings: dict[str, float], stage: str, start: float, peaks: dict[str, float] | None = None) -> float:
@@ -431,8 +447,7 @@ def _dedup(
             stream = spill.replay()  # type: ignore[assignment]
             start = _timed(timings, "read_and_line_statistics", start, peaks)
         else:
-            # (without a first pass the input's size is unknown: auto stays in this process)
-            stream = items
+            stream = _counted(items, cfg, workers)  # (no first pass: auto workers start part-way through)
         intake = _Intake(cfg, progress, folder)
         jobs = intake.jobs(stream, report=not cfg.clean.enabled)
         for out, held in workers.ordered(process_job, (((job, cfg, lines), held) for job, held in jobs)):
