@@ -34,3 +34,19 @@ def test_reason_names_the_deciding_step() -> None:
     assert reason is Reason.EARLIEST_DATE and "2021-01-01" in detail
     reason, _ = why_canonical(0, [1], docs, flags, CanonicalConfig(use_dates=False))
     assert reason is Reason.LOWEST_ID
+
+
+def test_earliest_date_is_the_earliest_instant_whatever_the_form() -> None:
+    """Compared as strings, "Mon, 14 Oct" came before "Sat, 12 Oct", and 10:00+02:00 after 09:00Z."""
+    docs = DocTable(
+        ids=["a", "b", "c", "d", "e"], sizes=np.array([100] * 5),
+        dates=["Mon, 14 Oct 2024 08:00:00 GMT", "Sat, 12 Oct 2024 09:30:00 GMT", "2024-10-12T10:00:00+02:00",
+               "12/10/2024", "1728720000"],  # (d: not understood, ranked as undated; e: 08:00Z as epoch seconds)
+        sources=[None] * 5,
+    )
+    e = edges([(0, 1, NEAR), (1, 2, NEAR), (2, 3, NEAR), (3, 4, NEAR)])
+    assert priority(docs, e, CanonicalConfig()).argsort().tolist() == [2, 4, 1, 0, 3]  # c and e tie on 08:00Z: ids
+    reason, detail = why_canonical(2, [0, 1, 3, 4], docs, excerpt_flags(5, e), CanonicalConfig())
+    assert reason is Reason.LOWEST_ID  # same instant as e, written differently
+    reason, detail = why_canonical(1, [0, 3], docs, excerpt_flags(5, e), CanonicalConfig())
+    assert reason is Reason.EARLIEST_DATE and "Sat, 12 Oct 2024" in detail

@@ -297,6 +297,26 @@ def test_items_after_jsonl_chunks_keep_their_place_with_workers(
     assert result.decisions[-1].origin == str(later / "late.txt")
 
 
+def test_dates_rank_by_instant_and_a_date_not_understood_is_reported(tmp_path: Path, data_dir: Path) -> None:
+    """Three full copies of one story: the earliest instant wins whatever its form, and a date in a form
+    copydesk does not read (12/10/2024: which month?) is reported on the doc, unless dates are not used."""
+    from copydesk.config import CanonicalConfig
+    from copydesk.types import Document
+
+    text = (data_dir / "seeds").glob("001_*.txt").__next__().read_text(encoding="utf-8")
+    docs = [Document(id="late", text=text, date="2024-10-12T10:30:00+00:00", origin="f:1"),
+            Document(id="early", text=text, date="Sat, 12 Oct 2024 10:00:00 +0200", origin="f:2"),  # 08:00Z
+            Document(id="odd", text=text, date="12/10/2024", origin="f:3")]
+    result = dedup(iter(docs), RunConfig())
+    by_id = {d.doc_id: d for d in result.decisions}
+    assert by_id["early"].role.value == "canonical" and by_id["early"].reason.value == "earliest_date"
+    message = "f:3: date '12/10/2024' is not in a form copydesk reads"
+    assert by_id["odd"].warnings[0].startswith(message) and result.problems[0].startswith(message)
+    assert by_id["late"].warnings == by_id["early"].warnings == ()
+    undated = dedup(iter(docs), RunConfig(canonical=CanonicalConfig(use_dates=False)))
+    assert undated.problems == [] and all(d.warnings == () for d in undated.decisions)
+
+
 def test_progress_reports_every_stage_through_the_last_output(tmp_path: Path, data_dir: Path) -> None:
     """The CLI's progress bars hear of each stage in order, with counts that end at the totals, and of each
     output file as it is written (the write stage ran silently before)."""

@@ -4,7 +4,8 @@ Policy, in order (each step only breaks ties left by the one before):
 
 1. **most complete text**: a doc that is an excerpt of another doc comes after every doc that is not (and the
    clustering climbs from an excerpt to its full copy), so an excerpt never wins over the full copy;
-2. **earliest date** (ISO-8601 strings compare chronologically; a missing date sorts last);
+2. **earliest date**, as a point in time (``copydesk.dates``: ISO 8601 with any offset, RFC 2822, epoch seconds,
+   a day written out); a missing date, or one in a form not understood, sorts last;
 3. **preferred source**: position in ``--prefer-source`` (unlisted sources after listed ones);
 4. **longest text** (more shingles);
 5. **lowest id**, so the choice is total and deterministic.
@@ -12,6 +13,7 @@ Policy, in order (each step only breaks ties left by the one before):
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -19,20 +21,28 @@ import numpy as np
 
 from .cluster import Assignment
 from .config import CanonicalConfig
+from .dates import date_key
 from .types import Reason, Role
 from .verify import A_IN_B, B_IN_A, EXACT, EdgeTable
 
-_NO_DATE = "\U0010ffff"
+_NO_DATE = math.inf
 
 
 @dataclass(frozen=True, slots=True)
 class DocTable:
-    """What the policy needs to know of each doc, as parallel sequences (index = doc number in the run)."""
+    """What the policy needs to know of each doc, as parallel sequences (index = doc number in the run).
+    ``date_keys``: each date read as a point in time (``copydesk.dates.date_key``), when the caller has them
+    already; read from ``dates`` when left out."""
 
     ids: Sequence[str]
     sizes: np.ndarray
     dates: Sequence[str | None]
     sources: Sequence[str | None]
+    date_keys: Sequence[float | None] | None = None
+
+    def when(self, i: int) -> float | None:
+        """Doc ``i``'s date as seconds since the epoch (UTC), or None."""
+        return self.date_keys[i] if self.date_keys is not None else date_key(self.dates[i])
 
 
 def excerpt_flags(n: int, edges: EdgeTable) -> np.ndarray:
@@ -52,11 +62,11 @@ def _source_rank(source: str | None, cfg: CanonicalConfig) -> int:
     return len(cfg.prefer_sources)
 
 
-def _key(i: int, docs: DocTable, excerpt: np.ndarray, cfg: CanonicalConfig) -> tuple[bool, str, int, int, str]:
-    date = docs.dates[i] if cfg.use_dates else None
+def _key(i: int, docs: DocTable, excerpt: np.ndarray, cfg: CanonicalConfig) -> tuple[bool, float, int, int, str]:
+    when = docs.when(i) if cfg.use_dates else None
     return (
         bool(excerpt[i]),
-        date or _NO_DATE,
+        _NO_DATE if when is None else when,
         _source_rank(docs.sources[i], cfg),
         -int(docs.sizes[i]),
         docs.ids[i],

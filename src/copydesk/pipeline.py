@@ -32,6 +32,7 @@ from .clean.corpus import FrozenSourceLines, SourceLineStats
 from .clean.crosscopy import cross_copy_clean
 from .cluster import Assignment, cluster
 from .config import RunConfig
+from .dates import DATE_FORMS, date_key
 from .io.readers import Entry, JsonlChunk
 from .io.readers import log as reader_log
 from .prepare import (
@@ -401,6 +402,27 @@ def _counted(items: Iterable[Entry], cfg: RunConfig, workers: _Workers) -> Itera
         _start_when_large(workers, cfg, before, seen)
 
 
+def _date_keys(intake: _Intake, infos: list[DocInfo], cfg: RunConfig) -> list[float | None]:
+    """Each doc's date as a point in time (``copydesk.dates``), read once per distinct string. When the policy
+    uses dates, a doc whose date is in a form not understood gets a warning (and counts as an input problem):
+    it is ranked as undated, which should not happen unnoticed."""
+    known: dict[str, float | None] = {}
+    keys: list[float | None] = []
+    for k, info in enumerate(infos):
+        if info.date is None:
+            keys.append(None)
+            continue
+        key = known[info.date] if info.date in known else known.setdefault(info.date, date_key(info.date))
+        keys.append(key)
+        if key is None and cfg.canonical.use_dates and info.date.strip():
+            message = (f"{info.origin}: date {info.date!r} is not in a form copydesk reads ({DATE_FORMS}); "
+                       "ranked as undated")
+            intake.problems.append(message)
+            slot = intake.doc_slot[k]
+            intake.slots[slot] = dataclasses.replace(info, warnings=(*info.warnings, message))
+    return keys
+
+
 def _timed(timings: dict[str, float], stage: str, start: float, peaks: dict[str, float] | None = None) -> float:
     """Add the stage's seconds; with ``peaks``, also the process's peak resident memory so far (MB), which
     tells a benchmark which stage sets the peak."""
@@ -461,9 +483,10 @@ def _dedup(
 
     infos = [info for info in (intake.slots[s] for s in intake.doc_slot) if isinstance(info, DocInfo)]
     assert len(infos) == len(intake.doc_slot)
+    date_keys = _date_keys(intake, infos, cfg)
     docs = DocTable(
         ids=[i.id for i in infos], sizes=sets.sizes(), dates=[i.date for i in infos],
-        sources=[i.source for i in infos],
+        sources=[i.source for i in infos], date_keys=date_keys,
     )
     progress("candidates", 0, None)  # (stages without a count show as a spinner with the time spent)
     fp_counts, fp_parts = intake.fingerprints.finish()
