@@ -398,3 +398,30 @@ def test_the_outputs_of_an_earlier_run_inside_an_input_folder_are_not_read(
     ]
     given = [item.id for item in read_inputs([crawl / "dedup"], cfg.read)]  # named as the input: read
     assert "site/a.txt" in given
+
+
+def test_parquet_typed_values_become_plain_strings(tmp_path: Path) -> None:
+    """A timestamp column used to become the date '"2024-10-12 08:00:00+00:00"', quotes included, which no date
+    parser reads (and the policy ranked the doc as undated); dates, bytes and decimals in meta were quoted too."""
+    import datetime
+    import decimal
+
+    from copydesk.dates import date_key
+
+    path = tmp_path / "docs.parquet"
+    table = pa.table({
+        "id": [1, 2], "text": ["first text", "second text"],
+        "date": pa.array([datetime.datetime(2024, 10, 12, 8, tzinfo=datetime.UTC), None], pa.timestamp("us", "UTC")),
+        "day": [datetime.date(2024, 10, 12), datetime.date(2024, 10, 13)],
+        "price": pa.array([decimal.Decimal("1.50"), None]), "raw": [b"caf\xc3\xa9", b"\xff"],
+        "tags": [[datetime.date(2024, 1, 1)], []],
+    })
+    pq.write_table(table, path)
+
+    first, second = read_inputs([path], CFG)
+
+    assert isinstance(first, Document) and isinstance(second, Document)
+    assert (first.id, first.date, second.date) == ("1", "2024-10-12T08:00:00+00:00", None)
+    assert date_key(first.date) == datetime.datetime(2024, 10, 12, 8, tzinfo=datetime.UTC).timestamp()
+    assert dict(first.meta) == {"day": "2024-10-12", "price": "1.50", "raw": "caf\u00e9", "tags": '["2024-01-01"]'}
+    assert dict(second.meta) == {"day": "2024-10-13", "raw": "\ufffd", "tags": "[]"}

@@ -11,6 +11,7 @@ the damage stays, and one ``Rejected`` row (``unreadable``) stands for the rest 
 
 from __future__ import annotations
 
+import datetime
 import gzip
 import io
 import json
@@ -154,13 +155,28 @@ def _without_surrogates(value: Any) -> tuple[Any, int]:
 
 
 def _scalar(value: Any) -> str | None:
+    """A field's value as the string a Document holds. Parquet gives typed values: a timestamp or date column
+    becomes its ISO form (which ``copydesk.dates`` reads), bytes their UTF-8 text, a list or struct JSON."""
     if value is None:
         return None
     if isinstance(value, str):
         return value
     if isinstance(value, (int, float, bool)):
         return str(value)
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+    if isinstance(value, (datetime.date, datetime.time)):  # (datetime.datetime is a date)
+        return value.isoformat()
+    if isinstance(value, (bytes, bytearray)):
+        return bytes(value).decode("utf-8", "replace")
+    if isinstance(value, (list, tuple, dict)):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True, default=_json_value)
+    return str(value)  # (Decimal, UUID, ...)
+
+
+def _json_value(value: Any) -> Any:
+    """What ``json.dumps`` writes for a value it has no rule for, inside a list or struct (see ``_scalar``)."""
+    if isinstance(value, (datetime.date, datetime.time, bytes, bytearray)):
+        return _scalar(value)
+    return str(value)  # (Decimal, UUID, ...)
 
 
 def record_to_item(record: Mapping[str, Any], origin: str, cfg: ReadConfig, warn: Warn = log.warning) -> Item:
