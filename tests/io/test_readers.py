@@ -425,3 +425,12 @@ def test_parquet_typed_values_become_plain_strings(tmp_path: Path) -> None:
     assert date_key(first.date) == datetime.datetime(2024, 10, 12, 8, tzinfo=datetime.UTC).timestamp()
     assert dict(first.meta) == {"day": "2024-10-12", "price": "1.50", "raw": "caf\u00e9", "tags": '["2024-01-01"]'}
     assert dict(second.meta) == {"day": "2024-10-13", "raw": "\ufffd", "tags": "[]"}
+
+
+def test_a_binary_text_column_is_read_as_utf8(tmp_path: Path) -> None:
+    path = tmp_path / "docs.parquet"
+    pq.write_table(pa.table({"id": ["a", "b"], "text": [b"caf\xc3\xa9 au lait", b"bad \xff byte"]}), path)
+    first, second = read_inputs([path], CFG)
+    assert isinstance(first, Document) and (first.text, first.warnings) == ("caf\u00e9 au lait", ())
+    assert isinstance(second, Document) and second.text == "bad \ufffd byte"
+    assert second.warnings == (f"{path}:2: invalid UTF-8 at line 1 (byte 4); 1 byte run(s) replaced with U+FFFD",)

@@ -193,6 +193,9 @@ def record_to_item(record: Mapping[str, Any], origin: str, cfg: ReadConfig, warn
     if cfg.text_field not in record or record[cfg.text_field] is None:
         return Rejected(doc_id, origin, Reason.MISSING_FIELD, f"{origin}: no {cfg.text_field!r} field")
     text = record[cfg.text_field]
+    if isinstance(text, (bytes, bytearray)):  # a binary Parquet column: its bytes should be UTF-8 text
+        text, repaired = decode_utf8(bytes(text), origin, warn)
+        warnings.extend(repaired)
     if not isinstance(text, str):
         return Rejected(
             doc_id, origin, Reason.MALFORMED_RECORD,
