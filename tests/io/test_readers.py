@@ -434,3 +434,16 @@ def test_a_binary_text_column_is_read_as_utf8(tmp_path: Path) -> None:
     assert isinstance(first, Document) and (first.text, first.warnings) == ("caf\u00e9 au lait", ())
     assert isinstance(second, Document) and second.text == "bad \ufffd byte"
     assert second.warnings == (f"{path}:2: invalid UTF-8 at line 1 (byte 4); 1 byte run(s) replaced with U+FFFD",)
+
+
+def test_a_missing_text_field_names_the_fields_that_hold_text(tmp_path: Path) -> None:
+    path = tmp_path / "docs.jsonl"
+    rows = [{"id": "a", "summary": "short", "content": "the whole story, much longer", "url": "https://x.example/a"},
+            {"id": "b", "text": None}, {"id": "c", "n": 1}]
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    details = [item.detail for item in read_inputs([path], CFG) if isinstance(item, Rejected)]
+    assert details == [
+        f"{path}:1: no 'text' field (text fields it has: summary, content; try --text-field content)",
+        f"{path}:2: field 'text' is null",
+        f"{path}:3: no 'text' field",
+    ]

@@ -179,6 +179,17 @@ def _json_value(value: Any) -> Any:
     return str(value)  # (Decimal, UUID, ...)
 
 
+def _text_field_hint(record: Mapping[str, Any], cfg: ReadConfig) -> str:
+    """Which of the record's fields hold text, so that a file whose text is under another name (``content``,
+    ``body``) says what to pass as ``--text-field``."""
+    named = {cfg.id_field, cfg.url_field, cfg.date_field, cfg.source_field, cfg.title_field}
+    texts = [str(k) for k, v in record.items() if isinstance(v, str) and k not in named]
+    if not texts:
+        return ""
+    longest = max(texts, key=lambda k: len(record[k]))
+    return f" (text fields it has: {', '.join(texts[:8])}; try --text-field {longest})"
+
+
 def record_to_item(record: Mapping[str, Any], origin: str, cfg: ReadConfig, warn: Warn = log.warning) -> Item:
     """One JSON/Parquet record -> Document, or Rejected when it has no usable text."""
     warnings: list[str] = []
@@ -190,8 +201,11 @@ def record_to_item(record: Mapping[str, Any], origin: str, cfg: ReadConfig, warn
         warnings.append(message)
     else:
         doc_id = _scalar(raw_id) or origin
-    if cfg.text_field not in record or record[cfg.text_field] is None:
-        return Rejected(doc_id, origin, Reason.MISSING_FIELD, f"{origin}: no {cfg.text_field!r} field")
+    if cfg.text_field not in record:
+        return Rejected(doc_id, origin, Reason.MISSING_FIELD,
+                        f"{origin}: no {cfg.text_field!r} field{_text_field_hint(record, cfg)}")
+    if record[cfg.text_field] is None:
+        return Rejected(doc_id, origin, Reason.MISSING_FIELD, f"{origin}: field {cfg.text_field!r} is null")
     text = record[cfg.text_field]
     if isinstance(text, (bytes, bytearray)):  # a binary Parquet column: its bytes should be UTF-8 text
         text, repaired = decode_utf8(bytes(text), origin, warn)
