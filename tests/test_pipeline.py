@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -315,6 +316,30 @@ def test_dates_rank_by_instant_and_a_date_not_understood_is_reported(tmp_path: P
     assert by_id["late"].warnings == by_id["early"].warnings == ()
     undated = dedup(iter(docs), RunConfig(canonical=CanonicalConfig(use_dates=False)))
     assert undated.problems == [] and all(d.warnings == () for d in undated.decisions)
+
+
+@pytest.mark.parametrize(("workers", "clean"), [(1, True), (2, True), (1, False)])
+def test_a_run_that_stops_leaves_no_spill_behind(
+    tmp_path: Path, data_dir: Path, monkeypatch: pytest.MonkeyPatch, workers: int, clean: bool
+) -> None:
+    """Ctrl-C or a failing input used to leave the run's temporary folder (gigabytes at a million docs)."""
+    from copydesk.types import Document
+
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
+    text = next((data_dir / "seeds").glob("001_*.txt")).read_text(encoding="utf-8")
+
+    def stream() -> Iterator[Document]:
+        for i in range(5):
+            yield Document(id=str(i), text=text)
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        dedup(stream(), RunConfig(workers=workers, batch_size=2, clean=CleanConfig(enabled=clean)))
+    assert list(tmp_path.glob("copydesk-*")) == []
+    kept = tmp_path / "mine"  # a work_dir the caller gave is the caller's: left as it is
+    with pytest.raises(KeyboardInterrupt):
+        dedup(stream(), RunConfig(workers=workers, batch_size=2, clean=CleanConfig(enabled=clean)), work_dir=kept)
+    assert kept.is_dir() and any(kept.iterdir())
 
 
 def test_progress_reports_every_stage_through_the_last_output(tmp_path: Path, data_dir: Path) -> None:

@@ -442,21 +442,27 @@ def dedup(
     ``items`` may also hold unparsed JSONL chunks (``read_inputs_deferred``), which are parsed in the worker
     processes (in each pass that reads them); the results are those of the parsed stream. With cleaning on, a
     first pass counts each source's lines while spilling the stream to disk, and the second pass reads the spill.
-    Spill files go to ``work_dir`` (a temporary folder by default, removed with the result).
+    Spill files go to ``work_dir`` (a temporary folder by default, removed with the result, or at once when the
+    run stops with an error).
     """
     cfg = dataclasses.replace(cfg, backend=resolve_backend(cfg.backend))  # before any work: "gpu" may not run here
-    with fewer_collections():
-        return _dedup(items, cfg, progress, work_dir)
+    owned = work_dir is None
+    folder = Path(tempfile.mkdtemp(prefix="copydesk-")) if work_dir is None else work_dir
+    try:
+        with fewer_collections():
+            return _dedup(items, cfg, progress, folder, owned)
+    except BaseException:
+        # a run that stops (Ctrl-C, a file changed under it, a full disk) must not leave its spill behind: at
+        # a million docs that is gigabytes of clean texts and shingle sets in the temporary folder
+        if owned:
+            shutil.rmtree(folder, ignore_errors=True)
+        raise
 
 
-def _dedup(
-    items: Iterable[Entry], cfg: RunConfig, progress: ProgressFn, work_dir: Path | None
-) -> RunResult:
+def _dedup(items: Iterable[Entry], cfg: RunConfig, progress: ProgressFn, folder: Path, owned: bool) -> RunResult:
     timings: dict[str, float] = {}
     peaks: dict[str, float] = {}
     start = time.perf_counter()
-    owned = work_dir is None
-    folder = Path(tempfile.mkdtemp(prefix="copydesk-")) if work_dir is None else work_dir
     folder.mkdir(parents=True, exist_ok=True)
     with _Workers() as workers:
         if cfg.workers > 1:
