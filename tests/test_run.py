@@ -147,3 +147,21 @@ def test_documents_built_in_python_with_lone_surrogates_still_get_every_output(t
     audit = [json.loads(line) for line in (out / "cleaning.jsonl").read_text(encoding="utf-8").splitlines()]
     assert [a["id"] for a in audit] == ["a\udc80", "b"]
     assert pq.read_table(out / "decisions.parquet").column("id").to_pylist() == ["a\ufffd", "b"]
+
+
+def test_a_run_without_parquet_removes_an_earlier_runs_parquet_copies(tmp_path: Path, data_dir: Path) -> None:
+    """Else decisions.parquet of the earlier run sat beside the new decisions.jsonl, looking current."""
+    import dataclasses
+
+    out = tmp_path / "out"
+    result = _result(tmp_path, data_dir)
+    with_parquet = dataclasses.replace(RunConfig(), output_formats=("jsonl", "parquet"))
+    write_outputs(result, out, with_parquet)
+    assert (out / "decisions.parquet").exists() and (out / "clusters.parquet").exists()
+    (out / "notes.parquet").write_bytes(b"the user's own file")
+
+    written = write_outputs(result, out, RunConfig())
+
+    assert not (out / "decisions.parquet").exists() and not (out / "clusters.parquet").exists()
+    assert (out / "notes.parquet").read_bytes() == b"the user's own file"
+    assert sorted(p.name for p in out.iterdir()) == sorted([*(p.name for p in written), "notes.parquet"])

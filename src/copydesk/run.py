@@ -140,7 +140,15 @@ def _write_all(
     manifest["seconds"] = {**manifest.get("seconds", {}), "write": round(time.perf_counter() - start, 4)}
     write_json(out_dir / "manifest.json", manifest)
     written += [out_dir / "summary.json", out_dir / "manifest.json"]
+    for name in OPTIONAL_OUTPUTS:  # an earlier run's copy would sit beside this run's files, looking current
+        if out_dir / name not in written:
+            (out_dir / name).unlink(missing_ok=True)
     return written
+
+
+#: Outputs that only some runs write (``--format parquet``): a run that does not write them removes the copies
+#: an earlier run into the same folder left.
+OPTIONAL_OUTPUTS = ("decisions.parquet", "clusters.parquet")
 
 
 def read_single_text(path: Path, cfg: RunConfig) -> str:

@@ -74,6 +74,8 @@ def test_a_copied_file_is_linked_when_it_can_be_and_copied_when_not(
     copy_atomically(source, tmp_path / "linked.jsonl")
     assert (tmp_path / "linked.jsonl").read_bytes() == source.read_bytes()
     assert (tmp_path / "linked.jsonl").stat().st_ino == source.stat().st_ino
+    copy_atomically(source, tmp_path / "linked.jsonl")  # again (a result written twice): no temporary left
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["audit.jsonl", "linked.jsonl"]
 
     def no_links(src: object, dst: object) -> None:
         raise OSError(18, "Invalid cross-device link")

@@ -87,6 +87,8 @@ def copy_atomically(source: Path, path: Path) -> None:
     """Give a finished file that nothing will change again a second name, ``path`` (through a temporary name
     beside it, like every writer here): a hard link where both lie on one file system (the audit of a run of
     1M docs is over a gigabyte, 2.6 s to copy), else a copy."""
+    if path.exists() and os.path.samefile(source, path):
+        return  # (written before: renaming a link over another link to the same file would do nothing)
     tmp = _atomic_path(path)
     try:
         os.link(source, tmp)
