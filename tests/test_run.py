@@ -165,3 +165,26 @@ def test_a_run_without_parquet_removes_an_earlier_runs_parquet_copies(tmp_path: 
     assert not (out / "decisions.parquet").exists() and not (out / "clusters.parquet").exists()
     assert (out / "notes.parquet").read_bytes() == b"the user's own file"
     assert sorted(p.name for p in out.iterdir()) == sorted([*(p.name for p in written), "notes.parquet"])
+
+
+def test_a_file_name_that_is_not_utf8_gets_its_rows(tmp_path: Path) -> None:
+    """Python decodes such a name with lone surrogates; the cluster id's hash could not encode it, and the run
+    failed after all its work."""
+    import json
+    import os
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    text = "A story about a cafe that opened on the main street this week, with music every night."
+    try:
+        (corpus / os.fsdecode(b"caf\xe9.txt")).write_text(text, encoding="utf-8")
+    except (OSError, UnicodeEncodeError):
+        pytest.skip("this file system only takes UTF-8 names")
+    (corpus / "ok.txt").write_text(text, encoding="utf-8")
+    cfg = RunConfig()
+
+    write_outputs(dedup(read_inputs([corpus], cfg.read), cfg), tmp_path / "out", cfg)
+
+    rows = [json.loads(line) for line in (tmp_path / "out" / "decisions.jsonl").read_text("utf-8").splitlines()]
+    assert [(r["id"], r["role"]) for r in rows] == [("caf\udce9.txt", "canonical"), ("ok.txt", "near_duplicate")]
+    assert os.fsencode(rows[0]["id"]) == b"caf\xe9.txt"  # the name, byte for byte

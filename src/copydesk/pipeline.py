@@ -106,8 +106,9 @@ def _read_lines(path: Path) -> Iterator[str]:
 
 
 def cluster_id(canonical_id: str) -> str:
-    """Cluster ids derive from the canonical member's id, never from iteration order."""
-    return "c" + xxhash.xxh64_hexdigest(canonical_id.encode("utf-8"))
+    """Cluster ids derive from the canonical member's id, never from iteration order. (An id may hold a lone
+    surrogate: a file name that is not UTF-8, which Python decodes so, or an id given through the API.)"""
+    return "c" + xxhash.xxh64_hexdigest(canonical_id.encode("utf-8", "surrogatepass"))
 
 
 class _Intake:
