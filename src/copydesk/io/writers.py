@@ -99,7 +99,8 @@ def copy_atomically(source: Path, path: Path) -> None:
 
 def write_json(path: Path, value: Mapping[str, Any]) -> None:
     tmp = _atomic_path(path)
-    tmp.write_text(json.dumps(value, ensure_ascii=False, indent=2, sort_keys=False) + "\n", encoding="utf-8")
+    tmp.write_text(json.dumps(value, ensure_ascii=False, indent=2, sort_keys=False) + "\n", encoding="utf-8",
+                   errors=_JSON_ESCAPE)  # (see encode_row)
     os.replace(tmp, path)
 
 
