@@ -84,3 +84,12 @@ def test_a_copied_file_is_linked_when_it_can_be_and_copied_when_not(
     copy_atomically(source, tmp_path / "copied.jsonl")
     assert (tmp_path / "copied.jsonl").read_bytes() == source.read_bytes()
     assert (tmp_path / "copied.jsonl").stat().st_ino != source.stat().st_ino
+
+
+def test_write_json_keeps_a_lone_surrogate_as_its_escape(tmp_path: Path) -> None:
+    from copydesk.io.writers import write_json
+
+    write_json(tmp_path / "manifest.json", {"prefer_sources": ["caf\udce9"], "plain": "caf\u00e9"})
+    assert json.loads((tmp_path / "manifest.json").read_text(encoding="utf-8")) == {
+        "prefer_sources": ["caf\udce9"], "plain": "caf\u00e9",
+    }
