@@ -97,6 +97,21 @@ def test_an_out_path_that_is_a_file_fails_before_any_work(tmp_path: Path, monkey
     assert "exists and is not a folder" in result.output
 
 
+def test_a_full_disk_is_reported_with_what_to_do(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import errno
+
+    import copydesk.cli.main as cli
+
+    def full(*args: object, **kwargs: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device", "/tmp/copydesk-x/batch-000001.u64")
+
+    monkeypatch.setattr(cli, "dedup", full)
+    (tmp_path / "doc.txt").write_text("some words to read", encoding="utf-8")
+    result = runner.invoke(app, ["dedup", str(tmp_path / "doc.txt"), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2
+    assert "no space left on the disk" in result.output and "TMPDIR" in result.output
+
+
 def test_inputs_without_a_single_document_exit_non_zero(tmp_path: Path) -> None:
     (tmp_path / "in").mkdir()
     (tmp_path / "in" / "notes.json").write_text("{}", encoding="utf-8")  # not a kind copydesk reads

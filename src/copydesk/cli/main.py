@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import logging
 import sys
+import tempfile
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -117,6 +119,13 @@ def dedup_command(
             written = write_outputs(result, out_dir, cfg, update)
     except CopydeskError as exc:
         _fail(str(exc))
+        return
+    except OSError as exc:
+        if exc.errno != errno.ENOSPC:
+            raise
+        _fail(f"no space left on the disk ({exc.filename or 'while writing'}): a run keeps its clean texts and "
+              f"shingle sets in {tempfile.gettempdir()} (about twice the input's text) until it ends; set TMPDIR "
+              "to a folder on a larger disk, or free space on the one --out is on")
         return
     if not quiet:
         _print_summary(result, written)
