@@ -124,7 +124,7 @@ def dedup_command(
         if exc.errno != errno.ENOSPC:
             raise
         _fail(f"no space left on the disk ({exc.filename or 'while writing'}): a run keeps its clean texts and "
-              f"shingle sets in {tempfile.gettempdir()} (about twice the input's text) until it ends; set TMPDIR "
+              f"shingle sets in {tempfile.gettempdir()} (about 2.5 times the input's text) until it ends; set TMPDIR "
               "to a folder on a larger disk, or free space on the one --out is on")
         return
     if not quiet:
