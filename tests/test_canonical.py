@@ -50,3 +50,18 @@ def test_earliest_date_is_the_earliest_instant_whatever_the_form() -> None:
     assert reason is Reason.LOWEST_ID  # same instant as e, written differently
     reason, detail = why_canonical(1, [0, 3], docs, excerpt_flags(5, e), CanonicalConfig())
     assert reason is Reason.EARLIEST_DATE and "Sat, 12 Oct 2024" in detail
+
+
+def test_a_preferred_source_may_be_named_by_url_host() -> None:
+    """--prefer-source usatoday.com did nothing for docs with a URL but no source field."""
+    docs = DocTable(ids=["a", "b", "c"], sizes=np.array([100, 100, 100]), dates=[None] * 3,
+                    sources=[None, None, "USA TODAY"],
+                    hosts=["yahoo.com", "usatoday.com", "eu.usatoday.com"])
+    e = edges([(0, 1, NEAR), (1, 2, NEAR)])
+    flags = excerpt_flags(3, e)
+    assert priority(docs, e, CanonicalConfig()).argsort().tolist() == [0, 1, 2]  # no preference: lowest id
+    for preferred, first in [("usatoday.com", 1), ("www.UsaToday.com", 1), ("usa today", 2), ("yahoo.com", 0)]:
+        cfg = CanonicalConfig(prefer_sources=(preferred,))
+        assert priority(docs, e, cfg).argsort().tolist()[0] == first, preferred
+    reason, detail = why_canonical(1, [0, 2], docs, flags, CanonicalConfig(prefer_sources=("usatoday.com",)))
+    assert reason is Reason.PREFERRED_SOURCE and detail.startswith("preferred source 'usatoday.com'")

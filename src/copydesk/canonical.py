@@ -6,7 +6,8 @@ Policy, in order (each step only breaks ties left by the one before):
    clustering climbs from an excerpt to its full copy), so an excerpt never wins over the full copy;
 2. **earliest date**, as a point in time (``copydesk.dates``: ISO 8601 with any offset, RFC 2822, epoch seconds,
    a day written out); a missing date, or one in a form not understood, sorts last;
-3. **preferred source**: position in ``--prefer-source`` (unlisted sources after listed ones);
+3. **preferred source**: position in ``--prefer-source`` of the doc's ``source`` field or its URL's host
+   (``www.`` left out on both sides; unlisted sources after listed ones);
 4. **longest text** (more shingles);
 5. **lowest id**, so the choice is total and deterministic.
 """
@@ -32,13 +33,15 @@ _NO_DATE = math.inf
 class DocTable:
     """What the policy needs to know of each doc, as parallel sequences (index = doc number in the run).
     ``date_keys``: each date read as a point in time (``copydesk.dates.date_key``), when the caller has them
-    already; read from ``dates`` when left out."""
+    already; read from ``dates`` when left out. ``hosts``: each doc's URL host (``provenance.url_host``), which
+    ``--prefer-source`` may name instead of the source field."""
 
     ids: Sequence[str]
     sizes: np.ndarray
     dates: Sequence[str | None]
     sources: Sequence[str | None]
     date_keys: Sequence[float | None] | None = None
+    hosts: Sequence[str | None] | None = None
 
     def when(self, i: int) -> float | None:
         """Doc ``i``'s date as seconds since the epoch (UTC), or None."""
@@ -53,12 +56,18 @@ def excerpt_flags(n: int, edges: EdgeTable) -> np.ndarray:
     return flags
 
 
-def _source_rank(source: str | None, cfg: CanonicalConfig) -> int:
-    if source is not None:
-        lowered = source.casefold()
-        for position, preferred in enumerate(cfg.prefer_sources):
-            if preferred.casefold() == lowered:
-                return position
+def _site_name(name: str) -> str:
+    return name.strip().casefold().removeprefix("www.")
+
+
+def _source_rank(i: int, docs: DocTable, cfg: CanonicalConfig) -> int:
+    """Position in ``prefer_sources`` of the first name that matches the doc's source field or URL host."""
+    if not cfg.prefer_sources:
+        return 0
+    names = {_site_name(n) for n in (docs.sources[i], docs.hosts[i] if docs.hosts is not None else None) if n}
+    for position, preferred in enumerate(cfg.prefer_sources):
+        if _site_name(preferred) in names:
+            return position
     return len(cfg.prefer_sources)
 
 
@@ -67,7 +76,7 @@ def _key(i: int, docs: DocTable, excerpt: np.ndarray, cfg: CanonicalConfig) -> t
     return (
         bool(excerpt[i]),
         _NO_DATE if when is None else when,
-        _source_rank(docs.sources[i], cfg),
+        _source_rank(i, docs, cfg),
         -int(docs.sizes[i]),
         docs.ids[i],
     )
@@ -82,6 +91,11 @@ def priority(docs: DocTable, edges: EdgeTable, cfg: CanonicalConfig) -> np.ndarr
     rank = np.full(n, n, dtype=np.int64)
     rank[np.asarray(order, dtype=np.int64)] = np.arange(len(order), dtype=np.int64)
     return rank
+
+
+def _preferred_name(i: int, docs: DocTable, cfg: CanonicalConfig) -> str | None:
+    rank = _source_rank(i, docs, cfg)
+    return cfg.prefer_sources[rank] if rank < len(cfg.prefer_sources) else docs.sources[i]
 
 
 _TIE_REASONS = (Reason.MOST_COMPLETE, Reason.EARLIEST_DATE, Reason.PREFERRED_SOURCE, Reason.LONGEST_TEXT,
@@ -105,7 +119,8 @@ def why_canonical(centre: int, rivals: Sequence[int], docs: DocTable, excerpt: n
     details = {
         Reason.MOST_COMPLETE: f"most complete text; {docs.ids[best]} is an excerpt of another copy",
         Reason.EARLIEST_DATE: f"earliest date {docs.dates[centre]} among {len(rivals) + 1} full copies",
-        Reason.PREFERRED_SOURCE: f"preferred source {docs.sources[centre]!r} among {len(rivals) + 1} full copies",
+        Reason.PREFERRED_SOURCE: f"preferred source {_preferred_name(centre, docs, cfg)!r} among {len(rivals) + 1} "
+                                 "full copies",
         Reason.LONGEST_TEXT: f"longest text ({int(docs.sizes[centre])} shingles) among {len(rivals) + 1} full copies",
         Reason.LOWEST_ID: f"lowest id among {len(rivals) + 1} equally ranked full copies",
     }

@@ -46,6 +46,7 @@ from .prepare import (
     line_keys,
     process_job,
 )
+from .provenance import url_host
 from .runtime import fewer_collections
 from .sketch.shingle import csr_rows
 from .sketch.spill import BatchFiles, FingerprintSpill, ItemSpill, ShingleSpill, SpilledShingles, TextReader
@@ -494,6 +495,7 @@ def _dedup(items: Iterable[Entry], cfg: RunConfig, progress: ProgressFn, folder:
     docs = DocTable(
         ids=[i.id for i in infos], sizes=sets.sizes(), dates=[i.date for i in infos],
         sources=[i.source for i in infos], date_keys=date_keys,
+        hosts=[url_host(i.url) if i.url else None for i in infos] if cfg.canonical.prefer_sources else None,
     )
     progress("candidates", 0, None)  # (stages without a count show as a spinner with the time spent)
     fp_counts, fp_parts = intake.fingerprints.finish()

@@ -121,6 +121,19 @@ def test_inputs_without_a_single_document_exit_non_zero(tmp_path: Path) -> None:
     assert (tmp_path / "out" / "decisions.jsonl").read_text() == ""  # the (empty) outputs are still written
 
 
+def test_prefer_source_may_name_a_url_host(tmp_path: Path, seed_paths: tuple[Path, Path]) -> None:
+    text = seed_paths[1].read_text(encoding="utf-8")
+    path = tmp_path / "docs.jsonl"
+    path.write_text("".join(json.dumps({"id": i, "text": text, "url": u}) + "\n" for i, u in [
+        ("a", "https://www.yahoo.com/news/x"), ("b", "https://www.usatoday.com/story/x")]), encoding="utf-8")
+    for preferred, canonical in [("usatoday.com", "b"), ("yahoo.com", "a")]:
+        out = tmp_path / preferred
+        result = runner.invoke(app, ["dedup", str(path), "--out", str(out), "--prefer-source", preferred, "--quiet"])
+        assert result.exit_code == 0, result.output
+        rows = [json.loads(line) for line in (out / "decisions.jsonl").read_text().splitlines()]
+        assert [r["id"] for r in rows if r["role"] == "canonical"] == [canonical]
+
+
 def test_bad_option_values_fail_with_a_hint(tmp_path: Path, seed_paths: tuple[Path, Path]) -> None:
     result = runner.invoke(app, ["dedup", str(seed_paths[0]), "--out", str(tmp_path), "--near-threshold", "1.5"])
     assert result.exit_code == 2

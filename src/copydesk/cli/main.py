@@ -86,7 +86,7 @@ def dedup_command(
     num_perm: Annotated[int, typer.Option(help="MinHash signature length.")] = _DEFAULT.minhash.num_perm,
     bands: Annotated[int, typer.Option(help="LSH bands (bands x rows = num_perm).")] = _DEFAULT.candidates.bands,
     seed: Annotated[int, typer.Option(help="Seed of every hash choice.")] = _DEFAULT.minhash.seed,
-    prefer_source: Annotated[list[str] | None, typer.Option("--prefer-source", help="Source priority for the canonical copy, repeatable, first wins.")] = None,  # noqa: UP007
+    prefer_source: Annotated[list[str] | None, typer.Option("--prefer-source", help="Source priority for the canonical copy: a source field or a URL host (apnews.com); repeatable, first wins.")] = None,  # noqa: UP007
     no_dates: Annotated[bool, typer.Option("--no-dates", help="Ignore dates when choosing the canonical copy.")] = False,
     no_clean: Annotated[bool, typer.Option("--no-clean", help="Match on raw text (no boilerplate removal).")] = False,
     batch_size: Annotated[int, typer.Option(help="Docs sketched per batch (never changes results).")] = _DEFAULT.batch_size,
