@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
 from collections.abc import Iterator
@@ -11,7 +12,7 @@ import pytest
 
 from copydesk.config import CleanConfig, RunConfig
 from copydesk.errors import ConfigError
-from copydesk.io.readers import read_inputs, read_inputs_deferred
+from copydesk.io.readers import parsed, read_inputs, read_inputs_deferred
 from copydesk.io.writers import decision_row
 from copydesk.pipeline import AUTO_WORKERS_MAX, AUTO_WORKERS_MIN_DOCS, dedup, resolve_workers, usable_cpus
 from copydesk.run import write_outputs
@@ -340,6 +341,69 @@ def test_a_run_that_stops_leaves_no_spill_behind(
     with pytest.raises(KeyboardInterrupt):
         dedup(stream(), RunConfig(workers=workers, batch_size=2, clean=CleanConfig(enabled=clean)), work_dir=kept)
     assert kept.is_dir() and any(kept.iterdir())
+
+
+def _html_corpus(tmp_path: Path, data_dir: Path) -> Path:
+    """Pages (two copies of one article, one cut short, a page of another story) in two site folders, a WARC of
+    two more, a corrupt .html.gz between them and a text file: every kind of entry around page batches."""
+    import gzip
+
+    pytest.importorskip("trafilatura", reason="needs the [html] extra")
+    pytest.importorskip("warcio", reason="needs the [html] extra")
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    article = (data_dir / "html" / "article.html").read_text(encoding="utf-8")
+    corpus = tmp_path / "pages"
+    for site in ("a-site", "b-site"):
+        (corpus / site).mkdir(parents=True)
+    (corpus / "a-site" / "story.html").write_text(article, encoding="utf-8")
+    (corpus / "b-site" / "story-copy.html").write_text(article.replace("Coastline Courier", "Bay Times"), "utf-8")
+    (corpus / "b-site" / "broken.html.gz").write_bytes(gzip.compress(article.encode())[:-30])
+    cut = article.split("</p>")
+    (corpus / "b-site" / "story-short.html").write_text("</p>".join(cut[: len(cut) // 2]) + "</p></body></html>",
+                                                        encoding="utf-8")
+    (corpus / "b-site" / "note.txt").write_text("A short note about the ferry timetable.", encoding="utf-8")
+    with (corpus / "crawl.warc.gz").open("wb") as out:
+        writer = WARCWriter(out, gzip=True)
+        for n, body in enumerate((article, article.replace("sea wall", "harbour wall"))):
+            headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html")], protocol="HTTP/1.1")
+            writer.write_record(writer.create_warc_record(
+                f"https://c.example/{n}", "response", payload=io.BytesIO(body.encode()), http_headers=headers))
+    return corpus
+
+
+@pytest.mark.html
+@pytest.mark.parametrize("clean", [True, False])
+def test_html_pages_are_extracted_in_the_workers_with_the_same_outputs(
+    tmp_path: Path, data_dir: Path, monkeypatch: pytest.MonkeyPatch, clean: bool,
+) -> None:
+    """HTML pages (files and WARC responses) come to the pipeline as batches still to extract, so the workers
+    extract them (it was all in the main process); the outputs are those of one process, batch by batch or all
+    at once, and the pages read in-process give the same documents."""
+    corpus = _html_corpus(tmp_path, data_dir)
+    monkeypatch.setattr("copydesk.io.readers.PAGE_BATCH_PAGES", 2)
+    entries = list(read_inputs_deferred([corpus], RunConfig().read))
+    kinds = [type(e).__name__ for e in entries]
+    assert kinds == ["PageBatch", "Rejected", "Document", "PageBatch", "PageBatch"], kinds  # (sorted paths)
+    assert list(parsed(entries, RunConfig().read)) == list(read_inputs([corpus], RunConfig().read))
+
+    outs = []
+    for name, options in (("one", {"workers": 1}), ("two", {"workers": 2, "batch_size": 1}), ("auto", {"workers": 0})):
+        cfg = RunConfig(clean=CleanConfig(enabled=clean), **options)  # type: ignore[arg-type]
+        if name == "auto":  # the pool starts part-way: a page counts for PAGE_WORK docs
+            monkeypatch.setattr("copydesk.pipeline.AUTO_WORKERS_MIN_DOCS", 2 * 50)
+            monkeypatch.setattr("copydesk.pipeline.usable_cpus", lambda: 2)
+        result = dedup(read_inputs_deferred([corpus], cfg.read), cfg)
+        write_outputs(result, tmp_path / name, cfg)
+        outs.append(tmp_path / name)
+        assert result.manifest["workers_used"] == (1 if name == "one" else 2)
+    rows = [json.loads(line) for line in (outs[0] / "decisions.jsonl").read_text().splitlines()]
+    assert [r["id"] for r in rows][:2] == ["a-site/story.html", "b-site/broken.html.gz"]
+    assert rows[0]["role"] == "canonical" and rows[0]["title"]
+    for name in ("decisions.jsonl", "clusters.jsonl", "summary.json", "deduplicated.jsonl", "cleaning.jsonl"):
+        first = (outs[0] / name).read_bytes()
+        assert all((o / name).read_bytes() == first for o in outs[1:]), name
 
 
 def test_progress_reports_every_stage_through_the_last_output(tmp_path: Path, data_dir: Path) -> None:

@@ -33,7 +33,7 @@ from .clean.crosscopy import cross_copy_clean
 from .cluster import Assignment, cluster
 from .config import RunConfig
 from .dates import DATE_FORMS, date_key
-from .io.readers import Entry, JsonlChunk
+from .io.readers import DEFERRED, Entry, PageBatch, deferred_size
 from .io.readers import log as reader_log
 from .prepare import (
     BatchJob,
@@ -158,7 +158,7 @@ class _Intake:
         urls: list[str | None] = []
         items: list[DocInfo | Rejected] = []
         for entry in entries:
-            if isinstance(entry, JsonlChunk):
+            if isinstance(entry, DEFERRED):  # a JSONL chunk or HTML pages: parsed or extracted in a worker
                 if items:
                     yield BatchJob(texts, sources, urls, *self._spill_paths()), items
                     texts, sources, urls, items = [], [], [], []
@@ -351,27 +351,30 @@ def _source_lines(
     start once the input has proved large (``AUTO_WORKERS_MIN_DOCS``) and then serve the second pass too.
     """
     stats = SourceLineStats.from_config(cfg.clean)
-    seen = 0
+    seen = work = 0
 
-    def note(count: int) -> None:
-        nonlocal seen
-        before, seen = seen, seen + count
+    def note(entry: Entry) -> None:
+        nonlocal seen, work
+        before, seen = seen, seen + (deferred_size(entry) if isinstance(entry, DEFERRED) else 1)
         if seen // 10_000 > before // 10_000:
             progress("line statistics", seen, None)
-        _start_when_large(workers, cfg, before, seen)
+        before, work = work, work + _work_of(entry)
+        _start_when_large(workers, cfg, before, work)
 
     def jobs() -> Iterator[tuple[tuple[LineKeysJob], Sequence[Entry]]]:
         held: list[Document | Rejected] = []  # items of the next job, spilled when its keys come back
         for entry in items:
-            if isinstance(entry, JsonlChunk):
+            if isinstance(entry, DEFERRED):
                 if held:
                     yield (LineKeysJob(*keyed_texts(held)),), held
                     held = []
-                note(entry.line_count)
-                yield (LineKeysJob([], [], entry, cfg.read),), [entry]  # the chunk is spilled, not its items
+                note(entry)
+                # a JSONL chunk is spilled as the chunk (parsed again where it is prepared, which is cheap); HTML
+                # pages come back extracted, and their documents are spilled (extraction is what costs)
+                yield (LineKeysJob([], [], entry, cfg.read),), [entry]
                 continue
             held.append(entry)
-            note(1)
+            note(entry)
             if len(held) >= cfg.batch_size:
                 yield (LineKeysJob(*keyed_texts(held)),), held
                 held = []
@@ -381,27 +384,40 @@ def _source_lines(
     for out, held_items in workers.ordered(line_keys, jobs()):
         for message in out.warnings:
             reader_log.warning(message)
-        for item in held_items:
+        for item in held_items if out.items is None else out.items:
             spill.append(item)
         stats.observe_batch(out.values, out.sizes)
     return stats.freeze()
 
 
-def _start_when_large(workers: _Workers, cfg: RunConfig, before: int, seen: int) -> None:
-    """With ``workers=0`` (auto), start the processes once the input has proved large: ``seen`` docs read, up
-    from ``before``. Jobs run in this process until then, and results never depend on where they ran."""
-    if cfg.workers == 0 and before < AUTO_WORKERS_MIN_DOCS <= seen:
-        workers.start(resolve_workers(0, seen))
+#: How many plain docs' work one HTML page is, for starting auto workers: extracting a page (tens of
+#: milliseconds: 28 ms a page on the 38 MB bench WARC) costs what cleaning and sketching about 50 docs do.
+PAGE_WORK: Final[int] = 50
+
+
+def _work_of(entry: Entry) -> int:
+    """The work an entry stands for, in docs' worth (see ``PAGE_WORK``)."""
+    if isinstance(entry, PageBatch):
+        return len(entry.pages) * PAGE_WORK
+    return deferred_size(entry) if isinstance(entry, DEFERRED) else 1
+
+
+def _start_when_large(workers: _Workers, cfg: RunConfig, before: int, work: int) -> None:
+    """With ``workers=0`` (auto), start the processes once the input has proved large: ``work`` docs' worth read
+    (``_work_of``), up from ``before``. Jobs run in this process until then, and results never depend on where
+    they ran."""
+    if cfg.workers == 0 and before < AUTO_WORKERS_MIN_DOCS <= work:
+        workers.start(resolve_workers(0, work))
 
 
 def _counted(items: Iterable[Entry], cfg: RunConfig, workers: _Workers) -> Iterator[Entry]:
-    """``items`` unchanged, starting the processes (``_start_when_large``) once as many docs as proves the input
+    """``items`` unchanged, starting the processes (``_start_when_large``) once as much work as proves the input
     large went by: without a first pass (cleaning off), the second pass is the only one that sees the size."""
-    seen = 0
+    work = 0
     for entry in items:
         yield entry
-        before, seen = seen, seen + (entry.line_count if isinstance(entry, JsonlChunk) else 1)
-        _start_when_large(workers, cfg, before, seen)
+        before, work = work, work + _work_of(entry)
+        _start_when_large(workers, cfg, before, work)
 
 
 def _date_keys(intake: _Intake, infos: list[DocInfo], cfg: RunConfig) -> list[float | None]:

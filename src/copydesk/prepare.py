@@ -21,7 +21,7 @@ from .candidates.lsh import fingerprints
 from .clean.boilerplate import CleanResult, LineVerdicts, RemovedLine, clean_text
 from .clean.corpus import FrozenSourceLines, SourceLineStats, batch_line_keys
 from .config import ReadConfig, RunConfig
-from .io.readers import JsonlChunk, parse_jsonl_chunk
+from .io.readers import Item, JsonlChunk, PageBatch, deferred_items
 from .provenance import Credit, LineCreditMemo, extract_credits, url_host
 from .runtime import fewer_collections
 from .sketch.minhash import signatures
@@ -175,22 +175,24 @@ def _process_batch(job: BatchJob, cfg: RunConfig, lines: FrozenSourceLines | Non
 @dataclass(frozen=True, slots=True)
 class LineKeysJob:
     """First-pass work for one batch: the line keys of already parsed docs (``texts`` with their source keys),
-    or, for a ``chunk`` of JSONL lines, parsing it and keying its docs."""
+    or, for a ``chunk`` of JSONL lines or a batch of HTML pages, parsing or extracting it and keying its docs."""
 
     texts: list[str]
     sources: list[str]
-    chunk: JsonlChunk | None = None
+    chunk: JsonlChunk | PageBatch | None = None
     read: ReadConfig | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class LineKeysOut:
     """A first-pass batch's line keys (see ``batch_line_keys``); for a chunk also the warnings its parsing gave,
-    in order (its items are not sent back: the second pass parses the chunk again where it is processed)."""
+    in order. A JSONL chunk's items are not sent back (the second pass parses the chunk again where it is
+    processed); a page batch's are (``items``: extracting a page again would cost as much as the first time)."""
 
     values: array[int]
     sizes: array[int]
     warnings: tuple[str, ...] = ()
+    items: list[Item] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,10 +234,11 @@ class DocInfo:
 
 @dataclass(frozen=True, slots=True)
 class ChunkJob:
-    """Second-pass work for a chunk of JSONL lines: parse it (again: the first pass kept only where it is) and
+    """Second-pass work for a chunk of JSONL lines (parse it again: the first pass kept only where it is) or a
+    batch of HTML pages (extract them: only when there was no first pass, which keeps the extracted docs), and
     prepare its non-blank docs."""
 
-    chunk: JsonlChunk
+    chunk: JsonlChunk | PageBatch
     read: ReadConfig
     text_path: str  # where the clean texts go (see BatchJob)
     shingle_path: str  # and their shingle sets
@@ -256,7 +259,7 @@ def process_chunk(job: ChunkJob, cfg: RunConfig, lines: FrozenSourceLines | None
     """Parse a chunk and prepare its docs with ``process_batch``; the main process admits them (an id seen
     before, which only it can tell, drops the doc's row)."""
     warnings: list[str] = []
-    items = parse_jsonl_chunk(job.chunk, job.read, warnings.append)
+    items = deferred_items(job.chunk, job.read, warnings.append)
     heads: list[DocInfo | Rejected] = []
     docs: list[Document] = []  # those with a text to prepare
     for item in items:
@@ -294,15 +297,15 @@ def keyed_texts(items: Sequence[Document | Rejected]) -> tuple[list[str], list[s
 
 
 def line_keys(job: LineKeysJob) -> LineKeysOut:
-    """Do a first-pass job. Why chunks are parsed here: parsing JSON is most of reading, and this runs in the
-    worker processes, while the main process would otherwise parse every line alone."""
+    """Do a first-pass job. Why chunks are parsed and pages extracted here: parsing JSON and extracting HTML are
+    most of reading, and this runs in the worker processes, while the main process would otherwise do it alone."""
     if job.chunk is None:
         return LineKeysOut(*batch_line_keys(job.texts, job.sources))
     assert job.read is not None
     warnings: list[str] = []
-    items = parse_jsonl_chunk(job.chunk, job.read, warnings.append)
+    items = deferred_items(job.chunk, job.read, warnings.append)
     values, sizes = batch_line_keys(*keyed_texts(items))
-    return LineKeysOut(values, sizes, tuple(warnings))
+    return LineKeysOut(values, sizes, tuple(warnings), items if isinstance(job.chunk, PageBatch) else None)
 
 
 @dataclass(frozen=True, slots=True)

@@ -45,7 +45,7 @@ Item = Document | Rejected
 #: stream cut short, as a crawl interrupted mid-write leaves it) and zlib.error (corrupt deflate data).
 READ_ERRORS: Final = (OSError, EOFError, zlib.error)
 #: What a deferred reader yields: an item, or JSONL lines still to parse (see :class:`JsonlChunk`).
-Entry = Union[Document, Rejected, "JsonlChunk"]
+Entry = Union[Document, Rejected, "JsonlChunk", "PageBatch"]
 
 
 def _kind(path: Path) -> str | None:
@@ -117,21 +117,62 @@ def read_text_file(path: Path, doc_id: str, source: str | None, cfg: ReadConfig)
     return Document(id=doc_id, text=text, source=source, origin=origin, warnings=tuple(warnings))
 
 
-def read_html_document(path: Path, doc_id: str, source: str | None, cfg: ReadConfig) -> Item:
-    from .html import extract_html, read_html_file  # lazy: needs the [html] extra
+@dataclass(frozen=True, slots=True)
+class RawPage:
+    """An HTML page read but not extracted yet: an ``.html`` file (``source`` from its folder) or a WARC response
+    (``url`` and ``date`` from the record). :func:`page_document` makes its Document."""
+
+    id: str
+    origin: str
+    html: str | bytes
+    source: str | None = None
+    url: str | None = None
+    date: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PageBatch:
+    """Consecutive HTML pages still to extract. Extraction (trafilatura, tens of milliseconds a page) is most of
+    reading HTML, so ``copydesk.pipeline.dedup`` does it in its worker processes, once, in input order; the
+    Documents are those :func:`page_document` gives in this process (:func:`parsed`)."""
+
+    pages: list[RawPage]
+
+
+#: Pages per :class:`PageBatch`, and the most HTML bytes one holds (a batch ends early past them).
+PAGE_BATCH_PAGES = 32
+PAGE_BATCH_BYTES = 16 << 20
+
+
+def page_document(page: RawPage, cfg: ReadConfig, warn: Warn = log.warning) -> Document:
+    """The Document of an HTML page: its main text, title, date and site name as ``extract_html`` finds them (the
+    WARC record's URL and date, and the file's folder as source, take precedence)."""
+    from .html import extract_html  # lazy: needs the [html] extra
+
+    extracted = extract_html(page.html, url=page.url)
+    warnings: list[str] = []
+    text = _limit(extracted.text, cfg, page.origin, warnings, warn)
+    return Document(
+        id=page.id, text=text, url=page.url if page.url is not None else extracted.url,
+        source=page.source or extracted.sitename, date=page.date or extracted.date, title=extracted.title,
+        origin=page.origin, warnings=tuple(warnings),
+    )
+
+
+def _html_page(path: Path, doc_id: str, source: str | None) -> RawPage | Rejected:
+    from .html import read_html_file  # lazy: needs the [html] extra
 
     origin = str(path)
     try:
         raw = read_html_file(path)
     except InputError as exc:  # unreadable, or corrupt gzip data: the message names the file and the cause
         return Rejected(doc_id, origin, Reason.UNREADABLE, str(exc))
-    page = extract_html(raw)
-    warnings: list[str] = []
-    text = _limit(page.text, cfg, origin, warnings)
-    return Document(
-        id=doc_id, text=text, url=page.url, source=source or page.sitename, date=page.date, title=page.title,
-        origin=origin, warnings=tuple(warnings),
-    )
+    return RawPage(doc_id, origin, raw, source)
+
+
+def read_html_document(path: Path, doc_id: str, source: str | None, cfg: ReadConfig) -> Item:
+    page = _html_page(path, doc_id, source)
+    return page if isinstance(page, Rejected) else page_document(page, cfg)
 
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
@@ -465,7 +506,12 @@ def read_parquet(path: Path, cfg: ReadConfig, batch_rows: int = 4096) -> Iterato
 
 
 def read_warc(path: Path, cfg: ReadConfig) -> Iterator[Item]:
-    from .html import extract_html, iter_warc  # lazy: needs the [html] extra
+    for page in _warc_pages(path):
+        yield page if isinstance(page, Rejected) else page_document(page, cfg)
+
+
+def _warc_pages(path: Path) -> Iterator[RawPage | Rejected]:
+    from .html import iter_warc  # lazy: needs the [html] extra
 
     records = iter_warc(path)  # (raises at once without the extra)
     read = 0
@@ -478,28 +524,21 @@ def read_warc(path: Path, cfg: ReadConfig) -> Iterator[Item]:
         if record is None:
             return
         read += 1
-        origin = f"{path}#{record.record_id}"
-        page = extract_html(record.html, url=record.url)
-        warnings: list[str] = []
-        text = _limit(page.text, cfg, origin, warnings)
-        yield Document(
-            id=record.record_id, text=text, url=record.url, source=page.sitename, date=record.date or page.date,
-            title=page.title, origin=origin, warnings=tuple(warnings),
-        )
+        yield RawPage(record.record_id, f"{path}#{record.record_id}", record.html, url=record.url, date=record.date)
 
 
-def _read_file(path: Path, doc_id: str, source: str | None, cfg: ReadConfig) -> Iterator[Entry]:
+def _read_file(path: Path, doc_id: str, source: str | None, cfg: ReadConfig) -> Iterator[Entry | RawPage]:
     kind = _kind(path)
     if kind == "text":
         yield read_text_file(path, doc_id, source, cfg)
     elif kind == "html":
-        yield read_html_document(path, doc_id, source, cfg)
+        yield _html_page(path, doc_id, source)
     elif kind == "jsonl":
         yield from read_jsonl_chunks(path)
     elif kind == "parquet":
         yield from read_parquet(path, cfg)
     elif kind == "warc":
-        yield from read_warc(path, cfg)
+        yield from _warc_pages(path)
     else:
         raise InputError(f"{path}: unknown input format; expected one of {', '.join(ALL_SUFFIXES)}")
 
@@ -520,7 +559,7 @@ def is_output_folder(folder: Path) -> bool:
     return isinstance(manifest, dict) and "config_hash" in manifest and "workers_used" in manifest
 
 
-def _folder(folder: Path, cfg: ReadConfig) -> Iterator[Entry]:
+def _folder(folder: Path, cfg: ReadConfig) -> Iterator[Entry | RawPage]:
     """Supported files under ``folder``, sorted; hidden ones and the outputs of earlier runs left out.
 
     Why the outputs: ``--out`` often lies inside the crawl folder (``copydesk dedup crawl -o crawl/dedup``), and a
@@ -546,23 +585,48 @@ def _folder(folder: Path, cfg: ReadConfig) -> Iterator[Entry]:
 
 def read_folder(folder: Path, cfg: ReadConfig) -> Iterator[Item]:
     """Every supported file under ``folder`` in sorted order; a doc's source is its first sub-folder."""
-    return parsed(_folder(folder, cfg), cfg)
+    return parsed(_page_batches(_folder(folder, cfg)), cfg)
 
 
 def read_inputs_deferred(paths: Sequence[Path], cfg: ReadConfig) -> Iterator[Entry]:
-    """``read_inputs``, but JSONL files come as unparsed :class:`JsonlChunk` entries, for
-    ``copydesk.pipeline.dedup`` to parse in its worker processes; every other input comes parsed. Expanding each
-    chunk with :func:`parse_jsonl_chunk` (:func:`parsed`) gives exactly ``read_inputs``."""
+    """``read_inputs``, but JSONL files come as unparsed :class:`JsonlChunk` entries and HTML pages (files or WARC
+    responses) as :class:`PageBatch` entries still to extract, for ``copydesk.pipeline.dedup`` to parse and
+    extract in its worker processes; every other input comes parsed. Expanding them (:func:`parsed`) gives
+    exactly ``read_inputs``."""
     for path in paths:
         if not path.exists():
             raise InputError(f"{path}: no such file or folder")
         if not path.is_dir() and _kind(path) is None:
             raise InputError(f"{path}: unknown input format; expected a folder or one of {', '.join(ALL_SUFFIXES)}")
+    return _page_batches(_entries(paths, cfg))
+
+
+def _entries(paths: Sequence[Path], cfg: ReadConfig) -> Iterator[Entry | RawPage]:
     for path in paths:
         if path.is_dir():
             yield from _folder(path, cfg)
         else:
             yield from _read_file(path, path.name, None, cfg)
+
+
+def _page_batches(entries: Iterable[Entry | RawPage]) -> Iterator[Entry]:
+    """Consecutive pages grouped into batches (``PAGE_BATCH_PAGES``, ``PAGE_BATCH_BYTES``), in order."""
+    pages: list[RawPage] = []
+    size = 0
+    for entry in entries:
+        if isinstance(entry, RawPage):
+            pages.append(entry)
+            size += len(entry.html)
+            if len(pages) >= PAGE_BATCH_PAGES or size >= PAGE_BATCH_BYTES:
+                yield PageBatch(pages)
+                pages, size = [], 0
+            continue
+        if pages:
+            yield PageBatch(pages)
+            pages, size = [], 0
+        yield entry
+    if pages:
+        yield PageBatch(pages)
 
 
 def read_inputs(paths: Sequence[Path], cfg: ReadConfig) -> Iterator[Item]:
@@ -571,9 +635,25 @@ def read_inputs(paths: Sequence[Path], cfg: ReadConfig) -> Iterator[Item]:
 
 
 def parsed(entries: Iterable[Entry], cfg: ReadConfig) -> Iterator[Item]:
-    """The items of a deferred stream, chunks parsed here, in order."""
+    """The items of a deferred stream, chunks parsed and pages extracted here, in order."""
     for entry in entries:
-        if isinstance(entry, JsonlChunk):
-            yield from parse_jsonl_chunk(entry, cfg)
+        if isinstance(entry, DEFERRED):
+            yield from deferred_items(entry, cfg)
         else:
             yield entry
+
+
+#: Entries of a deferred stream that stand for items still to parse or extract.
+DEFERRED = (JsonlChunk, PageBatch)
+
+
+def deferred_items(entry: JsonlChunk | PageBatch, cfg: ReadConfig, warn: Warn = log.warning) -> list[Item]:
+    """The items a deferred entry stands for: a chunk's records parsed, a batch's pages extracted."""
+    if isinstance(entry, JsonlChunk):
+        return parse_jsonl_chunk(entry, cfg, warn)
+    return [page_document(page, cfg, warn) for page in entry.pages]
+
+
+def deferred_size(entry: JsonlChunk | PageBatch) -> int:
+    """How many items (at most: a blank line is none) a deferred entry stands for."""
+    return entry.line_count if isinstance(entry, JsonlChunk) else len(entry.pages)
