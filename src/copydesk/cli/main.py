@@ -90,7 +90,7 @@ def dedup_command(
     no_dates: Annotated[bool, typer.Option("--no-dates", help="Ignore dates when choosing the canonical copy.")] = False,
     no_clean: Annotated[bool, typer.Option("--no-clean", help="Match on raw text (no boilerplate removal).")] = False,
     batch_size: Annotated[int, typer.Option(help="Docs sketched per batch (never changes results).")] = _DEFAULT.batch_size,
-    workers: Annotated[int, typer.Option(help="Processes that count line statistics, clean and sketch batches; 0 = one per CPU core (at most 8) for inputs of 20,000+ docs. Never changes results.")] = 0,
+    workers: Annotated[int, typer.Option(help="Processes that parse JSONL, extract HTML, count line statistics, clean and sketch; 0 = one per CPU core (at most 8) once the input proves large (20,000 docs, or 400 HTML pages). Never changes results.")] = 0,
     backend: Annotated[str, typer.Option(help="Where shingling, MinHash and band keys run: numpy (CPU), gpu (CUDA, needs the \\[gpu] extra) or auto (gpu where usable). Never changes results.")] = _DEFAULT.backend,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars or summary table.")] = False,
 ) -> None:
