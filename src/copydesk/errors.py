@@ -28,3 +28,9 @@ class MissingExtra(CopydeskError, ImportError):
         )
         self.package = package
         self.extra = extra
+        self.purpose = purpose
+
+    def __reduce__(self) -> tuple[type[MissingExtra], tuple[str, str, str]]:
+        """Pickle as a constructor call: raised in a worker process, the error must reach the main process whole
+        (the default rebuilds it from the message alone, which this constructor does not take)."""
+        return MissingExtra, (self.package, self.extra, self.purpose)

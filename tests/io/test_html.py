@@ -442,3 +442,23 @@ def test_a_corrupt_html_gz_is_one_unreadable_row(tmp_path: Path) -> None:
 
     assert isinstance(item, Rejected) and item.reason is Reason.UNREADABLE and item.id == "page.html.gz"
     assert item.detail.startswith(f"{path}: corrupt gzip data")
+
+
+def test_missing_trafilatura_is_reported_before_any_page_goes_to_a_worker(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pages are extracted in the worker processes: the missing extra must be reported by the main process,
+    before any page goes out, and the error must survive pickling should a worker raise it."""
+    import pickle
+
+    from copydesk.io.readers import read_inputs_deferred
+
+    monkeypatch.setitem(sys.modules, "trafilatura", None)
+    (tmp_path / "page.html").write_bytes(ARTICLE.read_bytes())
+    with pytest.raises(MissingExtra, match=r"'trafilatura'.*pip install 'copydesk\[html\]'"):
+        list(read_inputs_deferred([tmp_path], ReadConfig()))
+    error = pickle.loads(pickle.dumps(MissingExtra("trafilatura", "html", "HTML extraction")))
+    assert (str(error), error.package, error.extra, error.purpose) == (
+        "HTML extraction needs the 'trafilatura' package: install it with  pip install 'copydesk[html]'",
+        "trafilatura", "html", "HTML extraction",
+    )

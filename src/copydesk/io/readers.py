@@ -610,11 +610,16 @@ def _entries(paths: Sequence[Path], cfg: ReadConfig) -> Iterator[Entry | RawPage
 
 
 def _page_batches(entries: Iterable[Entry | RawPage]) -> Iterator[Entry]:
-    """Consecutive pages grouped into batches (``PAGE_BATCH_PAGES``, ``PAGE_BATCH_BYTES``), in order."""
+    """Consecutive pages grouped into batches (``PAGE_BATCH_PAGES``, ``PAGE_BATCH_BYTES``), in order. Without the
+    extractor installed, the first page raises ``MissingExtra`` here, before any batch goes to a worker."""
+    from .html import _import_trafilatura  # (html.py itself imports neither trafilatura nor warcio)
+
     pages: list[RawPage] = []
     size = 0
     for entry in entries:
         if isinstance(entry, RawPage):
+            if not pages:
+                _import_trafilatura()  # (cached by the import system after the first page)
             pages.append(entry)
             size += len(entry.html)
             if len(pages) >= PAGE_BATCH_PAGES or size >= PAGE_BATCH_BYTES:
