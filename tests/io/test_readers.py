@@ -447,3 +447,12 @@ def test_a_missing_text_field_names_the_fields_that_hold_text(tmp_path: Path) ->
         f"{path}:2: field 'text' is null",
         f"{path}:3: no 'text' field",
     ]
+
+
+def test_a_byte_order_mark_at_the_start_of_a_jsonl_file_is_not_part_of_the_first_record(tmp_path: Path) -> None:
+    path = tmp_path / "docs.jsonl"
+    path.write_bytes(b'\xef\xbb\xbf{"id": "a", "text": "first"}\r\n{"id": "b", "text": "second \xef\xbb\xbf kept"}\r\n')
+    for chunk_lines in (1, 2):  # (the mark is the file's, not each chunk's)
+        items = [i for c in read_jsonl_chunks(path, chunk_lines) if isinstance(c, JsonlChunk)
+                 for i in parse_jsonl_chunk(c, CFG)]
+        assert [(i.id, i.text) for i in items if isinstance(i, Document)] == [("a", "first"), ("b", "second \ufeff kept")]

@@ -438,10 +438,17 @@ def _fast_record(raw: bytes) -> Any:
 _NOT_FAST: Any = object()
 
 
+#: The byte order mark some editors and Windows tools put at the start of a UTF-8 file.
+_UTF8_BOM = b"\xef\xbb\xbf"
+
+
 def parse_jsonl_chunk(chunk: JsonlChunk, cfg: ReadConfig, warn: Warn = log.warning) -> list[Item]:
     """The items of a chunk's lines; a malformed line becomes a Rejected row named ``file:line``."""
     items: list[Item] = []
-    for offset, raw in enumerate(chunk.read_lines()):
+    lines = chunk.read_lines()
+    if chunk.first_line == 1 and lines and lines[0].startswith(_UTF8_BOM):  # (Windows tools write one)
+        lines = [lines[0][len(_UTF8_BOM):], *lines[1:]]
+    for offset, raw in enumerate(lines):
         origin = f"{chunk.path}:{chunk.first_line + offset}"
         if not raw.strip():
             continue
