@@ -7,6 +7,8 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from copydesk.config import ReadConfig
 from copydesk.errors import InputError
@@ -456,3 +458,47 @@ def test_a_byte_order_mark_at_the_start_of_a_jsonl_file_is_not_part_of_the_first
         items = [i for c in read_jsonl_chunks(path, chunk_lines) if isinstance(c, JsonlChunk)
                  for i in parse_jsonl_chunk(c, CFG)]
         assert [(i.id, i.text) for i in items if isinstance(i, Document)] == [("a", "first"), ("b", "second \ufeff kept")]
+
+
+_NAME = st.text(alphabet="aAb-._0", min_size=1, max_size=4).filter(lambda n: n not in (".", ".."))
+
+
+@st.composite
+def _trees(draw: st.DrawFn) -> list[tuple[str, ...]]:
+    """Relative paths of files (the last part) in nested folders, with names that sort awkwardly."""
+    paths = draw(st.lists(st.lists(_NAME, min_size=1, max_size=3), min_size=0, max_size=12))
+    suffixes = draw(st.lists(st.sampled_from([".txt", ".jsonl", ".bin", ""]), min_size=len(paths),
+                             max_size=len(paths)))
+    return [(*parts[:-1], parts[-1] + suffix) for parts, suffix in zip(paths, suffixes, strict=True)]
+
+
+@settings(max_examples=60, deadline=None)
+@given(_trees(), st.booleans())
+def test_the_folder_walk_gives_the_order_of_sorted_rglob(tree: list[tuple[str, ...]], links: bool) -> None:
+    """The walk lists one directory at a time (it used to sort every path of the tree first) and must give the
+    very order and the very files of the old ``sorted(rglob)`` filter."""
+    import os
+    import tempfile
+
+    from copydesk.io.readers import _kind, sorted_files
+
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp) / "in"
+        root.mkdir()
+        for parts in tree:
+            path = root.joinpath(*parts)
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text("x", encoding="utf-8")
+            except (FileExistsError, NotADirectoryError, IsADirectoryError):
+                continue  # (a name drawn both as a file and as a folder)
+        if links and tree:
+            (root / "link-to-dir").symlink_to(root, target_is_directory=True)  # not followed
+            first = next((p for p in root.rglob("*") if p.is_file()), None)
+            if first is not None:
+                os.symlink(first, root / "link-to-file.txt")  # followed
+        expected = sorted(
+            p for p in root.rglob("*")
+            if p.is_file() and _kind(p) is not None and not any(x.startswith(".") for x in p.relative_to(root).parts)
+        )
+        assert list(sorted_files(root)) == expected

@@ -16,6 +16,7 @@ import gzip
 import io
 import json
 import logging
+import os
 import re
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -566,6 +567,34 @@ def is_output_folder(folder: Path) -> bool:
     return isinstance(manifest, dict) and "config_hash" in manifest and "workers_used" in manifest
 
 
+def sorted_files(folder: Path, top: Path | None = None) -> Iterator[Path]:
+    """The supported files under ``folder``, in the order of ``sorted(folder.rglob("*"))`` (by path parts), without
+    hidden names or the outputs of earlier runs (a sub-folder ``is_output_folder`` says holds them).
+
+    One directory is listed at a time, as the files are read: a folder of millions of small files is not held
+    as millions of paths first (about half a kilobyte each). Like ``rglob``, links to directories are not
+    followed and links to files are; a directory that cannot be listed is skipped with a warning.
+    """
+    top = folder if top is None else top
+    try:
+        with os.scandir(folder) as listing:
+            entries = sorted(listing, key=lambda entry: entry.name)
+    except OSError as exc:
+        log.warning("%s: skipped, cannot list it (%s)", folder, exc.strerror or exc)
+        return
+    if folder != top and any(e.name == OUTPUT_MARKERS[0] for e in entries) and is_output_folder(folder):
+        log.warning("%s: skipped, it holds the outputs of an earlier copydesk run", folder)
+        return
+    for entry in entries:
+        if entry.name.startswith("."):
+            continue
+        path = folder / entry.name
+        if entry.is_dir(follow_symlinks=False):
+            yield from sorted_files(path, top)
+        elif entry.is_file() and _kind(path) is not None:
+            yield path
+
+
 def _folder(folder: Path, cfg: ReadConfig) -> Iterator[Entry | RawPage]:
     """Supported files under ``folder``, sorted; hidden ones and the outputs of earlier runs left out.
 
@@ -573,18 +602,7 @@ def _folder(folder: Path, cfg: ReadConfig) -> Iterator[Entry | RawPage]:
     second run would read the first one's decisions and deduplicated texts as documents, each a copy of a real
     one. Such a sub-folder is skipped with a warning naming it (an output folder given as the input is read).
     """
-    files = sorted(
-        p for p in folder.rglob("*")
-        if p.is_file() and _kind(p) is not None
-        and not any(part.startswith(".") for part in p.relative_to(folder).parts)
-    )
-    candidates = {p.parent for p in files if p.name == OUTPUT_MARKERS[0]} - {folder}  # (one given as is, is read)
-    outputs = sorted(d for d in candidates if is_output_folder(d))
-    for output in outputs:
-        log.warning("%s: skipped, it holds the outputs of an earlier copydesk run", output)
-    if outputs:
-        files = [p for p in files if not any(p.is_relative_to(o) for o in outputs)]
-    for path in files:
+    for path in sorted_files(folder):
         rel = path.relative_to(folder)
         source = rel.parts[0] if len(rel.parts) > 1 else None
         yield from _read_file(path, rel.as_posix(), source, cfg)
