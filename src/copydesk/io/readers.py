@@ -171,27 +171,24 @@ def _html_page(path: Path, doc_id: str, source: str | None) -> RawPage | Rejecte
     return RawPage(doc_id, origin, raw, source)
 
 
-def read_html_document(path: Path, doc_id: str, source: str | None, cfg: ReadConfig) -> Item:
-    page = _html_page(path, doc_id, source)
-    return page if isinstance(page, Rejected) else page_document(page, cfg)
-
-
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-def _without_surrogates(value: Any) -> tuple[Any, int]:
-    """``value`` (a parsed JSON value) with every lone surrogate replaced by U+FFFD, and how many there were.
+def without_surrogates(value: Any) -> tuple[Any, int]:
+    """``value`` (a parsed JSON value, or an output row) with every lone surrogate replaced by U+FFFD, and how
+    many there were.
 
     Why: JSON may escape half of a UTF-16 pair (``"\\ud800"``, left by crawlers that cut text mid-character);
-    Python decodes it to a lone surrogate, which no UTF-8 output can hold.
+    Python decodes it to a lone surrogate, which no UTF-8 output can hold (``io.writers`` repairs Parquet rows
+    with it too).
     """
     if isinstance(value, str):
         return _LONE_SURROGATE.subn("\ufffd", value)
     if isinstance(value, list):
-        fixed = [_without_surrogates(v) for v in value]
+        fixed = [without_surrogates(v) for v in value]
         return [v for v, _ in fixed], sum(n for _, n in fixed)
     if isinstance(value, dict):
-        pairs = [(_without_surrogates(k), _without_surrogates(v)) for k, v in value.items()]
+        pairs = [(without_surrogates(k), without_surrogates(v)) for k, v in value.items()]
         return {k: v for (k, _), (v, _) in pairs}, sum(nk + nv for (_, nk), (_, nv) in pairs)
     return value, 0
 
@@ -210,14 +207,8 @@ def _scalar(value: Any) -> str | None:
     if isinstance(value, (bytes, bytearray)):
         return bytes(value).decode("utf-8", "replace")
     if isinstance(value, (list, tuple, dict)):
-        return json.dumps(value, ensure_ascii=False, sort_keys=True, default=_json_value)
-    return str(value)  # (Decimal, UUID, ...)
-
-
-def _json_value(value: Any) -> Any:
-    """What ``json.dumps`` writes for a value it has no rule for, inside a list or struct (see ``_scalar``)."""
-    if isinstance(value, (datetime.date, datetime.time, bytes, bytearray)):
-        return _scalar(value)
+        # (a value inside that JSON has no rule of its own: a date, bytes, a decimal; written as it is on its own)
+        return json.dumps(value, ensure_ascii=False, sort_keys=True, default=_scalar)
     return str(value)  # (Decimal, UUID, ...)
 
 
@@ -463,7 +454,7 @@ def parse_jsonl_chunk(chunk: JsonlChunk, cfg: ReadConfig, warn: Warn = log.warni
                 items.append(Rejected(origin, origin, Reason.MALFORMED_RECORD, _json_problem(origin, exc)))
                 continue
         if b"\\ud" in raw or b"\\uD" in raw:  # an escaped surrogate: maybe half of a pair
-            record, replaced = _without_surrogates(record)
+            record, replaced = without_surrogates(record)
             if replaced:
                 message = f"{origin}: {replaced} lone surrogate escape(s) replaced with U+FFFD"
                 warn(message)
@@ -479,15 +470,6 @@ def parse_jsonl_chunk(chunk: JsonlChunk, cfg: ReadConfig, warn: Warn = log.warni
             item = replace(item, warnings=tuple(warnings) + item.warnings)
         items.append(item)
     return items
-
-
-def read_jsonl(path: Path, cfg: ReadConfig) -> Iterator[Item]:
-    """Stream records; a malformed line becomes a Rejected row named ``file:line``."""
-    for chunk in read_jsonl_chunks(path):
-        if isinstance(chunk, Rejected):
-            yield chunk
-        else:
-            yield from parse_jsonl_chunk(chunk, cfg)
 
 
 def read_parquet(path: Path, cfg: ReadConfig, batch_rows: int = 4096) -> Iterator[Item]:
@@ -511,11 +493,6 @@ def read_parquet(path: Path, cfg: ReadConfig, batch_rows: int = 4096) -> Iterato
             yield Rejected(origin, origin, Reason.UNREADABLE,
                            f"{path}: cannot read rows {row + 1}-{end}: {_read_error(path, exc)}")
             row = end
-
-
-def read_warc(path: Path, cfg: ReadConfig) -> Iterator[Item]:
-    for page in _warc_pages(path):
-        yield page if isinstance(page, Rejected) else page_document(page, cfg)
 
 
 def _warc_pages(path: Path) -> Iterator[RawPage | Rejected]:
@@ -606,11 +583,6 @@ def _folder(folder: Path, cfg: ReadConfig) -> Iterator[Entry | RawPage]:
         rel = path.relative_to(folder)
         source = rel.parts[0] if len(rel.parts) > 1 else None
         yield from _read_file(path, rel.as_posix(), source, cfg)
-
-
-def read_folder(folder: Path, cfg: ReadConfig) -> Iterator[Item]:
-    """Every supported file under ``folder`` in sorted order; a doc's source is its first sub-folder."""
-    return parsed(_page_batches(_folder(folder, cfg)), cfg)
 
 
 def read_inputs_deferred(paths: Sequence[Path], cfg: ReadConfig) -> Iterator[Entry]:

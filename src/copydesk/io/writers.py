@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -14,6 +13,7 @@ from typing import Any
 import orjson
 
 from ..types import Cluster, Decision
+from .readers import without_surrogates
 
 
 def _atomic_path(path: Path) -> Path:
@@ -135,7 +135,7 @@ def write_parquet(path: Path, rows: Iterable[dict[str, Any]], batch_rows: int = 
         try:
             table = pa.Table.from_pylist(flat, schema=writer.schema)
         except UnicodeEncodeError:  # a lone surrogate: Parquet strings are UTF-8, so it becomes U+FFFD here
-            table = pa.Table.from_pylist([_without_surrogates(row) for row in flat], schema=writer.schema)
+            table = pa.Table.from_pylist([without_surrogates(row)[0] for row in flat], schema=writer.schema)
         writer.write_table(table)
         batch.clear()
 
@@ -149,13 +149,6 @@ def write_parquet(path: Path, rows: Iterable[dict[str, Any]], batch_rows: int = 
     writer.close()
     os.replace(tmp, path)
     return count
-
-
-_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-def _without_surrogates(row: dict[str, Any]) -> dict[str, Any]:
-    return {k: _LONE_SURROGATE.sub("\ufffd", v) if isinstance(v, str) else v for k, v in row.items()}
 
 
 def decision_row(d: Decision) -> dict[str, Any]:
