@@ -355,7 +355,7 @@ def _source_lines(
 
     def note(entry: Entry) -> None:
         nonlocal seen, work
-        before, seen = seen, seen + (deferred_size(entry) if isinstance(entry, DEFERRED) else 1)
+        before, seen = seen, seen + _docs_in(entry)
         if seen // 10_000 > before // 10_000:
             progress("line statistics", seen, None)
         before, work = work, work + _work_of(entry)
@@ -395,11 +395,14 @@ def _source_lines(
 PAGE_WORK: Final[int] = 50
 
 
+def _docs_in(entry: Entry) -> int:
+    """How many docs an entry stands for (at most: a blank JSONL line is none)."""
+    return deferred_size(entry) if isinstance(entry, DEFERRED) else 1
+
+
 def _work_of(entry: Entry) -> int:
     """The work an entry stands for, in docs' worth (see ``PAGE_WORK``)."""
-    if isinstance(entry, PageBatch):
-        return len(entry.pages) * PAGE_WORK
-    return deferred_size(entry) if isinstance(entry, DEFERRED) else 1
+    return _docs_in(entry) * (PAGE_WORK if isinstance(entry, PageBatch) else 1)
 
 
 def _start_when_large(workers: _Workers, cfg: RunConfig, before: int, work: int) -> None:
@@ -430,7 +433,9 @@ def _date_keys(intake: _Intake, infos: list[DocInfo], cfg: RunConfig) -> list[fl
         if info.date is None:
             keys.append(None)
             continue
-        key = known[info.date] if info.date in known else known.setdefault(info.date, date_key(info.date))
+        if info.date not in known:
+            known[info.date] = date_key(info.date)
+        key = known[info.date]
         keys.append(key)
         if key is None and cfg.canonical.use_dates and info.date.strip():
             message = (f"{info.origin}: date {info.date!r} is not in a form copydesk reads ({DATE_FORMS}); "
