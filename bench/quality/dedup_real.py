@@ -15,12 +15,20 @@ benchmark (121 real news/blog pages with gold article bodies):
    of the words substituted, one sentence dropped or added, another site's wrapper, in 60% a credit line "This
    article originally appeared on <site>"), about 35% get 1-2 excerpts (the first 30-50% of the paragraphs,
    another site's wrapper, "Read the full story at <site>"); the rest are single. A doc's ``source`` is the
-   host of the page its wrapper came from. Two wrapper modes:
+   host of the page its wrapper came from. Three wrapper modes:
 
    * ``site`` (headline): the wrapper page's navigation and bottom lines around the story's *own* headline
      block, as a real site prints any story (and as copies of one story share its headline);
    * ``page`` (the literal variant): the wrapper page's whole top, its own headline block included, so
-     unrelated stories on one wrapper also share another story's headline, standfirst and caption.
+     unrelated stories on one wrapper also share another story's headline, standfirst and caption;
+   * ``heavy`` (heavy furniture): site mode with short excerpts in much furniture, so that an excerpt doc's
+     furniture lines far outnumber its copied paragraphs. Originals and near copies are site mode's very docs
+     (and the truth is site mode's); each excerpt is the first 2-5 paragraphs of the story (a story with no
+     more paragraphs than drawn keeps all but one, at least one) inside 20-30 lines of another page's
+     furniture (its navigation before the headline block and its bottom lines, split in the page's own
+     proportion), with the story's headline block and the credit line as in site mode. The site-mode
+     wrapper stays unless its page has too few such lines. These draws come from a second seeded generator,
+     so site mode's draws stay as they are.
 
    Same-site pairs are built in: the 24 hosts with two benchmark pages lend their two (different but
    overlapping) real wrappers to unrelated stories, every wrapper serves 1-3 docs, and 15 pairs of unrelated
@@ -28,22 +36,39 @@ benchmark (121 real news/blog pages with gold article bodies):
 3. copydesk's ``dedup`` runs on the corpus with cleaning on and off, and on the bare bodies (no wrapper at
    all: what the edits alone cost). Predicted pairs are scored against the truth; ``compare_texts`` gives the
    exact Jaccard / containment of every truth pair and every same-site pair with and without cleaning.
-4. Baselines: Jaccard-threshold dedup (word 5-gram shingles of the raw text, no cleaning) at 0.5 and 0.8,
-   exact, and with datasketch's ``MinHashLSH`` when datasketch is importable (here or in
-   ``--baseline-python``).
+4. Input modes (``--modes``, default all): ``site``, ``page`` and ``heavy`` are JSONL with ``source`` and ``url``;
+   ``bare-text`` (site mode's docs) and ``heavy-bare-text`` (heavy mode's) are a flat folder of ``<doc id>.txt``
+   files with no source and no URL, as a user points ``copydesk dedup FOLDER`` at scraped text (a sub-folder
+   would become the source, so there is none). copydesk names such a doc by its file name; ``.txt`` is
+   stripped to match the truth. Every mode gets copydesk's same-cluster row (default settings) and the
+   peers' rows; ``site`` and ``page`` also the cleaning-off and other rows, ``site`` the diagnosis.
+5. Baselines: Jaccard-threshold dedup (word 5-gram shingles of the raw text, no cleaning) at 0.5 and 0.8,
+   exact (site mode), and on the same shingles with datasketch when it is importable (here or in
+   ``--baseline-python``): ``MinHashLSH`` at 0.5 and 0.8, and ``MinHashLSHEnsemble`` (containment LSH,
+   threshold 0.7, 16 partitions): every doc is indexed with its shingle count and queried, and a pair is
+   predicted when the MinHash estimate of the query's containment in the candidate passes 0.7 (an excerpt
+   is found by querying with the excerpt).
 
 Run from the repository root (about 30 s on 2 cores):
 
     python bench/quality/dedup_real.py --data ../shared/data/article-extraction-benchmark \\
-        --out bench/quality/DEDUP_REAL.md [--baseline-python /path/to/venv-with-datasketch/bin/python]
+        --out bench/quality/DEDUP_REAL.md [--modes site,bare-text] \\
+        [--baseline-python /path/to/venv-with-datasketch/bin/python]
 
-The corpus (``docs.jsonl``), the truth (``truth.jsonl``) and per-line labels (``lines.jsonl``) go to
-``bench/out/dedup-real/<mode>/`` (gitignored). Not collected by pytest; nothing is copied into the repository.
+Besides the report, stdout gets one line per mode and seed scored, for other scripts to parse, e.g.
+``summary mode=bare-text seed=1 docs=236 pairs=101 precision=0.9802 near_recall=0.6923 excerpt_recall=0.7692
+false_positives=2 same_site_joined=1``; :func:`score_mode` returns the same numbers for one mode and seed
+(a few seconds: a test can call it).
+
+Each corpus (``docs.jsonl``; for the bare-text modes also the ``txt/`` folder copydesk reads), its truth
+(``truth.jsonl``) and per-line labels (``lines.jsonl``) go to ``bench/out/dedup-real/seed-<seed>/<mode>/``
+(gitignored). Not collected by pytest; nothing is copied into the repository.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import gzip
 import itertools
 import json
@@ -88,6 +113,20 @@ EXCERPT_SHARE = 0.35
 SAME_WRAPPER_PAIRS = 15
 MIN_WORDS_NEAR = 60  # a story shorter than this gets no near copy (a 5-word shingle set of ~55 breaks on 1 edit)
 MIN_WORDS_EXCERPT = 150  # an excerpt of 30-50% of it still has >= 45 words
+HEAVY_PARAGRAPHS = (2, 5)  # heavy mode: an excerpt is the story's first 2-5 paragraphs ...
+HEAVY_FURNITURE = (20, 30)  # ... inside 20-30 furniture lines of another page
+
+# mode -> (wrapper mode of the corpus, input format copydesk reads)
+MODES: dict[str, tuple[str, str]] = {
+    "site": ("site", "jsonl"),
+    "page": ("page", "jsonl"),
+    "bare-text": ("site", "txt"),
+    "heavy": ("heavy", "jsonl"),
+    "heavy-bare-text": ("heavy", "txt"),
+}
+TEXT_FOLDER_MODES = tuple(m for m, (_, input_format) in MODES.items() if input_format == "txt")
+INPUT_NAMES = {"jsonl": "JSONL with source and URL", "txt": "a flat folder of .txt files, no source, no URL"}
+ENSEMBLE_THRESHOLD = 0.7
 
 # targets from the issue
 TARGET_PRECISION = 0.97
@@ -228,10 +267,17 @@ class Page:
         """The page's whole top (navigation and its own headline block), at most ``MAX_TOP`` lines."""
         return self.top if len(self.top) <= MAX_TOP else self.top[:8] + self.top[-(MAX_TOP - 8):]
 
-    def bottom_lines(self) -> list[str]:
-        """Just after the body (share, related) and the page end (footer), at most ``MAX_BOTTOM`` lines."""
+    def bottom_lines(self, limit: int = MAX_BOTTOM) -> list[str]:
+        """Just after the body (share, related) and the page end (footer), at most ``limit`` lines (2/5 of
+        them from just after the body)."""
         b = self.bottom
-        return b if len(b) <= MAX_BOTTOM else b[:10] + b[-(MAX_BOTTOM - 10):]
+        first = limit * 2 // 5
+        return b if len(b) <= limit else b[:first] + b[len(b) - (limit - first):]
+
+    @property
+    def furniture(self) -> int:
+        """How many furniture lines the page can lend in heavy mode (navigation and bottom)."""
+        return self.head_at + len(self.bottom)
 
 
 def load_pages(data: Path) -> list[Page]:
@@ -348,7 +394,8 @@ class Corpus:
 
 
 def build_corpus(pages: list[Page], seed: int, mode: str) -> Corpus:
-    """Deterministic for (pages, seed); both modes draw the same stories, edits and wrappers."""
+    """Deterministic for (pages, seed); every wrapper mode draws the same stories, edits and wrappers (heavy
+    mode then redoes the excerpts)."""
     rng = random.Random(seed)
     n = len(pages)
     usable = [i for i, p in enumerate(pages) if p.body_found and (p.top or p.bottom)]
@@ -393,11 +440,11 @@ def build_corpus(pages: list[Page], seed: int, mode: str) -> Corpus:
     def new_doc(a: int, kind: str, k: int, w: int, body: list[str], credit: str | None) -> Doc:
         page, story = pages[w], pages[a]
         credit_top = rng.random() < 0.3
-        if mode == "site":
+        if mode == "page":
+            lines = [("top", t) for t in page.whole_top()]
+        else:
             head = story.head()
             lines = [("top", t) for t in page.nav(MAX_TOP - len(head))] + [("head", t) for t in head]
-        else:
-            lines = [("top", t) for t in page.whole_top()]
         if credit and credit_top:
             lines.append(("credit", credit))
         lines += [("body", p) for p in body]
@@ -440,8 +487,39 @@ def build_corpus(pages: list[Page], seed: int, mode: str) -> Corpus:
             else:
                 kind = "near"
             truth.append({"a": x.id, "b": y.id, "kind": kind})
+    if mode == "heavy":
+        heavy_rng = random.Random(f"heavy-{seed}")
+        hosts: dict[int, set[str]] = defaultdict(set)
+        for d in docs:
+            hosts[d.article] |= {pages[d.wrapper].host, pages[d.article].host}
+        docs = [heavy_excerpt(pages, usable, d, hosts[d.article], heavy_rng) if d.kind == "excerpt" else d for d in docs]
     rng.shuffle(docs)
     return Corpus(mode, docs, truth, groups, same_wrapper)
+
+
+def heavy_excerpt(pages: list[Page], usable: list[int], doc: Doc, used_hosts: set[str], rng: random.Random) -> Doc:
+    """Heavy mode's version of a site-mode excerpt: the story's first 2-5 paragraphs in 20-30 furniture lines.
+
+    The site-mode wrapper stays when its page has that many furniture lines; else another page with enough,
+    on a host no doc of the story uses, lends them (``used_hosts`` gets it). Navigation and bottom lines are
+    taken in the page's own proportion, so a page with little navigation is not padded with it."""
+    story = pages[doc.article]
+    k = rng.randint(*HEAVY_PARAGRAPHS)
+    body = story.paragraphs[:k] if len(story.paragraphs) > k else story.paragraphs[: max(1, len(story.paragraphs) - 1)]
+    n_furniture = rng.randint(*HEAVY_FURNITURE)
+    w = doc.wrapper
+    if pages[w].furniture < n_furniture:
+        w = rng.choice([u for u in usable if pages[u].furniture >= n_furniture and pages[u].host not in used_hosts
+                        and u != doc.article])
+        used_hosts.add(pages[w].host)
+    page = pages[w]
+    n_top = min(page.head_at, max(n_furniture - len(page.bottom), round(n_furniture * page.head_at / page.furniture)))
+    first_body = next(i for i, (lab, _) in enumerate(doc.lines) if lab == "body")
+    before = [(lab, t) for lab, t in doc.lines[:first_body] if lab != "top"]  # the headline block, a credit line
+    after = [(lab, t) for lab, t in doc.lines[first_body:] if lab == "credit"]
+    lines = ([("top", t) for t in page.nav(n_top)] + before + [("body", p) for p in body] + after
+             + [("bottom", t) for t in page.bottom_lines(n_furniture - n_top)])
+    return Doc(doc.id, doc.article, doc.kind, w, page.site, f"https://{page.host}/story/{doc.id}", lines)
 
 
 def write_corpus(corpus: Corpus, out: Path, bare: bool = False) -> Path:
@@ -460,6 +538,17 @@ def write_corpus(corpus: Corpus, out: Path, bare: bool = False) -> Path:
             for d in corpus.docs:
                 f.write(json.dumps({"id": d.id, "wrapper_page": d.wrapper, "labels": [lab for lab, _ in d.lines]}) + "\n")
     return path
+
+
+def write_text_folder(corpus: Corpus, folder: Path) -> Path:
+    """The docs as ``<doc id>.txt`` files in one flat folder (no source, no URL), emptied of an earlier run's
+    files first: ids differ between seeds, and copydesk reads every file there."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for old in folder.glob("*.txt"):
+        old.unlink()
+    for d in corpus.docs:
+        (folder / f"{d.id}.txt").write_text(d.text + "\n", encoding="utf-8")
+    return folder
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -504,15 +593,20 @@ def score_pairs(name: str, predicted: set[tuple[str, str]], corpus: Corpus, head
     )
 
 
+def truth_id(doc_id: str) -> str:
+    """The corpus id of a copydesk doc id: a doc read from a text folder is named by its file name."""
+    return doc_id.removesuffix(".txt")
+
+
 def copydesk_pairs(decisions: Sequence[Any]) -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
-    """(every pair of docs in one cluster, every member -> canonical pair)."""
+    """(every pair of docs in one cluster, every member -> canonical pair), in corpus ids."""
     clusters: dict[str, list[str]] = defaultdict(list)
     star: set[tuple[str, str]] = set()
     for d in decisions:
         if d.cluster_id is not None:
-            clusters[d.cluster_id].append(d.doc_id)
+            clusters[d.cluster_id].append(truth_id(d.doc_id))
             if d.canonical_id is not None and d.canonical_id != d.doc_id:
-                star.add(pair(d.doc_id, d.canonical_id))
+                star.add(pair(truth_id(d.doc_id), truth_id(d.canonical_id)))
     same = {pair(x, y) for members in clusters.values() for x, y in itertools.combinations(members, 2)}
     return same, star
 
@@ -528,7 +622,7 @@ def removed_by_doc(result: copydesk.RunResult) -> dict[str, dict[int, str]]:
     out: dict[str, dict[int, str]] = {}
     for row in result.audit_rows():
         r = json.loads(row)
-        out[r["id"]] = {x["line"]: x["rule"] for x in r["removed"]}
+        out[truth_id(r["id"])] = {x["line"]: x["rule"] for x in r["removed"]}
     return out
 
 
@@ -578,20 +672,38 @@ def exact_jaccard_pairs(texts: dict[str, str], thresholds: Sequence[float]) -> d
     return out
 
 
-def datasketch_pairs(texts: dict[str, str], thresholds: Sequence[float], seed: int) -> dict[float, set[tuple[str, str]]]:
-    from datasketch import MinHash, MinHashLSH
+def containment_estimate(q: Any, q_size: int, x: Any, x_size: int) -> float:
+    """|Q ∩ X| / |Q| from the MinHash Jaccard estimate and the two set sizes (inclusion-exclusion)."""
+    j = float(q.jaccard(x))
+    return j * (q_size + x_size) / (1 + j) / q_size
 
+
+def datasketch_pairs(texts: dict[str, str], thresholds: Sequence[float], seed: int) -> dict[str, set[tuple[str, str]]]:
+    """Row name -> predicted pairs: ``MinHashLSH`` at each Jaccard threshold, and ``MinHashLSHEnsemble`` with its
+    candidates kept when the query's estimated containment in them passes ``ENSEMBLE_THRESHOLD``."""
+    from datasketch import MinHash, MinHashLSH, MinHashLSHEnsemble
+
+    sizes: dict[str, int] = {}
     sketches: dict[str, Any] = {}
     for k in sorted(texts):
+        shingles = sorted(shingle_set(texts[k]))
+        if not shingles:  # the ensemble cannot index an empty set; no shingles, no pairs
+            continue
         m = MinHash(num_perm=128, seed=seed)
-        m.update_batch([s.encode("utf-8") for s in sorted(shingle_set(texts[k]))])
-        sketches[k] = m
-    out: dict[float, set[tuple[str, str]]] = {}
+        m.update_batch([s.encode("utf-8") for s in shingles])
+        sketches[k], sizes[k] = m, len(shingles)
+    out: dict[str, set[tuple[str, str]]] = {}
     for t in thresholds:
         lsh = MinHashLSH(threshold=t, num_perm=128)
         for k, m in sketches.items():
             lsh.insert(k, m)
-        out[t] = {pair(k, o) for k, m in sketches.items() for o in lsh.query(m) if o != k}
+        out[f"MinHashLSH threshold {t}"] = {pair(k, o) for k, m in sketches.items() for o in lsh.query(m) if o != k}
+    ensemble = MinHashLSHEnsemble(threshold=ENSEMBLE_THRESHOLD, num_perm=128, num_part=16)
+    ensemble.index([(k, m, sizes[k]) for k, m in sketches.items()])
+    out[f"MinHashLSHEnsemble containment {ENSEMBLE_THRESHOLD}"] = {
+        pair(k, o) for k, m in sketches.items() for o in ensemble.query(m, sizes[k])
+        if o != k and containment_estimate(m, sizes[k], sketches[o], sizes[o]) >= ENSEMBLE_THRESHOLD
+    }
     return out
 
 
@@ -605,34 +717,36 @@ def baseline_only(corpus_path: Path, seed: int) -> None:
             r = json.loads(line)
             texts[r["id"]] = r["text"]
     res = datasketch_pairs(texts, (0.5, 0.8), seed)
-    print(json.dumps({"version": datasketch.__version__, "pairs": {str(t): sorted(map(list, p)) for t, p in res.items()}}))
+    print(json.dumps({"version": datasketch.__version__, "pairs": {name: sorted(map(list, p)) for name, p in res.items()}}))
 
 
-def baseline_rows(corpus: Corpus, path: Path, args: argparse.Namespace) -> tuple[list[Scored], str]:
-    texts = {d.id: d.text for d in corpus.docs}
-    rows = []
-    exact = exact_jaccard_pairs(texts, (0.5, 0.8))
-    for t in (0.5, 0.8):
-        rows.append(score_pairs(f"exact Jaccard ≥ {t} (raw text)", exact[t], corpus))
+def peer_rows(corpus: Corpus, path: Path, seed: int, baseline_python: str | None) -> tuple[list[Scored], str]:
+    """The datasketch rows on the corpus at ``path`` (JSONL; the texts of every input format), and a note."""
     note = ""
     try:
         import datasketch
 
-        ds, version = datasketch_pairs(texts, (0.5, 0.8), args.seed), datasketch.__version__
+        ds, version = datasketch_pairs({d.id: d.text for d in corpus.docs}, (0.5, 0.8), seed), datasketch.__version__
     except ImportError:
-        if not args.baseline_python:
-            return rows, "datasketch is not importable here and no `--baseline-python` was given: MinHashLSH rows skipped."
+        if not baseline_python:
+            return [], "datasketch is not importable here and no `--baseline-python` was given: datasketch rows skipped."
         out = subprocess.run(
-            [args.baseline_python, str(Path(__file__).resolve()), "--baseline-only", str(path), "--seed", str(args.seed)],
+            [baseline_python, str(Path(__file__).resolve()), "--baseline-only", str(path), "--seed", str(seed)],
             check=True, capture_output=True, text=True,
         ).stdout
         got = json.loads(out)
-        ds = {float(t): {pair(*p) for p in ps} for t, ps in got["pairs"].items()}
+        ds = {name: {pair(*p) for p in ps} for name, ps in got["pairs"].items()}
         version = got["version"]
-        note = f"datasketch rows computed by `{args.baseline_python}` (datasketch is not a copydesk dependency)."
-    for t in (0.5, 0.8):
-        rows.append(score_pairs(f"datasketch {version} MinHashLSH threshold {t}", ds[t], corpus))
-    return rows, note
+        note = f"datasketch rows computed by `{baseline_python}` (datasketch is not a copydesk dependency)."
+    return [score_pairs(f"datasketch {version} {name}", pairs, corpus) for name, pairs in ds.items()], note
+
+
+def baseline_rows(corpus: Corpus, path: Path, args: argparse.Namespace) -> tuple[list[Scored], str]:
+    """Site mode's baselines: exact Jaccard thresholds, then the datasketch rows."""
+    exact = exact_jaccard_pairs({d.id: d.text for d in corpus.docs}, (0.5, 0.8))
+    rows = [score_pairs(f"exact Jaccard ≥ {t} (raw text)", exact[t], corpus) for t in (0.5, 0.8)]
+    peers, note = peer_rows(corpus, path, args.seed, args.baseline_python)
+    return rows + peers, note
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -644,39 +758,9 @@ ON_TWO = copydesk.RunConfig(clean=copydesk.CleanConfig(min_source_docs=2))
 COPY_LABELS = ("near_duplicate", "excerpt_of")
 
 
-@dataclass
-class Evaluation:
-    corpus: Corpus
-    path: Path
-    res_on: copydesk.RunResult
-    res_off: copydesk.RunResult
-    res_bare: copydesk.RunResult
-    seconds: dict[str, float]
-    rows: list[Scored]
-    same_site: dict[tuple[str, str], str]
-    removed: dict[str, dict[int, str]]
-    bare_same: set[tuple[str, str]]
-
-
-def evaluate(pages: list[Page], seed: int, mode: str, out_dir: Path) -> Evaluation:
-    corpus = build_corpus(pages, seed, mode)
-    path = write_corpus(corpus, out_dir)
-    bare_path = write_corpus(corpus, out_dir, bare=True)
-    res_on, s_on = run_copydesk(path, ON)
-    res_off, s_off = run_copydesk(path, OFF)
-    res_bare, s_bare = run_copydesk(bare_path, OFF)
-    res_two, _ = run_copydesk(path, ON_TWO)
-    same_on, star_on = copydesk_pairs(res_on.decisions)
-    same_off, star_off = copydesk_pairs(res_off.decisions)
-    same_bare, _ = copydesk_pairs(res_bare.decisions)
-    rows = [
-        score_pairs("copydesk, cleaning on: same cluster", same_on, corpus, headline=True),
-        score_pairs("copydesk, cleaning on: member→canonical", star_on, corpus),
-        score_pairs("copydesk, cleaning off: same cluster", same_off, corpus, headline=True),
-        score_pairs("copydesk, cleaning off: member→canonical", star_off, corpus),
-        score_pairs("copydesk on the bare bodies (no wrapper; edits only)", same_bare, corpus),
-        score_pairs("copydesk, cleaning on, `min_source_docs=2`: same cluster", copydesk_pairs(res_two.decisions)[0], corpus),
-    ]
+def same_site_pairs(corpus: Corpus) -> dict[tuple[str, str], str]:
+    """Unrelated doc pairs on one wrapper host -> how: on the identical wrapper, or the host's other page. The
+    host is known to the truth in every input format, even where copydesk gets no source."""
     same_site: dict[tuple[str, str], str] = {}
     by_source: dict[str, list[Doc]] = defaultdict(list)
     for d in corpus.docs:
@@ -685,13 +769,115 @@ def evaluate(pages: list[Page], seed: int, mode: str, out_dir: Path) -> Evaluati
         for x, y in itertools.combinations(members, 2):
             if x.article != y.article:
                 same_site[pair(x.id, y.id)] = "identical wrapper" if x.wrapper == y.wrapper else "same host, other page"
-    return Evaluation(corpus, path, res_on, res_off, res_bare, {"on": s_on, "off": s_off, "bare": s_bare}, rows,
-                      same_site, removed_by_doc(res_on), same_bare)
+    return same_site
 
 
-def same_site_joined(ev: Evaluation, pred: set[tuple[str, str]]) -> tuple[int, int]:
-    c = Counter(kind for p, kind in ev.same_site.items() if p in pred)
+def same_site_joined(same_site: dict[tuple[str, str], str], pred: set[tuple[str, str]]) -> tuple[int, int]:
+    c = Counter(kind for p, kind in same_site.items() if p in pred)
     return c["identical wrapper"], c["same host, other page"]
+
+
+@dataclass
+class ModeRun:
+    """One mode at one seed: its corpus and copydesk's default run on it in the mode's input format."""
+
+    mode: str
+    seed: int
+    corpus: Corpus
+    path: Path  # docs.jsonl: what the peers read, and copydesk too unless the mode reads a text folder
+    result: copydesk.RunResult
+    seconds: float
+    row: Scored  # same-cluster pairs
+    same_site: dict[tuple[str, str], str]
+
+    def summary(self) -> dict[str, Any]:
+        """The numbers of the stdout ``summary`` line and of :func:`score_mode`."""
+        return {
+            "mode": self.mode, "seed": self.seed, "docs": len(self.corpus.docs), "pairs": len(self.row.predicted),
+            "precision": self.row.precision, "near_recall": self.row.recall["near"],
+            "excerpt_recall": self.row.recall["excerpt"], "false_positives": len(self.row.false_pos),
+            "same_site_joined": sum(same_site_joined(self.same_site, self.row.predicted)),
+        }
+
+
+def summary_line(summary: dict[str, Any]) -> str:
+    """``summary key=value ...``: one line per mode and seed on stdout, for other scripts to parse."""
+    return "summary " + " ".join(f"{k}={v:.4f}" if isinstance(v, float) else f"{k}={v}" for k, v in summary.items())
+
+
+def mode_dir(corpus_dir: Path, seed: int, mode: str) -> Path:
+    return corpus_dir / f"seed-{seed}" / mode
+
+
+def run_mode(pages: list[Page], seed: int, mode: str, out_dir: Path) -> ModeRun:
+    wrapper, input_format = MODES[mode]
+    corpus = build_corpus(pages, seed, wrapper)
+    path = write_corpus(corpus, out_dir)
+    result, seconds = run_copydesk(write_text_folder(corpus, out_dir / "txt") if input_format == "txt" else path, ON)
+    row = score_pairs("copydesk, cleaning on: same cluster", copydesk_pairs(result.decisions)[0], corpus, headline=True)
+    return ModeRun(mode, seed, corpus, path, result, seconds, row, same_site_pairs(corpus))
+
+
+@functools.lru_cache(maxsize=2)
+def cached_pages(data: Path) -> list[Page]:
+    """Parsing the 121 pages takes most of a one-mode run: parse them once per process."""
+    return load_pages(data)
+
+
+def score_mode(mode: str, seed: int, data: Path = REPO / DEFAULT_DATA,
+               corpus_dir: Path = REPO / DEFAULT_CORPUS_DIR) -> dict[str, Any]:
+    """copydesk's same-cluster scores on one mode's corpus at one seed (a few seconds), as in the report and
+    its ``summary`` line: mode, seed, docs, pairs, precision, near_recall, excerpt_recall, false_positives,
+    same_site_joined. A test can pin floors on it."""
+    if mode not in MODES:
+        raise ValueError(f"unknown mode {mode!r}; expected one of {', '.join(MODES)}")
+    return run_mode(cached_pages(data.resolve()), seed, mode, mode_dir(corpus_dir, seed, mode)).summary()
+
+
+@dataclass
+class Evaluation:
+    """The site or page mode's full set of copydesk runs, for the detailed sections."""
+
+    base: ModeRun
+    res_off: copydesk.RunResult
+    res_bare: copydesk.RunResult
+    seconds: dict[str, float]
+    rows: list[Scored]
+    removed: dict[str, dict[int, str]]
+    bare_same: set[tuple[str, str]]
+
+    @property
+    def corpus(self) -> Corpus:
+        return self.base.corpus
+
+    @property
+    def res_on(self) -> copydesk.RunResult:
+        return self.base.result
+
+    @property
+    def same_site(self) -> dict[tuple[str, str], str]:
+        return self.base.same_site
+
+
+def evaluate(pages: list[Page], seed: int, mode: str, out_dir: Path) -> Evaluation:
+    base = run_mode(pages, seed, mode, out_dir)
+    corpus, path = base.corpus, base.path
+    bare_path = write_corpus(corpus, out_dir, bare=True)
+    res_off, s_off = run_copydesk(path, OFF)
+    res_bare, s_bare = run_copydesk(bare_path, OFF)
+    res_two, _ = run_copydesk(path, ON_TWO)
+    same_off, star_off = copydesk_pairs(res_off.decisions)
+    same_bare, _ = copydesk_pairs(res_bare.decisions)
+    rows = [
+        base.row,
+        score_pairs("copydesk, cleaning on: member→canonical", copydesk_pairs(base.result.decisions)[1], corpus),
+        score_pairs("copydesk, cleaning off: same cluster", same_off, corpus, headline=True),
+        score_pairs("copydesk, cleaning off: member→canonical", star_off, corpus),
+        score_pairs("copydesk on the bare bodies (no wrapper; edits only)", same_bare, corpus),
+        score_pairs("copydesk, cleaning on, `min_source_docs=2`: same cluster", copydesk_pairs(res_two.decisions)[0], corpus),
+    ]
+    return Evaluation(base, res_off, res_bare, {"on": base.seconds, "off": s_off, "bare": s_bare}, rows,
+                      removed_by_doc(base.result), same_bare)
 
 
 def matched_text(ev: Evaluation, doc: Doc, *, drop_wrapper: bool = False, keep_body: bool = False) -> str:
@@ -736,12 +922,12 @@ def machine() -> str:
     return f"{os.cpu_count()} cores ({cpu}), Python {platform.python_version()}, {platform.system()} {platform.machine()}"
 
 
-def results_table(ev: Evaluation, rows: Sequence[Scored], w: Any) -> None:
-    kinds = Counter(t["kind"] for t in ev.corpus.truth)
+def results_table(run: ModeRun, rows: Sequence[Scored], w: Any) -> None:
+    kinds = Counter(t["kind"] for t in run.corpus.truth)
     w("| system | pairs | precision | near recall | excerpt recall | exc–exc same story | false pos. | same-site pairs joined (identical wrapper / other page of the host) |")
     w("|---|---:|---:|---:|---:|---:|---:|---:|")
     for r in rows:
-        ident, other = same_site_joined(ev, r.predicted)
+        ident, other = same_site_joined(run.same_site, r.predicted)
         h = r.headline
         w(f"| {r.name} | {len(r.predicted)} | {fmt(r.precision)}{mark(r.precision, TARGET_PRECISION) if h else ''} "
           f"| {fmt(r.recall['near'])}{mark(r.recall['near'], TARGET_NEAR) if h else ''} ({r.found['near']}/{kinds['near']}) "
@@ -832,6 +1018,11 @@ def anchor_counterfactual(ev: Evaluation) -> dict[str, Any]:
 
 
 def code_state() -> str:
+    """Which copydesk ran: this checkout's ``src/`` (its commit and uncommitted files), or else the folder it was
+    imported from (a ``git archive`` of a commit on ``PYTHONPATH`` measures that commit while others edit the tree)."""
+    src = Path(copydesk.__file__).resolve().parents[1]
+    if src != (REPO / "src").resolve():
+        return f"`{src}` (not this checkout's `src/`)"
     state = git_state(REPO, "src")
     if state is None:
         return "unknown (not a git checkout)"
@@ -839,37 +1030,19 @@ def code_state() -> str:
     return f"`{head}`" + (f" with uncommitted changes in {', '.join(f'`{c}`' for c in changed)}" if changed else " (clean)")
 
 
-def run(args: argparse.Namespace, argv: list[str]) -> int:
-    t_start = time.perf_counter()
-    pages = load_pages(args.data)
-    t_pages = time.perf_counter() - t_start
-    corpus_dir = args.corpus_dir if args.corpus_dir.is_absolute() else REPO / args.corpus_dir
-    ev = evaluate(pages, args.seed, "site", corpus_dir / "site")
-    ev_page = evaluate(pages, args.seed, "page", corpus_dir / "page")
-    base, base_note = baseline_rows(ev.corpus, ev.path, args)
-    seed_rows = []
-    for sd in range(args.seed + 1, args.seed + 1 + args.extra_seeds):
-        other = evaluate(pages, sd, "site", corpus_dir / f"seed-{sd}")
-        seed_rows.append((sd, other))
-    corpus = ev.corpus
-    docs = {d.id: d for d in corpus.docs}
+def shown(path: Path) -> Path:
+    """A path as the report shows it: relative to the repository when inside it."""
+    return path.relative_to(REPO) if path.is_relative_to(REPO) else path
+
+
+def corpus_section(pages: list[Page], corpus: Corpus, heavy: Corpus | None, w: Any) -> None:
+    """The facts of site mode's corpus (every mode's originals and near copies), and of heavy mode's excerpts."""
     kinds = Counter(t["kind"] for t in corpus.truth)
-    head = ev.rows[0]
-
-    L: list[str] = []
-    w = L.append
-    w("# Dedup quality on real text (article-extraction benchmark pages)\n")
-    w("Written by `bench/quality/dedup_real.py` (its docstring says how the corpus is built): copies of 121 real "
-      "articles wrapped in the real boilerplate lines of real news pages, labelled by construction.\n")
-    w("```bash\n" + " ".join(shlex.quote(x) for x in [sys.executable, *argv]) + "\n```\n")
-    w(f"- machine: {machine()}; copydesk {copydesk.__version__} at {code_state()}; seed {args.seed}")
-    w(f"- corpus, truth and line labels: `{DEFAULT_CORPUS_DIR}/site/` and `.../page/` (gitignored)")
-
-    # ---- corpus
     hosts = Counter(p.host for p in pages)
     gcount = Counter(corpus.groups.values())
     dkinds = Counter(d.kind for d in corpus.docs)
-    site_kinds = Counter(ev.same_site.values())
+    same_site = same_site_pairs(corpus)
+    site_kinds = Counter(same_site.values())
     furn_words = sum(len(t.split()) for d in corpus.docs for lab, t in d.lines if lab in WRAPPER_LABELS)
     all_words = sum(len(d.text.split()) for d in corpus.docs)
     w("\n## Corpus\n")
@@ -887,11 +1060,33 @@ def run(args: argparse.Namespace, argv: list[str]) -> int:
       f"({furn_words / all_words:.0%} of all words).")
     w(f"- truth pairs: **{kinds['near']} near**, **{kinds['excerpt']} excerpt** (an excerpt vs a full copy), "
       f"{kinds['same_story']} excerpt-vs-excerpt of one story (correct if joined, not required).")
-    w(f"- unrelated same-site doc pairs (same `source`, different stories): {len(ev.same_site)}: "
+    w(f"- unrelated same-site doc pairs (same `source`, different stories): {len(same_site)}: "
       f"{site_kinds['identical wrapper']} on the identical wrapper, {site_kinds['same host, other page']} on the furniture "
       f"of the host's other page ({len(corpus.same_wrapper)} pairs of unrelated originals were put on one wrapper on purpose).")
 
-    # ---- results
+    if heavy is None:
+        return
+
+    def excerpt_facts(c: Corpus) -> tuple[float, float, float, float]:
+        exc = [d for d in c.docs if d.kind == "excerpt"]
+        furn = sum(len(t.split()) for d in exc for lab, t in d.lines if lab in WRAPPER_LABELS)
+        return (statistics.median(sum(1 for lab, _ in d.lines if lab == "body") for d in exc),
+                statistics.median(len(body_text(d).split()) for d in exc),
+                statistics.median(sum(1 for lab, _ in d.lines if lab in WRAPPER_LABELS) for d in exc),
+                furn / sum(len(d.text.split()) for d in exc))
+
+    hp, hw, hf, hs = excerpt_facts(heavy)
+    sp, sw, sf, ss = excerpt_facts(corpus)
+    site_wrapper = {d.id: d.wrapper for d in corpus.docs}
+    moved = sum(1 for d in heavy.docs if d.wrapper != site_wrapper[d.id])
+    w(f"- heavy furniture: the same originals and near copies; an excerpt doc has a median {hp:.0f} body paragraphs "
+      f"({hw:.0f} words) in {hf:.0f} furniture lines, furniture {hs:.0%} of the excerpt docs' words (site mode: {sp:.0f} "
+      f"paragraphs, {sw:.0f} words, {sf:.0f} furniture lines, {ss:.0%}); "
+      f"{moved} excerpts moved to another page, as theirs had too few furniture lines.")
+
+
+def site_results(ev: Evaluation, base: list[Scored], base_note: str, seed_evals: list[tuple[int, Evaluation]],
+                 w: Any) -> None:
     w("\n## Results (site mode: each story keeps its own headline block)\n")
     w("Headline rows (✓/✗ against the issue's targets: precision >= "
       f"{TARGET_PRECISION}, near recall >= {TARGET_NEAR}, excerpt recall >= {TARGET_EXCERPT}) score **same-cluster pairs**: "
@@ -901,7 +1096,7 @@ def run(args: argparse.Namespace, argv: list[str]) -> int:
       "which neither is canonical are not such a pair, so recall is lower by construction). *bare bodies* runs copydesk on "
       "the same docs with no furniture at all: what the edits alone cost. The baselines predict every pair over the "
       "threshold on the raw text (no cleaning, no clustering).\n")
-    results_table(ev, [*ev.rows, *base], w)
+    results_table(ev.base, [*ev.rows, *base], w)
     if base_note:
         w(f"\n{base_note}")
     for label, res, sec in (("on", ev.res_on, ev.seconds["on"]), ("off", ev.res_off, ev.seconds["off"])):
@@ -910,32 +1105,105 @@ def run(args: argparse.Namespace, argv: list[str]) -> int:
           + f"; {s['clusters']} clusters, {s['candidate_pairs']} candidate pairs, {s['verified_edges']} verified edges; "
           f"{sec:.2f} s.")
 
-    if seed_rows:
+    if len(seed_evals) > 1:
         w("\n### Other seeds (site mode)\n")
         w("Each seed draws other story groups, edits and wrappers. P / near / excerpt = precision and recall per kind of "
           "same-cluster pairs; same-site = unrelated same-site pairs joined.\n")
         w("| seed | docs | near / excerpt pairs | cleaning on: P / near / excerpt | same-site | cleaning off: P / near / excerpt | `min_source_docs=2`: P / near / excerpt |")
         w("|---:|---:|---:|---:|---:|---:|---:|")
-        for sd, o in [(args.seed, ev), *seed_rows]:
+        for sd, o in seed_evals:
             k2 = Counter(t["kind"] for t in o.corpus.truth)
             r_on, r_off, r_two = o.rows[0], o.rows[2], o.rows[5]
-            w(f"| {sd} | {len(o.corpus.docs)} | {k2['near']} / {k2['excerpt']} | {trio(r_on)} | {sum(same_site_joined(o, r_on.predicted))} "
+            w(f"| {sd} | {len(o.corpus.docs)} | {k2['near']} / {k2['excerpt']} | {trio(r_on)} | {sum(same_site_joined(o.same_site, r_on.predicted))} "
               f"| {trio(r_off)} | {trio(r_two)} |")
-        allev = [ev, *(o for _, o in seed_rows)]
+        allev = [o for _, o in seed_evals]
 
         def mean_trio(i: int) -> str:
             return " / ".join(fmt(statistics.mean(o.rows[i].precision if key == "p" else o.rows[i].recall[key] for o in allev))
                               for key in ("p", "near", "excerpt"))
 
         w(f"| mean | {statistics.mean(len(o.corpus.docs) for o in allev):.0f} | | **{mean_trio(0)}** "
-          f"| {statistics.mean(sum(same_site_joined(o, o.rows[0].predicted)) for o in allev):.1f} | {mean_trio(2)} | {mean_trio(5)} |")
+          f"| {statistics.mean(sum(same_site_joined(o.same_site, o.rows[0].predicted)) for o in allev):.1f} | {mean_trio(2)} | {mean_trio(5)} |")
 
-    w("\n### Page mode (the literal variant: the wrapper page's own headline block is kept too)\n")
+
+def page_results(ev_page: Evaluation, peers: list[Scored], note: str, w: Any) -> None:
+    w("\n## Page mode (the literal variant: the wrapper page's own headline block is kept too)\n")
     w("The same stories, edits and wrapper draws, but each doc's top is the wrapper page's whole top, so unrelated stories "
       "on one wrapper also share *another* story's headline, standfirst and photo caption (prose no per-document rule "
       "can tell from body text), and copies of one story no longer share their headline.\n")
-    results_table(ev_page, [r for r in ev_page.rows if "member" not in r.name], w)
+    results_table(ev_page.base, [*(r for r in ev_page.rows if "member" not in r.name), *peers], w)
+    if note:
+        w(f"\n{note}")
 
+
+MODE_SECTIONS = {
+    "bare-text": ("Bare-text mode (site mode's docs as a folder of `.txt` files)",
+                  ("Site mode's docs, the very same text, as `<doc id>.txt` files in one flat folder: no source, no "
+                   "URL, as `copydesk dedup FOLDER` reads scraped text. The peers read the same text as in site mode, "
+                   "so their rows are site mode's.")),
+    "heavy": ("Heavy-furniture mode (JSONL with source and URL)",
+              ("Site mode's originals and near copies; each excerpt is the story's first 2-5 paragraphs inside 20-30 "
+               "lines of another page's furniture (navigation and bottom), the story's headline block and the credit "
+               "line as in site mode, so an excerpt doc's furniture lines far outnumber its copied paragraphs.")),
+    "heavy-bare-text": ("Heavy-furniture mode, bare text",
+                        "Heavy mode's docs as a flat folder of `.txt` files (no source, no URL)."),
+}
+
+
+def mode_section(run: ModeRun, peers: list[Scored], note: str, w: Any) -> None:
+    title, text = MODE_SECTIONS[run.mode]
+    w(f"\n## {title}\n")
+    w(text + " Same-site pairs are those the truth knows (one wrapper host), whether or not copydesk sees a source.\n")
+    results_table(run, [run.row, *peers], w)
+    if note:
+        w(f"\n{note}")
+    s = run.result.summary
+    w(f"\ncopydesk: {s['clusters']} clusters, {s['candidate_pairs']} candidate pairs, {s['verified_edges']} verified "
+      f"edges; {run.seconds:.2f} s.")
+
+
+def modes_table(runs: Sequence[ModeRun], w: Any) -> None:
+    """copydesk's same-cluster row for every mode run, side by side."""
+    w("| mode | input | docs | pairs | precision | near recall | excerpt recall | false pos. | same-site pairs joined |")
+    w("|---|---|---:|---:|---:|---:|---:|---:|---:|")
+    for r in runs:
+        s = r.summary()
+        kinds = Counter(t["kind"] for t in r.corpus.truth)
+        w(f"| `{r.mode}` | {INPUT_NAMES[MODES[r.mode][1]]} | {s['docs']} | {s['pairs']} "
+          f"| {fmt(s['precision'])}{mark(s['precision'], TARGET_PRECISION)} "
+          f"| {fmt(s['near_recall'])}{mark(s['near_recall'], TARGET_NEAR)} ({r.row.found['near']}/{kinds['near']}) "
+          f"| {fmt(s['excerpt_recall'])}{mark(s['excerpt_recall'], TARGET_EXCERPT)} ({r.row.found['excerpt']}/{kinds['excerpt']}) "
+          f"| {s['false_positives']} | {s['same_site_joined']} |")
+
+
+def seed_table(seed_runs: dict[str, list[ModeRun]], w: Any) -> None:
+    """Per seed, copydesk's same-cluster P / near / excerpt in each text-folder mode (one truth per seed)."""
+    names = list(seed_runs)
+    first = next(iter(seed_runs.values()))
+    w(f"\n## Per seed (text-folder modes, seeds {first[0].seed}-{first[-1].seed})\n")
+    w("Each seed draws other story groups, edits and wrappers; the modes share a seed's truth. P / near / excerpt = "
+      "precision and recall per kind of same-cluster pairs; same-site = unrelated same-site pairs joined.\n")
+    w("| seed | docs | near / excerpt pairs | " + " | ".join(f"`{m}`: P / near / excerpt | same-site" for m in names) + " |")
+    w("|---:|---:|---:|" + "---:|---:|" * len(names))
+    for row in zip(*seed_runs.values(), strict=True):
+        k = Counter(t["kind"] for t in row[0].corpus.truth)
+        w(f"| {row[0].seed} | {len(row[0].corpus.docs)} | {k['near']} / {k['excerpt']} | "
+          + " | ".join(f"{trio(r.row)} | {sum(same_site_joined(r.same_site, r.row.predicted))}" for r in row) + " |")
+
+    def mean_trio(runs: list[ModeRun]) -> str:
+        return " / ".join(fmt(statistics.mean(r.row.precision if key == "p" else r.row.recall[key] for r in runs))
+                          for key in ("p", "near", "excerpt"))
+
+    w(f"| mean | {statistics.mean(len(r.corpus.docs) for r in first):.0f} | | "
+      + " | ".join(f"**{mean_trio(runs)}** | {statistics.mean(sum(same_site_joined(r.same_site, r.row.predicted)) for r in runs):.1f}"
+                   for runs in seed_runs.values()) + " |")
+
+
+def site_details(ev: Evaluation, out_dir: Path, w: Any) -> None:
+    """Site mode's exact scores, line-by-line cleaning, diagnosis of every missed pair, and false positives."""
+    corpus = ev.corpus
+    docs = {d.id: d for d in corpus.docs}
+    head = ev.rows[0]
     # ---- compare_texts
     w("\n## Exact scores (`copydesk.compare_texts`), with and without cleaning\n")
     w("Medians over the pairs. `compare_texts` has no corpus, so its cleaning is the per-document rules only (dedup also "
@@ -953,7 +1221,7 @@ def run(args: argparse.Namespace, argv: list[str]) -> int:
         a, b = t["a"], t["b"]
         truth_cmp[t["kind"]].append((compare(texts[a], texts[b], OFF), compare(texts[a], texts[b], ON),
                                      compare(body[a], body[b], OFF)))
-    with (corpus_dir / "site" / "pair_scores.jsonl").open("w", encoding="utf-8") as f:
+    with (out_dir / "pair_scores.jsonl").open("w", encoding="utf-8") as f:
         for k in ("near", "excerpt", "same_story"):
             pairs_k = [t for t in corpus.truth if t["kind"] == k]
             for t, (raw, cln, bare) in zip(pairs_k, truth_cmp[k], strict=True):
@@ -975,7 +1243,7 @@ def run(args: argparse.Namespace, argv: list[str]) -> int:
           f"| {fmt(med(r[1].max_contain for r in rows2))} (max {fmt(max(r[1].max_contain for r in rows2))}) | — "
           f"| {sum(1 for r in rows2 if r[0].label in COPY_LABELS)} / {sum(1 for r in rows2 if r[1].label in COPY_LABELS)} / — |")
     w(f"\nFor unrelated pairs the containment columns give the larger direction. Every truth pair's scores: "
-      f"`{DEFAULT_CORPUS_DIR}/site/pair_scores.jsonl`.")
+      f"`{shown(out_dir / 'pair_scores.jsonl')}`.")
 
     # ---- line-level cleaning
     w("\n## Cleaning, line by line (the dedup run with cleaning on, corpus evidence included)\n")
@@ -1059,9 +1327,60 @@ def run(args: argparse.Namespace, argv: list[str]) -> int:
               f"| {c.jaccard:.3f} | {c.containment_a_in_b:.3f} | {c.containment_b_in_a:.3f} | {len(shared)}: "
               + "; ".join(f"`{t[:40]}`" for t in shared[:8]).replace("|", "/") + f" | {pas.replace('|', '/')} |")
 
+
+def run(args: argparse.Namespace, argv: list[str]) -> int:
+    t_start = time.perf_counter()
+    pages = cached_pages(args.data.resolve())
+    t_pages = time.perf_counter() - t_start
+    corpus_dir = args.corpus_dir if args.corpus_dir.is_absolute() else REPO / args.corpus_dir
+    seeds = range(args.seed, args.seed + 1 + args.extra_seeds)
+    full = {m: evaluate(pages, args.seed, m, mode_dir(corpus_dir, args.seed, m)) for m in ("site", "page") if m in args.modes}
+    runs = {m: full[m].base if m in full else run_mode(pages, args.seed, m, mode_dir(corpus_dir, args.seed, m))
+            for m in args.modes}
+    site_evals: list[tuple[int, Evaluation]] = []
+    if "site" in full:
+        site_evals = [(args.seed, full["site"]), *((sd, evaluate(pages, sd, "site", mode_dir(corpus_dir, sd, "site")))
+                                                   for sd in seeds[1:])]
+    seed_runs = {m: [runs[m], *(run_mode(pages, sd, m, mode_dir(corpus_dir, sd, m)) for sd in seeds[1:])]
+                 for m in TEXT_FOLDER_MODES if m in runs}
+    peers = {m: peer_rows(r.corpus, r.path, args.seed, args.baseline_python) for m, r in runs.items() if m != "site"}
+    base, base_note = baseline_rows(full["site"].corpus, full["site"].base.path, args) if "site" in full else ([], "")
+
+    L: list[str] = []
+    w = L.append
+    w("# Dedup quality on real text (article-extraction benchmark pages)\n")
+    w("Written by `bench/quality/dedup_real.py` (its docstring says how the corpus is built): copies of 121 real "
+      "articles wrapped in the real boilerplate lines of real news pages, labelled by construction.\n")
+    env = f"PYTHONPATH={shlex.quote(os.environ['PYTHONPATH'])} " if os.environ.get("PYTHONPATH") else ""
+    w("```bash\n" + env + " ".join(shlex.quote(x) for x in [sys.executable, *argv]) + "\n```\n")
+    w(f"- machine: {machine()}; copydesk {copydesk.__version__} at {code_state()}; seed {args.seed}")
+    w(f"- modes: {', '.join(f'`{m}`' for m in runs)}; corpus, truth and line labels: "
+      f"`{shown(mode_dir(corpus_dir, args.seed, '<mode>'))}/` (gitignored)")
+
+    heavy = next((r.corpus for r in runs.values() if r.corpus.mode == "heavy"), None)
+    corpus_section(pages, runs["site"].corpus if "site" in runs else build_corpus(pages, args.seed, "site"), heavy, w)
+
+    w(f"\n## Every mode (seed {args.seed}): copydesk with default settings, same-cluster pairs\n")
+    w("✓/✗ against the issue's targets (precision >= "
+      f"{TARGET_PRECISION}, near recall >= {TARGET_NEAR}, excerpt recall >= {TARGET_EXCERPT}). Each mode's section below "
+      "has the peers' rows on the same docs.\n")
+    modes_table(list(runs.values()), w)
+
+    if "site" in full:
+        site_results(full["site"], base, base_note, site_evals, w)
+    if "page" in full:
+        page_results(full["page"], *peers["page"], w)
+    for m in MODE_SECTIONS:
+        if m in runs:
+            mode_section(runs[m], *peers[m], w)
+    if seed_runs and args.extra_seeds:
+        seed_table(seed_runs, w)
+    if "site" in full:
+        site_details(full["site"], mode_dir(corpus_dir, args.seed, "site"), w)
+
     w("\n## Notes\n")
     w("- Ids are `a<story>-<kind><n>` (`orig0` the original, `near<n>`, `excerpt<n>`): readable in the report; copydesk "
-      "uses ids only as its last canonical tie-break.")
+      "uses ids only as its last canonical tie-break (in the text-folder modes it sees them as `<id>.txt`).")
     w("- Near copies substitute 2-4% of the words, scattered (each substitution breaks up to 5 shingles), so even the bare "
       "bodies of an original and its copy have a median Jaccard near 0.7, and two independently edited copies of one "
       "story near 0.5: see the *bare bodies* row and the *edits* cause above.")
@@ -1069,15 +1388,30 @@ def run(args: argparse.Namespace, argv: list[str]) -> int:
       "source) applies only to some, as in a small crawl.")
     w("- The data folder holds 121 of the benchmark's 181 pages; nothing here names a site or is tuned to these pages.")
     total = time.perf_counter() - t_start
-    w(f"- time: {total:.1f} s in all (pages {t_pages:.1f} s; dedup, site mode: cleaning on {ev.seconds['on']:.2f} s, "
-      f"off {ev.seconds['off']:.2f} s, bare bodies {ev.seconds['bare']:.2f} s).")
+    w(f"- time: {total:.1f} s in all (pages {t_pages:.1f} s; dedup, cleaning on: "
+      + ", ".join(f"{m} {r.seconds:.2f} s" for m, r in runs.items())
+      + (f"; site mode cleaning off {full['site'].seconds['off']:.2f} s, bare bodies {full['site'].seconds['bare']:.2f} s"
+         if "site" in full else "") + ").")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text("\n".join(L) + "\n", encoding="utf-8")
     print(f"wrote {args.out} in {total:.1f} s")
-    for r in [*ev.rows, *base]:
+    for r in [*(full["site"].rows if "site" in full else []), *base]:
         print(f"  {r.name:58s} pairs {len(r.predicted):4d}  P {fmt(r.precision)}  near {fmt(r.recall['near'])}  "
               f"excerpt {fmt(r.recall['excerpt'])}  fp {len(r.false_pos)}")
+    scored = {(mr.mode, mr.seed): mr for mr in [*runs.values(), *(o.base for _, o in site_evals),
+                                                *(mr for mrs in seed_runs.values() for mr in mrs)]}
+    for mr in scored.values():
+        print(summary_line(mr.summary()))
     return 0
+
+
+def parse_modes(value: str) -> list[str]:
+    """``--modes site,bare-text``: the named modes, in the report's order."""
+    names = {m.strip() for m in value.split(",") if m.strip()}
+    unknown = sorted(names - set(MODES))
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(f"unknown mode(s) {', '.join(unknown) or '(none given)'}; choose from {', '.join(MODES)}")
+    return [m for m in MODES if m in names]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -1086,9 +1420,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=Path("bench/quality/DEDUP_REAL.md"), help="report (Markdown)")
     ap.add_argument("--corpus-dir", type=Path, default=DEFAULT_CORPUS_DIR, help="where the corpora and truth go")
     ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--extra-seeds", type=int, default=4, help="also score the site-mode corpus of this many more seeds")
+    ap.add_argument("--modes", type=parse_modes, default=list(MODES),
+                    help=f"comma-separated corpus modes to run and report (default all: {','.join(MODES)})")
+    ap.add_argument("--extra-seeds", type=int, default=4,
+                    help="also score the site and text-folder modes on the corpora of this many more seeds")
     ap.add_argument("--baseline-python", default=None,
-                    help="an interpreter with datasketch, for the MinHashLSH rows (default: this one, if it has it)")
+                    help="an interpreter with datasketch, for the datasketch rows (default: this one, if it has it)")
     ap.add_argument("--baseline-only", type=Path, default=None, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.baseline_only is not None:
