@@ -295,7 +295,8 @@ def test_items_after_jsonl_chunks_keep_their_place_with_workers(
     result = dedup(read_inputs_deferred([path, later], cfg.read), cfg)
 
     assert [d.doc_id for d in result.decisions] == [item.id for item in read_inputs([path, later], cfg.read)]
-    assert [d.reason.value for d in result.decisions[-3:]] == ["no_match", "empty_text", "duplicate_id"]
+    # (the JSONL's one-sentence note has no prose body to match)
+    assert [d.reason.value for d in result.decisions[-3:]] == ["no_prose_body", "empty_text", "duplicate_id"]
     assert result.decisions[-1].origin == str(later / "late.txt")
 
 

@@ -52,7 +52,7 @@ def score(corpus: Path, decisions: list[copydesk.Decision]) -> dict[str, Any]:
         a, b = by_id[t["a"]], by_id[t["b"]]
         if a.cluster_id is not None and a.cluster_id == b.cluster_id:
             found[t["kind"]] += 1
-    asserted = [(d.doc_id, d.canonical_id) for d in decisions if d.role.value in ("near_duplicate", "excerpt_of")]
+    asserted = [(d.doc_id, d.canonical_id) for d in decisions if d.role.value in ("near_duplicate", "excerpt_of", "edited_copy")]
     right = sum(1 for a, b in asserted if b is not None and stories[a]["story"] == stories[b]["story"])
     return {
         "recall": {k: found[k] / wanted[k] for k in sorted(wanted) if wanted[k]},

@@ -24,7 +24,7 @@ from .cluster import Assignment
 from .config import CanonicalConfig
 from .dates import date_key
 from .types import Reason, Role
-from .verify import A_IN_B, B_IN_A, EXACT, EdgeTable
+from .verify import A_IN_B, B_IN_A, EDITED, EXACT, EdgeTable
 
 _NO_DATE = math.inf
 
@@ -171,10 +171,20 @@ def member_scores(assign: Assignment, docs: DocTable, cfg: CanonicalConfig) -> l
         canon = docs.ids[c]
         h = int(assign.hub[i])
         via = "" if h in (i, c) else f" (joined through {docs.ids[h]}, a copy of both)"
+        cover = float(edges.cover_ab[k] if i_is_a else edges.cover_ba[k])
+        passages = f"{int(edges.passages[k])} shared passages, the longest {int(edges.longest[k])} words"
         if assign.excerpt[i]:
             out.append(MemberScore(
                 Role.EXCERPT_OF, Reason.CONTAINED_IN,
-                f"excerpt of {canon}: {cont:.0%} of its shingles are in it (jaccard {jac:.2f}){via}", jac, cont,
+                f"excerpt of {canon}: {cont:.0%} of its shingles are in it, {cover:.0%} of its words in "
+                f"{passages} (jaccard {jac:.2f}){via}", jac, cont,
+            ))
+        elif label == EDITED:
+            canon_cover = float(edges.cover_ba[k] if i_is_a else edges.cover_ab[k])
+            out.append(MemberScore(
+                Role.EDITED_COPY, Reason.SHARED_PASSAGES,
+                f"edited copy of {canon}: {passages}; they cover {cover:.0%} of its words and {canon_cover:.0%} "
+                f"of {canon}'s (jaccard {jac:.2f}, containment {cont:.2f}){via}", jac, cont,
             ))
         elif label == EXACT:
             out.append(MemberScore(Role.NEAR_DUPLICATE, Reason.EXACT_COPY, f"same text as {canon}", jac, cont))

@@ -20,6 +20,7 @@ The result depends only on the edges and the ranks, so it is the same for any ba
 
 from __future__ import annotations
 
+import dataclasses
 import heapq
 from array import array
 from collections.abc import Callable
@@ -27,7 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .verify import A_IN_B, B_IN_A, EXACT, NEAR, EdgeTable, concat_edges
+from .verify import A_IN_B, B_IN_A, EDITED, EXACT, NEAR, EdgeTable, concat_edges
 
 #: Verifies (i, j) pairs exactly and returns all of them, unrelated ones included.
 PairVerifier = Callable[[np.ndarray], EdgeTable]
@@ -44,7 +45,9 @@ class Assignment:
     ``centre``: its cluster's canonical doc (itself for a canonical doc), -1 when in no cluster;
     ``hub``: the doc it was attached to (itself for a hub), -1 when in no cluster;
     ``link``: row in ``edges`` joining it to its canonical doc (-1 for canonical docs and unclustered docs);
-    ``excerpt``: True when it joined as an excerpt (contained in its hub).
+    ``excerpt``: True when it joined as an excerpt (contained in its hub);
+    ``multi_story``: True for a page that carries several stories (``split_stories``): docs that copy different
+    parts of it were not joined through it.
     ``edges`` holds the input edges followed by those verified on demand.
     """
 
@@ -53,6 +56,7 @@ class Assignment:
     link: np.ndarray
     excerpt: np.ndarray
     edges: EdgeTable
+    multi_story: np.ndarray | None = None
 
 
 def _int_array(values: np.ndarray) -> array[int]:
@@ -154,14 +158,98 @@ class _Graph:
         return self._label_and_a(k)[0] in (NEAR, EXACT)
 
     def attaches(self, member: int, k: int) -> bool:
-        """True when ``member`` may hang off the other end of edge ``k``: a near copy, or contained in it."""
-        return self.is_near(k) or self.contained_in(member, k)
+        """True when ``member`` may hang off the other end of edge ``k``: a near or edited copy, or contained
+        in it."""
+        return self.is_near(k) or self._label_and_a(k)[0] == EDITED or self.contained_in(member, k)
 
     def all_edges(self) -> EdgeTable:
         return concat_edges([self.edges, *self.extra])
 
 
+#: Two members' passages in their canonical doc overlap when they share at least this many of its words.
+STORY_OVERLAP_WORDS = 10
+#: Rounds of clustering at most: each round detaches the members that copy another part of their canonical doc.
+STORY_ROUNDS = 4
+
+
 def cluster(n: int, edges: EdgeTable, rank: np.ndarray, verify: PairVerifier) -> Assignment:
+    """Star clusters over the verified edges, per story: after each round, members that copied a part of their
+    canonical doc that is not its story (``split_stories``) are detached from it and the round is run again
+    without those edges, until nothing moves (at most ``STORY_ROUNDS`` rounds)."""
+    multi = np.zeros(n, dtype=bool)
+    for _ in range(STORY_ROUNDS):
+        assign = _stars(n, edges, rank, verify)
+        drop, pages = split_stories(assign)
+        multi |= pages
+        if not drop.any():
+            break
+        edges = assign.edges.select(~drop)
+    return dataclasses.replace(assign, multi_story=multi)
+
+
+def _overlap(x: tuple[int, int], y: tuple[int, int]) -> bool:
+    return min(x[1], y[1]) - max(x[0], y[0]) >= STORY_OVERLAP_WORDS
+
+
+def _reach_in_centre(edges: EdgeTable, k: int, centre: int) -> tuple[int, int]:
+    """The words of ``centre`` that edge ``k``'s passages span (from the first one's start to the last's end)."""
+    r = edges.reach[k]
+    return (int(r[2]), int(r[3])) if int(edges.a[k]) != centre else (int(r[0]), int(r[1]))
+
+
+def split_stories(assign: Assignment) -> tuple[np.ndarray, np.ndarray]:
+    """Members that must leave their cluster: (edge rows to drop, docs found to carry several stories).
+
+    Two docs belong in one cluster only when they share text with each other or copy the same part of a third.
+    In each cluster, the excerpts are grouped by the part of the canonical doc their passages span (groups of
+    overlapping spans). The near and edited copies span the canonical doc's story: an excerpt group outside
+    that span copied something else of the page (a company's "about" paragraph, a reading list at its foot),
+    and leaves. When two or more groups remain, the canonical doc carries several stories (an aggregator's
+    headline page, a digest of briefs, a live blog) and every excerpt group leaves it: each is a story of its
+    own. Leaving means losing every edge to the canonical doc and its near copies, so that the next round
+    cannot join them there again."""
+    edges = assign.edges
+    n = assign.centre.shape[0]
+    drop = np.zeros(len(edges), dtype=bool)
+    pages = np.zeros(n, dtype=bool)
+    members: dict[int, list[int]] = {}
+    for m in np.flatnonzero(assign.link >= 0).tolist():
+        members.setdefault(int(assign.centre[m]), []).append(m)
+    leaving: list[tuple[list[int], list[int]]] = []  # (members leaving, the docs they lose their edges to)
+    for centre, group in sorted(members.items()):
+        excerpts = [m for m in group if assign.excerpt[m]]
+        if not excerpts:
+            continue
+        full = [m for m in group if not assign.excerpt[m]]
+        story = [_reach_in_centre(edges, int(assign.link[m]), centre) for m in full]
+        spans = sorted((_reach_in_centre(edges, int(assign.link[m]), centre), m) for m in excerpts)
+        parts: list[tuple[tuple[int, int], list[int]]] = []
+        for span, m in spans:
+            if parts and _overlap(parts[-1][0], span):
+                (lo, hi), ms = parts[-1]
+                parts[-1] = ((lo, max(hi, span[1])), [*ms, m])
+            else:
+                parts.append((span, [m]))
+        if story:
+            body = (min(s[0] for s in story), max(s[1] for s in story))
+            outside = [ms for span, ms in parts if not _overlap(span, body)]
+            parts = [(span, ms) for span, ms in parts if _overlap(span, body)]
+            for ms in outside:
+                leaving.append((ms, [centre, *full]))
+        if len(parts) >= 2:
+            pages[centre] = True
+            for _, ms in parts:
+                leaving.append((ms, [centre, *full]))
+    if not leaving:
+        return drop, pages
+    lose = {(min(m, d), max(m, d)) for ms, ds in leaving for m in ms for d in ds}
+    for k, (x, y) in enumerate(zip(edges.a.tolist(), edges.b.tolist(), strict=True)):
+        if (min(x, y), max(x, y)) in lose:
+            drop[k] = True
+    return drop, pages
+
+
+def _stars(n: int, edges: EdgeTable, rank: np.ndarray, verify: PairVerifier) -> Assignment:
     graph = _Graph(n, edges, verify)
     # the greedy loop reads and writes one doc at a time: array.array, turned into numpy arrays after it
     hub = array("q", [-1]) * n
@@ -182,7 +270,7 @@ def cluster(n: int, edges: EdgeTable, rank: np.ndarray, verify: PairVerifier) ->
             k = graph.row(d, h)
             if graph.attaches(d, k):
                 hub[d] = h
-                excerpt[d] = not graph.is_near(k)
+                excerpt[d] = graph.contained_in(d, k)
                 return True
         return False
 
@@ -204,7 +292,7 @@ def cluster(n: int, edges: EdgeTable, rank: np.ndarray, verify: PairVerifier) ->
         hub[d] = d
         for m in members:
             hub[m] = d
-            excerpt[m] = not graph.is_near(graph.row(m, d))
+            excerpt[m] = graph.contained_in(m, graph.row(m, d))
 
     return _assignment(n, graph, np.frombuffer(hub, dtype=np.int64).copy(),
                        np.frombuffer(excerpt, dtype=np.int8).astype(bool), rank_list)

@@ -107,23 +107,47 @@ class CandidateConfig:
 
 @dataclass(frozen=True, slots=True)
 class VerifyConfig:
-    """Edge labels from exact shingle-set scores.
+    """Edge labels from exact shingle-set scores, then from shared passages (``copydesk.passages``).
 
     near_duplicate: Jaccard >= ``near_jaccard``, or both containments >= ``containment``, or one doc's
     containment in the other >= ``containment`` while neither is clearly shorter (each has more than
     ``excerpt_max_ratio`` of the other's shingles).
     excerpt_of: the smaller doc's containment in the larger >= ``containment`` and the smaller has at most
     ``excerpt_max_ratio`` of the larger's shingles (it is clearly shorter).
+
+    Pairs the set scores leave unrelated but where a doc has ``align_containment`` of its shingles in the other
+    are aligned: a passage is a run of shared shingles spanning ``passage_min_words`` words or more, merged
+    across gaps of up to ``passage_max_gap`` shingles. Then the shorter doc with ``excerpt_coverage`` of its words
+    in passages, one of at least ``excerpt_min_passage`` words, is an excerpt. Any excerpt prints the larger doc's
+    lead: its first passage of ``excerpt_min_passage`` words or more starts within the first ``excerpt_lead_share``
+    of the larger doc's words and within its first ``excerpt_lead_words`` words; both docs with ``containment`` of
+    their words covered are near copies; and ``edited_min_passages`` passages or more, the longest of at least
+    ``edited_min_passage`` words, covering ``edited_coverage`` of each doc make an edited copy.
     """
 
     near_jaccard: float = 0.7
     containment: float = 0.7
     excerpt_max_ratio: float = 0.8
+    align_containment: float = 0.25
+    passage_min_words: int = 12
+    passage_max_gap: int = 10
+    excerpt_coverage: float = 0.5
+    excerpt_min_passage: int = 40
+    excerpt_lead_share: float = 0.5
+    excerpt_lead_words: int = 200
+    edited_min_passages: int = 2
+    edited_min_passage: int = 30
+    edited_coverage: float = 0.3
 
     def __post_init__(self) -> None:
-        _check_fraction("near_jaccard", self.near_jaccard)
-        _check_fraction("containment", self.containment)
-        _check_fraction("excerpt_max_ratio", self.excerpt_max_ratio)
+        for name in ("near_jaccard", "containment", "excerpt_max_ratio", "align_containment", "excerpt_coverage",
+                     "excerpt_lead_share", "edited_coverage"):
+            _check_fraction(name, getattr(self, name))
+        for name in ("passage_min_words", "excerpt_min_passage", "excerpt_lead_words", "edited_min_passages",
+                     "edited_min_passage"):
+            _check_positive(name, getattr(self, name))
+        if self.passage_max_gap < 0:
+            raise ConfigError(f"passage_max_gap must be >= 0, got {self.passage_max_gap!r}")
 
 
 @dataclass(frozen=True, slots=True)

@@ -52,6 +52,7 @@ from .sketch.shingle import csr_rows
 from .sketch.spill import BatchFiles, FingerprintSpill, ItemSpill, ShingleSpill, SpilledShingles, TextReader
 from .syndication import NameKeys, syndication_edges
 from .types import Cluster, Decision, Document, Edge, Reason, Rejected, Role
+from .passages import align_edges
 from .verify import A_IN_B, B_IN_A, LABEL_CODES, EdgeTable, verify_in_chunks, verify_pairs
 
 R = TypeVar("R")
@@ -242,7 +243,8 @@ class _Intake:
         for row, slot in zip(rows, slots, strict=True):
             info = self.slots[slot]
             assert isinstance(info, DocInfo)
-            if sizes[row] == 0:
+            no_prose = out.no_prose[row]
+            if sizes[row] == 0 and not no_prose:
                 what = "nothing left after boilerplate removal" if out.removed_json[row] else "no words to match"
                 self.slots[slot] = Rejected(info.id, info.origin, Reason.EMPTY_TEXT, f"{info.origin}: {what}")
                 continue
@@ -250,10 +252,11 @@ class _Intake:
             for rule, count in out.removed_counts[row].items():
                 self.removed_by_rule[rule] = self.removed_by_rule.get(rule, 0) + count
                 removed += count
-            self.slots[slot] = info.filed(out.titles[row], out.credits[row], removed)
+            self.slots[slot] = info.filed(out.titles[row], out.credits[row], removed, no_prose)
             if out.removed_json[row]:
                 audit.append(f'{{"id":{encode_basestring(info.id)},"removed":{out.removed_json[row]}}}\n')
-            self.doc_slot.append(slot)
+            if not no_prose:  # (a doc with no prose body gets no doc index and a ``unique`` row: _decisions)
+                self.doc_slot.append(slot)
         self.audit.write("".join(audit))
         self.texts.append(out.text_path, out.text_ends, kept)
         whole = kept.shape[0] == size_array.shape[0]
@@ -525,21 +528,25 @@ def _dedup(items: Iterable[Entry], cfg: RunConfig, progress: ProgressFn, folder:
     start = _timed(timings, "candidates", start, peaks)
     total_pairs = int(pairs.shape[0])
     progress("verify (pairs)", 0, total_pairs)
+    texts = TextReader(*intake.texts.frozen())  # passages are found on the texts as they were sketched
+    sizes = sets.sizes()
     edges = verify_in_chunks(sets, pairs, cfg.verify,
                              done=lambda verified: progress("verify (pairs)", verified, total_pairs),
-                             threads=workers.count)
+                             threads=workers.count, refine=lambda table: align_edges(table, texts.get, sizes, cfg))
     start = _timed(timings, "verify", start, peaks)
     rank = priority(docs, edges, cfg.canonical)
     def verify_on_demand(pairs: np.ndarray) -> EdgeTable:
         rows = sets.rows(pairs.reshape(-1))  # rows 2i and 2i + 1 hold pair i
         local = np.arange(2 * pairs.shape[0], dtype=np.int64).reshape(-1, 2)
         table = verify_pairs(rows, local, cfg.verify, keep_unrelated=True)
-        return EdgeTable(pairs[:, 0].copy(), pairs[:, 1].copy(), table.jaccard, table.contain_ab, table.contain_ba,
-                         table.label)
+        table = EdgeTable(pairs[:, 0].copy(), pairs[:, 1].copy(), table.jaccard, table.contain_ab,
+                          table.contain_ba, table.label)
+        return align_edges(table, texts.get, sizes, cfg, keep_unrelated=True)
 
     progress("cluster", 0, None)
     assignment = cluster(len(infos), edges, rank, verify_on_demand)
     scores = member_scores(assignment, docs, cfg.canonical)
+    texts.close()
     start = _timed(timings, "cluster", start, peaks)
 
     progress("assemble", 0, None)
@@ -610,7 +617,16 @@ def _decisions(
         if isinstance(info, Rejected):
             out.append(Decision(info.id, info.origin, Role.REJECTED, info.reason, info.detail))
             continue
-        i = index_of_slot[slot]
+        i = index_of_slot.get(slot, -1)
+        if i < 0:  # no prose body: never matched
+            out.append(Decision(
+                doc_id=info.id, origin=info.origin, role=Role.UNIQUE, reason=Reason.NO_PROSE_BODY,
+                detail="no prose body to match (a headline, page furniture or a fragment: fewer than 15 words of "
+                       "running text); not matched, so that shared furniture cannot make it a copy", source=info.source, url=info.url, date=info.date, title=info.title,
+                credits=tuple((c.kind, c.name) for c in info.credits), removed_lines=info.removed_lines,
+                warnings=info.warnings,
+            ))
+            continue
         score = scores[i]
         c = int(assign.centre[i])
         canonical = docs.ids[c] if c >= 0 else None

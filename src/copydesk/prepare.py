@@ -70,6 +70,7 @@ class BatchOut:
     credits: list[tuple[Credit, ...]]
     fingerprints: tuple[np.ndarray, np.ndarray]  # CSR (values, offsets), see candidates.lsh.fingerprints
     seconds: dict[str, float]  # time spent per step in this batch (clean, credits, sketch)
+    no_prose: list[bool]  # the doc has no prose body (copydesk.clean.prose): its shingle set is left empty
 
 
 def _rule_counts(result: CleanResult) -> dict[str, int]:
@@ -110,7 +111,8 @@ def clean_one(
     enabled: bool,
     verdicts: LineVerdicts | None = None,
 ) -> CleanResult:
-    """Clean one text; corpus-level evidence applies only when the doc's source is known.
+    """Clean one text; corpus-level evidence applies only when the doc's source is known, and the prose judgement
+    (``clean_text``'s ``judge_prose``) when it is not.
 
     Safety net: a site that prints the same story twice (an excerpt and the full piece, or two updates) makes
     that story's lines "repeated across the source", and corpus evidence would strip its body. When the result
@@ -120,7 +122,7 @@ def clean_one(
     if not enabled:
         return CleanResult(text=text, title=None, removed=())
     checker = lines.checker(source) if lines is not None and source is not None else None
-    result = clean_text(text, is_source_boilerplate=checker, verdicts=verdicts)
+    result = clean_text(text, is_source_boilerplate=checker, verdicts=verdicts, judge_prose=source is None)
     if checker is not None and _words(result.text, SOURCE_EVIDENCE_FLOOR_WORDS) < SOURCE_EVIDENCE_FLOOR_WORDS:
         alone = clean_text(text, verdicts=verdicts)
         if _words(alone.text) >= 2 * max(_words(result.text), 1):
@@ -159,7 +161,8 @@ def _process_batch(job: BatchJob, cfg: RunConfig, lines: FrozenSourceLines | Non
     ]
     credited = time.perf_counter()
     clean_texts = [r.text for r in results]
-    sets, sigs = sketch_texts(clean_texts, cfg)
+    # a text with no prose body is written out but never matched: its furniture would invent copies
+    sets, sigs = sketch_texts([r.text if r.has_prose else "" for r in results], cfg)
     fps = fingerprints(sets, cfg.candidates)
     sketched = time.perf_counter()
     write_values(Path(job.shingle_path), sets.values)
@@ -169,6 +172,8 @@ def _process_batch(job: BatchJob, cfg: RunConfig, lines: FrozenSourceLines | Non
         titles=[r.title for r in results], removed_counts=[_rule_counts(r) for r in results],
         removed_json=[_removed_json(r) for r in results], credits=credits, fingerprints=fps,
         seconds={"clean": cleaned - start, "credits": credited - cleaned, "sketch": sketched - credited},
+        # (a text of no words at all is rejected as empty instead)
+        no_prose=[not r.has_prose and any(ch.isalnum() for ch in r.text) for r in results],
     )
 
 
@@ -213,6 +218,7 @@ class DocInfo:
     blank: bool = False
     credits: tuple[Credit, ...] = ()
     removed_lines: int = 0
+    no_prose: bool = False  # filed with no prose body: not matched (see copydesk.clean.prose)
 
     @staticmethod
     def of(doc: Document) -> DocInfo:
@@ -221,14 +227,14 @@ class DocInfo:
             utf8_size(doc.text), not doc.text.strip(),
         )
 
-    def filed(self, title: str | None, credits: tuple[Credit, ...], removed_lines: int) -> DocInfo:
+    def filed(self, title: str | None, credits: tuple[Credit, ...], removed_lines: int, no_prose: bool = False) -> DocInfo:
         """This doc with what its batch found: the headline guess (when it had none), credits and removals.
         (Built by keyword rather than with ``dataclasses.replace``, which looks the fields up on every call and
         cost more than the rest of filing a batch.)"""
         return DocInfo(
             id=self.id, origin=self.origin, url=self.url, source=self.source, date=self.date,
             title=self.title or title, chars=self.chars, warnings=self.warnings, utf8_bytes=self.utf8_bytes,
-            blank=self.blank, credits=credits, removed_lines=removed_lines,
+            blank=self.blank, credits=credits, removed_lines=removed_lines, no_prose=no_prose,
         )
 
 

@@ -57,12 +57,17 @@ class EdgeLabel(StrEnum):
     NEAR = "near_duplicate"
     A_IN_B = "a_in_b"
     B_IN_A = "b_in_a"
+    EDITED = "edited_copy"
     UNRELATED = "unrelated"
 
 
 @dataclass(frozen=True, slots=True)
 class Edge:
-    """A verified pair. ``contain_ab`` is the share of a's shingles found in b."""
+    """A verified pair. ``contain_ab`` is the share of a's shingles found in b.
+
+    Passage evidence (``copydesk.passages``): ``cover_ab`` is the share of a's words inside passages it shares
+    with b (``cover_ba`` the same for b), ``longest_passage`` the longest in words, and ``passages`` each shared
+    passage as (start, end) word offsets in a, then in b (ends exclusive; words of the text as matched)."""
 
     a: str
     b: str
@@ -70,12 +75,17 @@ class Edge:
     contain_ab: float
     contain_ba: float
     label: EdgeLabel
+    cover_ab: float = 0.0
+    cover_ba: float = 0.0
+    longest_passage: int = 0
+    passages: tuple[tuple[int, int, int, int], ...] = ()
 
 
 class Role(StrEnum):
     CANONICAL = "canonical"
     NEAR_DUPLICATE = "near_duplicate"
     EXCERPT_OF = "excerpt_of"
+    EDITED_COPY = "edited_copy"
     UNIQUE = "unique"
     REJECTED = "rejected"
 
@@ -91,7 +101,11 @@ class Reason(StrEnum):
     EXACT_COPY = "exact_copy"
     NEAR_COPY = "near_copy"
     CONTAINED_IN = "contained_in"
+    SHARED_PASSAGES = "shared_passages"
+    MULTI_STORY_PAGE = "multi_story_page"
+    CREDITED_ORIGINAL = "credited_original"
     NO_MATCH = "no_match"
+    NO_PROSE_BODY = "no_prose_body"
     # rejection
     EMPTY_TEXT = "empty_text"
     BAD_ENCODING = "bad_encoding"

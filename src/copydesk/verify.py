@@ -34,13 +34,20 @@ LABEL_CODES: tuple[EdgeLabel, ...] = (
     EdgeLabel.NEAR,
     EdgeLabel.A_IN_B,
     EdgeLabel.B_IN_A,
+    EdgeLabel.EDITED,
 )
-UNRELATED, EXACT, NEAR, A_IN_B, B_IN_A = range(5)
+UNRELATED, EXACT, NEAR, A_IN_B, B_IN_A, EDITED = range(6)
 
 
 @dataclass(frozen=True, slots=True)
 class EdgeTable:
-    """Verified edges as columns; row k links docs ``a[k]`` and ``b[k]`` (indices into the run's doc table)."""
+    """Verified edges as columns; row k links docs ``a[k]`` and ``b[k]`` (indices into the run's doc table).
+
+    The passage columns (``copydesk.passages``) are zero until the pair is aligned: ``cover_ab`` / ``cover_ba``
+    the share of a's / b's words in shared passages, ``first_a`` / ``first_b`` the word where the first passage of
+    ``excerpt_min_passage`` words or more starts in each (-1 with none), ``words_a`` / ``words_b`` their words (as aligned), ``reach`` the words of each doc from its first passage's start to
+    its last passage's end (lo in a, hi in a, lo in b, hi in b; -1 with none), ``longest`` the longest passage in
+    words, ``passages`` how many."""
 
     a: np.ndarray
     b: np.ndarray
@@ -48,15 +55,31 @@ class EdgeTable:
     contain_ab: np.ndarray
     contain_ba: np.ndarray
     label: np.ndarray  # int8 codes, see LABEL_CODES
+    cover_ab: np.ndarray = None  # type: ignore[assignment]  # (filled in __post_init__)
+    cover_ba: np.ndarray = None  # type: ignore[assignment]
+    first_a: np.ndarray = None  # type: ignore[assignment]
+    first_b: np.ndarray = None  # type: ignore[assignment]
+    words_a: np.ndarray = None  # type: ignore[assignment]
+    words_b: np.ndarray = None  # type: ignore[assignment]
+    reach: np.ndarray = None  # type: ignore[assignment]
+    longest: np.ndarray = None  # type: ignore[assignment]
+    passages: np.ndarray = None  # type: ignore[assignment]
+
+    def __post_init__(self) -> None:
+        if self.reach is None:
+            object.__setattr__(self, "reach", np.full((self.a.shape[0], 4), -1, dtype=np.int64))
+        for name, dtype, value in (("cover_ab", np.float64, 0), ("cover_ba", np.float64, 0),
+                                   ("first_a", np.int64, -1), ("first_b", np.int64, -1),
+                                   ("words_a", np.int64, 0), ("words_b", np.int64, 0),
+                                   ("longest", np.int64, 0), ("passages", np.int64, 0)):
+            if getattr(self, name) is None:
+                object.__setattr__(self, name, np.full(self.a.shape[0], value, dtype=dtype))
 
     def __len__(self) -> int:
         return int(self.a.shape[0])
 
     def select(self, mask: np.ndarray) -> EdgeTable:
-        return EdgeTable(
-            self.a[mask], self.b[mask], self.jaccard[mask], self.contain_ab[mask], self.contain_ba[mask],
-            self.label[mask],
-        )
+        return EdgeTable(*(getattr(self, f)[mask] for f in EdgeTable.__slots__))
 
 
 def label_scores(
@@ -133,10 +156,71 @@ def intersection_sizes(sets: Shingles, left: np.ndarray, right: np.ndarray, thre
     return np.concatenate(list(in_order_threads(part, range(slices), slices)))
 
 
+def worth_aligning(table: EdgeTable, cfg: VerifyConfig) -> np.ndarray:
+    """Rows to keep for passage alignment: those with a label, and unrelated ones where either doc has at least
+    ``align_containment`` of its shingles in the other (an edited copy, or an excerpt in heavy furniture)."""
+    return (table.label != UNRELATED) | (np.maximum(table.contain_ab, table.contain_ba) >= cfg.align_containment)
+
+
+def _leads(first: np.ndarray, words: np.ndarray, cfg: VerifyConfig) -> np.ndarray:
+    """The first long passage (``first``) starts the doc's story: within its first ``excerpt_lead_share`` of words
+    and its first ``excerpt_lead_words`` words. (A pair with no long passage is not judged.)"""
+    return (first < 0) | ((first <= cfg.excerpt_lead_share * words) & (first <= cfg.excerpt_lead_words))
+
+
+def label_passages(table: EdgeTable, sizes_a: np.ndarray, sizes_b: np.ndarray, cfg: VerifyConfig) -> np.ndarray:
+    """Labels once passages are known (``table``'s passage columns filled).
+
+    Set labels stand: a doc with ``containment`` of its shingles in a larger one is an excerpt of it wherever it
+    sits (a middle run of a story's paragraphs is a copy too). A pair the set scores left unrelated may be
+
+    * an excerpt (``a_in_b`` / ``b_in_a``): the clearly shorter doc has at least ``excerpt_coverage`` of its words
+      in shared passages, one of them at least ``excerpt_min_passage`` words long, and the larger doc's first
+      long passage starts its story (``_leads``): a story's first paragraphs printed word for word, inside
+      furniture that the set scores count against it. Without the lead, what the two share further down the
+      larger doc is something that page carries (a company's "about" paragraph at its foot, a reading list, one
+      item of a live blog), and the pair is no copy of any kind. When several passages cover both docs in
+      part (the shorter less than ``containment``, the larger at least ``edited_coverage``), the pair is an
+      edited copy instead;
+    * a near copy: both docs have at least ``containment`` of their words in shared passages;
+    * an ``edited_copy``: at least ``edited_min_passages`` passages, the longest at least
+      ``edited_min_passage`` words, and each doc at least ``edited_coverage`` covered (a rewritten or updated
+      wire story: new lead, paragraphs added, dropped or moved, most narration word for word).
+    """
+    label = table.label.copy()
+    a_shorter = sizes_a <= cfg.excerpt_max_ratio * sizes_b
+    b_shorter = sizes_b <= cfg.excerpt_max_ratio * sizes_a
+    lead_in_a = _leads(table.first_a, table.words_a, cfg)
+    lead_in_b = _leads(table.first_b, table.words_b, cfg)
+    cab, cba = table.cover_ab, table.cover_ba
+    # a doc whose words lie mostly in passages found further down a larger one is carried by it: no copy
+    unrelated = label == UNRELATED
+    carried = unrelated & (
+        (a_shorter & (cab >= cfg.containment) & ~lead_in_b) | (b_shorter & (cba >= cfg.containment) & ~lead_in_a)
+    )
+    free = unrelated & ~carried
+    edited = (
+        free
+        & (table.passages >= cfg.edited_min_passages)
+        & (table.longest >= cfg.edited_min_passage)
+        & (np.minimum(table.cover_ab, table.cover_ba) >= cfg.edited_coverage)
+    )
+    label[edited] = EDITED
+    long_enough = table.longest >= cfg.excerpt_min_passage
+    one = table.passages < cfg.edited_min_passages
+    b_in_a = (cba >= cfg.excerpt_coverage) & ((cba >= cfg.containment) | (cab < cfg.edited_coverage) | one)
+    a_in_b = (cab >= cfg.excerpt_coverage) & ((cab >= cfg.containment) | (cba < cfg.edited_coverage) | one)
+    label[free & b_shorter & long_enough & lead_in_a & b_in_a] = B_IN_A
+    label[free & a_shorter & long_enough & lead_in_b & a_in_b] = A_IN_B
+    label[free & (table.cover_ab >= cfg.containment) & (table.cover_ba >= cfg.containment)] = NEAR
+    return label
+
+
 def verify_pairs(
     sets: Shingles, pairs: np.ndarray, cfg: VerifyConfig, keep_unrelated: bool = False, threads: int = 1
 ) -> EdgeTable:
-    """Exact scores for every candidate pair; unrelated pairs are dropped unless ``keep_unrelated``."""
+    """Exact scores for every candidate pair; unrelated pairs are dropped unless ``keep_unrelated``, except those
+    worth aligning (``worth_aligning``): passages may still show them to be copies."""
     left = np.ascontiguousarray(pairs[:, 0], dtype=np.int64)
     right = np.ascontiguousarray(pairs[:, 1], dtype=np.int64)
     inter = intersection_sizes(sets, left, right, threads)
@@ -144,7 +228,7 @@ def verify_pairs(
     same_text = sets.exact[left] == sets.exact[right]
     jaccard, cab, cba, label = label_scores(sizes[left], sizes[right], inter, same_text, cfg)
     table = EdgeTable(left, right, jaccard, cab, cba, label)
-    return table if keep_unrelated else table.select(label != UNRELATED)
+    return table if keep_unrelated else table.select(worth_aligning(table, cfg))
 
 
 def concat_edges(tables: list[EdgeTable]) -> EdgeTable:
@@ -157,13 +241,16 @@ def concat_edges(tables: list[EdgeTable]) -> EdgeTable:
 def verify_in_chunks(
     sets: Shingles, pairs: np.ndarray, cfg: VerifyConfig, chunk: int = 50_000,
     done: Callable[[int], None] | None = None, threads: int = 1,
+    refine: Callable[[EdgeTable], EdgeTable] | None = None,
 ) -> EdgeTable:
     """``verify_pairs`` chunk by chunk of pairs; a spilled table is mapped afresh for each chunk, so the pages a
     chunk touches are released before the next (resident memory stays bounded on corpora larger than RAM).
-    ``done`` (optional) hears the number of pairs verified so far after each chunk; ``threads`` split each chunk."""
+    ``done`` (optional) hears the number of pairs verified so far after each chunk; ``threads`` split each chunk;
+    ``refine`` (optional) takes each chunk's table on (passage alignment) and returns what to keep of it."""
     tables = []
     for start in range(0, max(pairs.shape[0], 1), chunk):
-        tables.append(verify_pairs(sets, pairs[start : start + chunk], cfg, threads=threads))
+        table = verify_pairs(sets, pairs[start : start + chunk], cfg, threads=threads)
+        tables.append(table if refine is None else refine(table))
         if done is not None:
             done(min(start + chunk, int(pairs.shape[0])))
     return concat_edges(tables)

@@ -48,6 +48,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from ..memo import MISSING, BoundedMemo
+from .prose import HEADLINE_WORDS, Body, furniture_lines, is_prose_line
 
 __all__ = [
     "RULE_NAMES",
@@ -85,6 +86,7 @@ RULE_NAMES: Final[tuple[str, ...]] = (
     "source_boilerplate",
     "teaser",
     "footer",
+    "furniture",
 )
 
 #: Lines longer than this (in characters) are never removed on corpus evidence alone: a long paragraph that
@@ -108,15 +110,19 @@ class RemovedLine:
 
 @dataclass(frozen=True, slots=True)
 class CleanResult:
-    """Cleaned text (kept lines, original text, paragraphs kept), the headline guess and every removal."""
+    """Cleaned text (kept lines, original text, paragraphs kept), the headline guess and every removal.
+
+    ``has_prose`` is False for a text with no body (:mod:`copydesk.clean.prose`): only a headline and a few
+    labels, which must never be matched. Its text is what the other rules kept, for the outputs."""
 
     text: str
     title: str | None
     removed: tuple[RemovedLine, ...]
+    has_prose: bool = True
 
-    def __reduce__(self) -> tuple[type[CleanResult], tuple[str, str | None, tuple[RemovedLine, ...]]]:
+    def __reduce__(self) -> tuple[type[CleanResult], tuple[str, str | None, tuple[RemovedLine, ...], bool]]:
         """Pickle as a constructor call (see ``RemovedLine``)."""
-        return CleanResult, (self.text, self.title, self.removed)
+        return CleanResult, (self.text, self.title, self.removed, self.has_prose)
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -966,6 +972,22 @@ def context_rules(lines: Sequence[_Line], removed: dict[int, str], p: _Patterns)
     return [ln for ln in kept if ln.index not in removed]
 
 
+def _prose_rule(kept: Sequence[_Line], removed: dict[int, str]) -> bool:
+    """Pass 3: what lies outside the text's prose blocks is ``furniture`` (see :mod:`copydesk.clean.prose`).
+    Returns False when the text has no body to match at all (a headline and a few labels); True for a text
+    that has nothing left, which is rejected as empty instead."""
+    if not kept:
+        return True
+    prose = [is_prose_line(ln.stripped, ln.norm, ln.words) for ln in kept]
+    headline_ok = [
+        not ln.terminal and HEADLINE_WORDS[0] <= ln.words <= HEADLINE_WORDS[1] for ln in kept
+    ]
+    furniture, body = furniture_lines(prose, [ln.words for ln in kept], headline_ok)
+    for k in furniture:
+        removed[kept[k].index] = "furniture"
+    return body is not Body.NONE
+
+
 def _find_title(kept: Sequence[_Line]) -> str | None:
     """The first kept line near the top that reads like a headline (3-30 words, not a body paragraph)."""
     for ln in _top_zone(kept):
@@ -1007,6 +1029,7 @@ def clean_text(
     *,
     is_source_boilerplate: Callable[[str], bool] | None = None,
     verdicts: LineVerdicts | None = None,
+    judge_prose: bool = False,
 ) -> CleanResult:
     """Remove boilerplate lines from one document's text; report the headline guess and every removal.
 
@@ -1014,6 +1037,11 @@ def clean_text(
     documents of this document's source; such lines go with rule ``source_boilerplate`` unless longer than
     ``SOURCE_BOILERPLATE_MAX_CHARS``. Kept lines keep their original text; blank-line paragraph breaks survive
     (collapsed to one blank line). ``verdicts`` (optional) remembers line verdicts across calls.
+
+    ``judge_prose``: also remove what lies outside the text's prose blocks (rule ``furniture``, see
+    :mod:`copydesk.clean.prose`), and tell a text with no body at all (``has_prose``). For texts with no corpus
+    evidence (no site key): where a site is known, the lines its pages repeat are its furniture, which spares the
+    short lines of the story (a closing "He declined to comment.") that a judgement of shape alone takes too.
     """
     p = _PATTERNS
     # a blank line, or one of only bullets / rules such as "***", normalises to "": a paragraph break
@@ -1041,6 +1069,10 @@ def clean_text(
                 removed[ln.index] = "source_boilerplate"
 
     kept = context_rules(lines, removed, p)
+    has_prose = True
+    if judge_prose:
+        has_prose = _prose_rule(kept, removed)
+        kept = [ln for ln in kept if ln.index not in removed]
 
     # kept lines in order; a blank line (or one of only bullets / rules such as "***") between two kept
     # lines becomes one paragraph break: there is one where the kept lines' distance in the text exceeds
@@ -1058,4 +1090,4 @@ def clean_text(
     removals = tuple(
         RemovedLine(line=i + 1, text=raw_lines[i], rule=rule) for i, rule in sorted(removed.items())
     )
-    return CleanResult(text="\n".join(out), title=_find_title(kept), removed=removals)
+    return CleanResult(text="\n".join(out), title=_find_title(kept), removed=removals, has_prose=has_prose)

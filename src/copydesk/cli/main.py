@@ -162,11 +162,16 @@ def _print_summary(result: RunResult, written: list[Path]) -> None:
 
 
 def _print_comparison(a: Path, b: Path, c: Comparison) -> None:
-    verdict = {"near_duplicate": "near duplicates", "unrelated": "unrelated",
+    verdict = {"near_duplicate": "near duplicates", "unrelated": "unrelated", "edited_copy": "edited copies",
                "excerpt_of": f"{a if c.excerpt == 'a' else b} is an excerpt of {b if c.excerpt == 'a' else a}"}[c.label]
     out.print(f"[bold]{verdict}[/]" + (" (identical text)" if c.exact else ""))
+    for name, has_body in ((a, c.has_body_a), (b, c.has_body_b)):
+        if not has_body:
+            out.print(f"{name} has no prose body (only a headline and page furniture): dedup never matches it")
     out.print(f"jaccard {c.jaccard:.3f}   {a.name} in {b.name}: {c.containment_a_in_b:.3f}   "
               f"{b.name} in {a.name}: {c.containment_b_in_a:.3f}   shingles {c.shingles_a} / {c.shingles_b}")
+    out.print(f"passages cover {c.cover_a:.0%} of {a.name} and {c.cover_b:.0%} of {b.name}; "
+              f"longest {c.longest_passage} words")
     for p in c.shared_passages:
         preview = p.text if len(p.text) < 160 else p.text[:157] + "..."
         out.print(f"  A lines {p.a_lines[0]}-{p.a_lines[1]}  B lines {p.b_lines[0]}-{p.b_lines[1]}  "
