@@ -15,7 +15,7 @@ Policy, in order (each step only breaks ties left by the one before):
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -138,12 +138,14 @@ class MemberScore:
     containment: float | None
 
 
-def member_scores(assign: Assignment, docs: DocTable, cfg: CanonicalConfig) -> list[MemberScore]:
+def member_scores(assign: Assignment, docs: DocTable, cfg: CanonicalConfig,
+                  credited_why: Mapping[int, str] | None = None) -> list[MemberScore]:
     """Role, reason and scores of every doc (index-aligned with ``docs``); scores are against the canonical doc.
 
     A member's role comes from how it joined its cluster (near copy of the hub, or contained in it). When its
     own edge to the canonical doc is weaker than the thresholds (two edited copies of one original), the reason
-    names the hub that links them.
+    names the hub that links them. A canonical doc chosen as the credited original (``assign.credited``) says
+    who credited it (``credited_why``); a page that carries several stories says so.
     """
     n = len(docs.ids)
     edges = assign.edges
@@ -157,11 +159,25 @@ def member_scores(assign: Assignment, docs: DocTable, cfg: CanonicalConfig) -> l
     for i in range(n):
         c = int(assign.centre[i])
         k = int(assign.link[i])
+        several = assign.multi_story is not None and bool(assign.multi_story[i])
+        if c < 0 and several:
+            out.append(MemberScore(
+                Role.UNIQUE, Reason.MULTI_STORY_PAGE,
+                "a page that carries several stories (an aggregator, a digest, a live blog): docs that copy "
+                "different parts of it are not its copies and are not joined through it", None, None,
+            ))
+            continue
         if c < 0:
             out.append(MemberScore(Role.UNIQUE, Reason.NO_MATCH, "no verified copy in the corpus", None, None))
             continue
         if c == i:
-            reason, detail = why_canonical(i, near_members.get(i, []), docs, excerpt, cfg)
+            if assign.credited is not None and assign.credited[i]:
+                reason = Reason.CREDITED_ORIGINAL
+                detail = (credited_why or {}).get(i, "credited as the original by other members")
+            else:
+                reason, detail = why_canonical(i, near_members.get(i, []), docs, excerpt, cfg)
+            if several:
+                detail += "; it carries several stories, and docs that copy its other parts were left apart"
             out.append(MemberScore(Role.CANONICAL, reason, detail, 1.0, 1.0))
             continue
         i_is_a = int(edges.a[k]) == i

@@ -33,6 +33,11 @@ from .verify import A_IN_B, B_IN_A, EDITED, EXACT, NEAR, EdgeTable, concat_edges
 #: Verifies (i, j) pairs exactly and returns all of them, unrelated ones included.
 PairVerifier = Callable[[np.ndarray], EdgeTable]
 
+#: Given a cluster's members and its full copies (never an excerpt; in rank order), the full copy the members
+#: credit as the original ("This article originally appeared on X", and X's copy is a member), or None: that
+#: one is canonical.
+Credited = Callable[[list[int], list[int]], int | None]
+
 #: Most pairs verified in one call: the shingle rows of a batch are read into memory together (about 13 KB per
 #: pair of news-sized docs, so about 50 MB at this size).
 VERIFY_BATCH = 4096
@@ -48,6 +53,7 @@ class Assignment:
     ``excerpt``: True when it joined as an excerpt (contained in its hub);
     ``multi_story``: True for a page that carries several stories (``split_stories``): docs that copy different
     parts of it were not joined through it.
+    ``credited``: True for a canonical doc chosen because other members credit it as the original (``Credited``).
     ``edges`` holds the input edges followed by those verified on demand.
     """
 
@@ -57,6 +63,7 @@ class Assignment:
     excerpt: np.ndarray
     edges: EdgeTable
     multi_story: np.ndarray | None = None
+    credited: np.ndarray | None = None
 
 
 def _int_array(values: np.ndarray) -> array[int]:
@@ -172,13 +179,15 @@ STORY_OVERLAP_WORDS = 10
 STORY_ROUNDS = 4
 
 
-def cluster(n: int, edges: EdgeTable, rank: np.ndarray, verify: PairVerifier) -> Assignment:
+def cluster(n: int, edges: EdgeTable, rank: np.ndarray, verify: PairVerifier,
+            credited: Credited | None = None) -> Assignment:
     """Star clusters over the verified edges, per story: after each round, members that copied a part of their
     canonical doc that is not its story (``split_stories``) are detached from it and the round is run again
-    without those edges, until nothing moves (at most ``STORY_ROUNDS`` rounds)."""
+    without those edges, until nothing moves (at most ``STORY_ROUNDS`` rounds). ``credited`` (optional) names
+    the credited original of a cluster, which is then its canonical doc whatever the ranks."""
     multi = np.zeros(n, dtype=bool)
     for _ in range(STORY_ROUNDS):
-        assign = _stars(n, edges, rank, verify)
+        assign = _stars(n, edges, rank, verify, credited)
         drop, pages = split_stories(assign)
         multi |= pages
         if not drop.any():
@@ -249,7 +258,7 @@ def split_stories(assign: Assignment) -> tuple[np.ndarray, np.ndarray]:
     return drop, pages
 
 
-def _stars(n: int, edges: EdgeTable, rank: np.ndarray, verify: PairVerifier) -> Assignment:
+def _stars(n: int, edges: EdgeTable, rank: np.ndarray, verify: PairVerifier, credited: Credited | None) -> Assignment:
     graph = _Graph(n, edges, verify)
     # the greedy loop reads and writes one doc at a time: array.array, turned into numpy arrays after it
     hub = array("q", [-1]) * n
@@ -295,11 +304,13 @@ def _stars(n: int, edges: EdgeTable, rank: np.ndarray, verify: PairVerifier) -> 
             excerpt[m] = graph.contained_in(m, graph.row(m, d))
 
     return _assignment(n, graph, np.frombuffer(hub, dtype=np.int64).copy(),
-                       np.frombuffer(excerpt, dtype=np.int8).astype(bool), rank_list)
+                       np.frombuffer(excerpt, dtype=np.int8).astype(bool), rank_list, credited)
 
 
-def _assignment(n: int, graph: _Graph, hub: np.ndarray, excerpt: np.ndarray, rank_list: list[int]) -> Assignment:
-    """Hubs -> clusters: drop hubs that took nobody, pick each cluster's canonical doc, link every member."""
+def _assignment(n: int, graph: _Graph, hub: np.ndarray, excerpt: np.ndarray, rank_list: list[int],
+                credited: Credited | None) -> Assignment:
+    """Hubs -> clusters: drop hubs that took nobody, pick each cluster's canonical doc (the credited original
+    when ``credited`` names one, else the best ranked full copy), link every member."""
     counts = np.bincount(hub[hub >= 0], minlength=n)
     lonely = (hub == np.arange(n)) & (counts <= 1)
     hub[lonely] = -1
@@ -309,14 +320,18 @@ def _assignment(n: int, graph: _Graph, hub: np.ndarray, excerpt: np.ndarray, ran
     groups: dict[int, list[int]] = {}
     for d in np.flatnonzero(hub >= 0).tolist():
         groups.setdefault(int(hub[d]), []).append(d)
-    clusters = [
-        (members, min((m for m in members if not excerpt[m]), key=rank_list.__getitem__))
-        for members in groups.values()
-    ]
+    chosen = np.zeros(n, dtype=bool)
+    clusters = []
+    for members in groups.values():
+        full = sorted((m for m in members if not excerpt[m]), key=rank_list.__getitem__)
+        original = credited(members, full) if credited is not None else None
+        if original is not None and original in full:
+            chosen[original] = True
+        clusters.append((members, full[0] if original is None else original))
     graph.verify_now([(m, canonical) for members, canonical in clusters for m in members if m != canonical])
     for members, canonical in clusters:
         for m in members:
             centre[m] = canonical
             if m != canonical:
                 link[m] = graph.row(m, canonical)
-    return Assignment(centre=centre, hub=hub, link=link, excerpt=excerpt, edges=graph.all_edges())
+    return Assignment(centre=centre, hub=hub, link=link, excerpt=excerpt, edges=graph.all_edges(), credited=chosen)

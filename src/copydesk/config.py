@@ -152,10 +152,13 @@ class VerifyConfig:
 
 @dataclass(frozen=True, slots=True)
 class CanonicalConfig:
-    """Canonical policy: most complete text, then earliest date, then source priority, then longest, then id."""
+    """Canonical policy: the credited original (``credited_first``: a full copy that other members of its cluster
+    credit, "This article originally appeared on X"), then most complete text, then earliest date, then source
+    priority, then longest, then id."""
 
     prefer_sources: tuple[str, ...] = ()
     use_dates: bool = True
+    credited_first: bool = True
 
 
 @dataclass(frozen=True, slots=True)

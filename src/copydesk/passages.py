@@ -233,3 +233,19 @@ def align_edges(table: EdgeTable, text_of: Callable[[int], str], sizes: np.ndarr
     label = label_passages(aligned, sizes[table.a], sizes[table.b], v)
     aligned = dataclasses.replace(aligned, label=label)
     return aligned if keep_unrelated else aligned.select(label != UNRELATED)
+
+
+def passage_spans(pairs: np.ndarray, text_of: Callable[[int], str], cfg: RunConfig,
+                  chunk: int = 20_000) -> list[tuple[tuple[int, int, int, int], ...]]:
+    """Each pair's passages as word spans (start, end in the first doc, start, end in the second), for the
+    outputs; the pairs are aligned again, ``chunk`` at a time, so only the chunk's texts are held."""
+    v = cfg.verify
+    out: list[tuple[tuple[int, int, int, int], ...]] = []
+    for lo in range(0, pairs.shape[0], chunk):
+        part = pairs[lo : lo + chunk]
+        docs = np.unique(part)
+        values, offsets = ordered_shingles([text_of(int(i)) for i in docs.tolist()], cfg.shingle)
+        found = align_pairs(values, offsets, np.searchsorted(docs, part[:, 0]), np.searchsorted(docs, part[:, 1]),
+                            cfg.shingle.size, v.passage_max_gap, v.passage_min_words, v.excerpt_min_passage)
+        out.extend(tuple(found.passages(k)) for k in range(part.shape[0]))
+    return out

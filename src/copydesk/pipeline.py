@@ -50,9 +50,9 @@ from .provenance import url_host
 from .runtime import fewer_collections
 from .sketch.shingle import csr_rows
 from .sketch.spill import BatchFiles, FingerprintSpill, ItemSpill, ShingleSpill, SpilledShingles, TextReader
-from .syndication import NameKeys, syndication_edges
+from .syndication import CreditedOriginal, NameKeys, syndication_edges
 from .types import Cluster, Decision, Document, Edge, Reason, Rejected, Role
-from .passages import align_edges
+from .passages import align_edges, passage_spans
 from .verify import A_IN_B, B_IN_A, LABEL_CODES, EdgeTable, verify_in_chunks, verify_pairs
 
 R = TypeVar("R")
@@ -544,14 +544,19 @@ def _dedup(items: Iterable[Entry], cfg: RunConfig, progress: ProgressFn, folder:
         return align_edges(table, texts.get, sizes, cfg, keep_unrelated=True)
 
     progress("cluster", 0, None)
-    assignment = cluster(len(infos), edges, rank, verify_on_demand)
-    scores = member_scores(assignment, docs, cfg.canonical)
-    texts.close()
+    original = CreditedOriginal([(i.id, i.source, i.credits) for i in infos])
+    assignment = cluster(len(infos), edges, rank, verify_on_demand,
+                         original if cfg.canonical.credited_first else None)
+    scores = member_scores(assignment, docs, cfg.canonical, original.why)
     start = _timed(timings, "cluster", start, peaks)
 
     progress("assemble", 0, None)
     decisions = _decisions(intake.slots, intake.doc_slot, docs, assignment, scores)
-    clusters = _clusters(docs, infos, assignment, scores)
+    members = np.flatnonzero(assignment.link >= 0)
+    spans = dict(zip(members.tolist(), passage_spans(
+        np.stack([members, assignment.centre[members]], axis=1), texts.get, cfg), strict=True))
+    texts.close()
+    clusters = _clusters(docs, infos, assignment, scores, spans)
     _timed(timings, "assemble", start, peaks)
     summary = _summary(decisions, clusters, pairs, edges, assignment, intake, cfg)
     manifest = _manifest(cfg, timings, len(decisions), intake.bytes, workers.count)
@@ -630,11 +635,17 @@ def _decisions(
         score = scores[i]
         c = int(assign.centre[i])
         canonical = docs.ids[c] if c >= 0 else None
+        k = int(assign.link[i])
+        cover = longest = None
+        if k >= 0:
+            cover = round(float(assign.edges.cover_ab[k] if int(assign.edges.a[k]) == i else assign.edges.cover_ba[k]), 4)
+            longest = int(assign.edges.longest[k])
         out.append(Decision(
             doc_id=info.id, origin=info.origin, role=score.role, reason=score.reason, detail=score.detail,
             cluster_id=cluster_id(canonical) if canonical is not None else None, canonical_id=canonical,
             jaccard=None if score.jaccard is None else round(score.jaccard, 4),
             containment=None if score.containment is None else round(score.containment, 4),
+            cover=cover, longest_passage=longest,
             source=info.source, url=info.url, date=info.date, title=info.title,
             credits=tuple((c.kind, c.name) for c in info.credits), removed_lines=info.removed_lines,
             warnings=info.warnings,
@@ -642,8 +653,9 @@ def _decisions(
     return out
 
 
-def _edge_to_centre(assign: Assignment, docs: DocTable, member: int) -> Edge:
-    """The member's edge, oriented member -> canonical."""
+def _edge_to_centre(assign: Assignment, docs: DocTable, member: int,
+                    passages: tuple[tuple[int, int, int, int], ...]) -> Edge:
+    """The member's edge, oriented member -> canonical, with its ``passages`` (member words, canonical words)."""
     e = assign.edges
     k = int(assign.link[member])
     flip = int(e.a[k]) != member
@@ -651,14 +663,18 @@ def _edge_to_centre(assign: Assignment, docs: DocTable, member: int) -> Edge:
     if flip and label in (LABEL_CODES[A_IN_B], LABEL_CODES[B_IN_A]):
         label = LABEL_CODES[A_IN_B] if label == LABEL_CODES[B_IN_A] else LABEL_CODES[B_IN_A]
     cab, cba = float(e.contain_ab[k]), float(e.contain_ba[k])
+    vab, vba = float(e.cover_ab[k]), float(e.cover_ba[k])
     return Edge(
         a=docs.ids[member], b=docs.ids[int(assign.centre[member])], jaccard=round(float(e.jaccard[k]), 4),
         contain_ab=round(cba if flip else cab, 4), contain_ba=round(cab if flip else cba, 4), label=label,
+        cover_ab=round(vba if flip else vab, 4), cover_ba=round(vab if flip else vba, 4),
+        longest_passage=int(e.longest[k]), passages=passages,
     )
 
 
 def _clusters(
-    docs: DocTable, infos: list[DocInfo], assign: Assignment, scores: list[MemberScore]
+    docs: DocTable, infos: list[DocInfo], assign: Assignment, scores: list[MemberScore],
+    spans: dict[int, tuple[tuple[int, int, int, int], ...]],
 ) -> list[Cluster]:
     members: dict[int, list[int]] = {}
     for i in np.flatnonzero(assign.link >= 0).tolist():
@@ -667,7 +683,7 @@ def _clusters(
     keys = NameKeys()
     for c, member_idx in members.items():
         ordered = sorted(member_idx, key=lambda m: docs.ids[m])
-        edges = tuple(_edge_to_centre(assign, docs, m) for m in ordered)
+        edges = tuple(_edge_to_centre(assign, docs, m, spans[m]) for m in ordered)
         roles = tuple(scores[m].role for m in ordered)
         weakest = min(
             (e.contain_ab if role is Role.EXCERPT_OF else e.jaccard, e.a,

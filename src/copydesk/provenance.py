@@ -198,11 +198,16 @@ def _display(name: str, shouted: bool) -> str:
     return " ".join(words)
 
 
+#: A web host as a credited name ("originally appeared on wired.com"): lower case, yet a name.
+_HOST_NAME: Final = re.compile(r"(?:www\.)?[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.[a-z]{2,24}")
+
+
 def _clean_name(raw: str, shouted: bool) -> str | None:
     """Cut a credited name out of the text that follows a credit phrase, or None if it is not a name.
 
     The name ends at the first separator (": ", " | ", " - ", "(", ";", ". ", ",") or at a trailing date;
-    it must contain a letter and have at most a few words, else the match was a sentence, not a credit.
+    it must contain a letter and have at most a few words, and a capital, a digit or the shape of a host name,
+    else the match was a sentence, not a credit.
     """
     m = _NAME_CUT.search(raw)
     name = raw[: m.start()] if m is not None else raw
@@ -211,8 +216,8 @@ def _clean_name(raw: str, shouted: bool) -> str | None:
         return None
     if len(name.split()) > _MAX_NAME_WORDS:
         return None
-    if not shouted and not any(ch.isupper() or ch.isdigit() for ch in name):
-        return None
+    if not shouted and not any(ch.isupper() or ch.isdigit() for ch in name) and _HOST_NAME.fullmatch(name) is None:
+        return None  # (a lower-case word is a sentence going on, but a host name such as wired.com is a name)
     if _DATE_START.match(name) is not None:
         return None
     return _display(name, shouted)

@@ -96,3 +96,36 @@ def syndication_edges(
             ))
     edges.sort(key=lambda e: (e.doc, e.kind, e.credited))
     return tuple(edges)
+
+
+class CreditedOriginal:
+    """The credited original of a cluster (``cluster.Credited``): among its full copies, the one that members
+    (excerpts included: "CLICK HERE FOR FULL ARTICLE ON YAHOO NEWS") credit ("This article originally appeared on USA TODAY", and USA TODAY's copy, known by its source
+    field or URL host, is a member) and that credits no other member itself, so a chain excerpt site -> portal
+    -> original publisher ends at the publisher. The most credited wins; ties go to the best ranked (``full``
+    comes in rank order). ``why[doc]`` says who credited the chosen doc, for its decision."""
+
+    def __init__(self, members: Sequence[tuple[str, str | None, tuple[Credit, ...]]]) -> None:
+        self._members = members  # (doc id, source, credits) per doc index
+        self._keys = NameKeys()
+        self.why: dict[int, str] = {}
+
+    def __call__(self, members: list[int], full: list[int]) -> int | None:
+        edges = syndication_edges([self._members[m] for m in members], self._keys)
+        crediting: dict[str, list[SyndicationEdge]] = {}
+        credits_other = set()
+        for e in edges:
+            if e.credited_doc is not None and e.credited_doc != e.doc:
+                crediting.setdefault(e.credited_doc, []).append(e)
+                credits_other.add(e.doc)
+        ends = [m for m in full if self._members[m][0] in crediting and self._members[m][0] not in credits_other]
+        if not ends:
+            return None
+        best = max(ends, key=lambda m: (len({e.doc for e in crediting[self._members[m][0]]}), -full.index(m)))
+        given = crediting[self._members[best][0]]
+        first = min(given, key=lambda e: (e.doc, e.kind))
+        others = sorted({e.doc for e in given} - {first.doc})
+        also = f" and {len(others)} more" if others else ""
+        self.why[best] = (f"credited as the original by {first.doc} ({first.evidence.strip()!r}){also}; "
+                          "in the canonical policy the credited original comes first")
+        return best

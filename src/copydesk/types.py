@@ -159,7 +159,8 @@ class Cluster:
 @dataclass(frozen=True, slots=True)
 class Decision:
     """The one output row of an input document: its role, why, and its scores against its canonical doc
-    (``containment`` is the share of this doc's shingles found in the canonical doc)."""
+    (``containment`` is the share of this doc's shingles found in the canonical doc, ``cover`` the share of its
+    words inside passages it shares with the canonical doc, ``longest_passage`` the longest in words)."""
 
     doc_id: str
     origin: str
@@ -170,6 +171,8 @@ class Decision:
     canonical_id: str | None = None
     jaccard: float | None = None
     containment: float | None = None
+    cover: float | None = None
+    longest_passage: int | None = None
     source: str | None = None
     url: str | None = None
     date: str | None = None

@@ -126,12 +126,18 @@ def test_prefer_source_may_name_a_url_host(tmp_path: Path, seed_paths: tuple[Pat
     path = tmp_path / "docs.jsonl"
     path.write_text("".join(json.dumps({"id": i, "text": text, "url": u}) + "\n" for i, u in [
         ("a", "https://www.yahoo.com/news/x"), ("b", "https://www.usatoday.com/story/x")]), encoding="utf-8")
-    for preferred, canonical in [("usatoday.com", "b"), ("yahoo.com", "a")]:
-        out = tmp_path / preferred
-        result = runner.invoke(app, ["dedup", str(path), "--out", str(out), "--prefer-source", preferred, "--quiet"])
+    # (the text says "This article originally appeared on USA TODAY": with the default policy the credited
+    # original is canonical whatever the preference; --canonical-policy complete leaves credits out)
+    for preferred, policy, canonical in [("usatoday.com", "complete", "b"), ("yahoo.com", "complete", "a"),
+                                         ("yahoo.com", "credited", "b")]:
+        out = tmp_path / f"{preferred}-{policy}"
+        result = runner.invoke(app, ["dedup", str(path), "--out", str(out), "--prefer-source", preferred,
+                                     "--canonical-policy", policy, "--quiet"])
         assert result.exit_code == 0, result.output
         rows = [json.loads(line) for line in (out / "decisions.jsonl").read_text().splitlines()]
         assert [r["id"] for r in rows if r["role"] == "canonical"] == [canonical]
+        assert [r["reason_code"] for r in rows if r["role"] == "canonical"] == [
+            "credited_original" if policy == "credited" else "preferred_source"]
 
 
 def test_bad_option_values_fail_with_a_hint(tmp_path: Path, seed_paths: tuple[Path, Path]) -> None:

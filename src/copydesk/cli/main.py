@@ -57,6 +57,12 @@ def _formats(requested: list[str]) -> tuple[Literal["jsonl", "parquet"], ...]:
     return tuple(formats)
 
 
+def _credited_first(policy: str) -> bool:
+    if policy not in ("credited", "complete"):
+        _fail(f"unknown --canonical-policy {policy!r}; use credited or complete")
+    return policy == "credited"
+
+
 def _progress_fn(quiet: bool) -> tuple[Any, Progress | None]:
     if quiet or not sys.stderr.isatty():
         return (lambda stage, done, total: None), None
@@ -88,6 +94,7 @@ def dedup_command(
     seed: Annotated[int, typer.Option(help="Seed of every hash choice.")] = _DEFAULT.minhash.seed,
     prefer_source: Annotated[list[str] | None, typer.Option("--prefer-source", help="Source priority for the canonical copy: a source field or a URL host (apnews.com); repeatable, first wins.")] = None,  # noqa: UP007
     no_dates: Annotated[bool, typer.Option("--no-dates", help="Ignore dates when choosing the canonical copy.")] = False,
+    canonical_policy: Annotated[str, typer.Option("--canonical-policy", help="credited: a copy that other members credit as the original (\"This article originally appeared on X\", and X's copy is in the cluster) is canonical first; complete: the most complete text first, credits ignored. Then earliest date, --prefer-source, longest text, lowest id.")] = "credited",
     no_clean: Annotated[bool, typer.Option("--no-clean", help="Match on raw text (no boilerplate removal).")] = False,
     batch_size: Annotated[int, typer.Option(help="Docs sketched per batch (never changes results).")] = _DEFAULT.batch_size,
     workers: Annotated[int, typer.Option(help="Processes that parse JSONL, extract HTML, count line statistics, clean and sketch; 0 = one per CPU core (at most 8) once the input proves large (20,000 docs, or 400 HTML pages). Never changes results.")] = 0,
@@ -106,7 +113,8 @@ def dedup_command(
             candidates=CandidateConfig(bands=bands, rows=num_perm // bands),
             verify=VerifyConfig(near_jaccard=near_threshold, containment=containment_threshold,
                                 excerpt_max_ratio=excerpt_max_ratio),
-            canonical=CanonicalConfig(prefer_sources=tuple(prefer_source or ()), use_dates=not no_dates),
+            canonical=CanonicalConfig(prefer_sources=tuple(prefer_source or ()), use_dates=not no_dates,
+                                      credited_first=_credited_first(canonical_policy)),
             batch_size=batch_size,
             workers=workers,
             backend=backend,  # type: ignore[arg-type]  # RunConfig checks the value

@@ -106,8 +106,8 @@ def write_json(path: Path, value: Mapping[str, Any]) -> None:
 
 #: Column types of the Parquet outputs; any other column is a string. Nested values are JSON strings.
 PARQUET_TYPES = {
-    "jaccard": "float64", "containment": "float64", "weakest_score": "float64",
-    "removed_lines": "int64", "size": "int64",
+    "jaccard": "float64", "containment": "float64", "cover": "float64", "weakest_score": "float64",
+    "removed_lines": "int64", "size": "int64", "longest_passage": "int64",
 }
 
 
@@ -155,8 +155,8 @@ def decision_row(d: Decision) -> dict[str, Any]:
     """The ``decisions.jsonl`` schema (documented in the README); keys in a fixed order."""
     return {
         "id": d.doc_id, "origin": d.origin, "cluster_id": d.cluster_id, "role": d.role.value,
-        "canonical_id": d.canonical_id, "jaccard": d.jaccard, "containment": d.containment,
-        "reason_code": d.reason.value, "reason": d.detail, "source": d.source, "url": d.url, "date": d.date,
+        "canonical_id": d.canonical_id, "jaccard": d.jaccard, "containment": d.containment, "cover": d.cover,
+        "longest_passage": d.longest_passage, "reason_code": d.reason.value, "reason": d.detail, "source": d.source, "url": d.url, "date": d.date,
         "title": d.title, "credits": [{"kind": k, "name": n} for k, n in d.credits],
         "removed_lines": d.removed_lines, "warnings": list(d.warnings),
     }
@@ -167,8 +167,9 @@ def cluster_row(c: Cluster) -> dict[str, Any]:
     return {
         "cluster_id": c.id, "canonical_id": c.canonical, "size": c.size, "canonical_reason": c.canonical_reason,
         "members": [
-            {"id": e.a, "role": role.value, "jaccard": e.jaccard, "containment": e.contain_ab,
-             "canonical_in_member": e.contain_ba}
+            {"id": e.a, "role": role.value, "label": e.label.value, "jaccard": e.jaccard, "containment": e.contain_ab,
+             "canonical_in_member": e.contain_ba, "cover": e.cover_ab, "canonical_cover": e.cover_ba,
+             "longest_passage": e.longest_passage, "passages": [list(p) for p in e.passages]}
             for e, role in zip(c.edges, c.roles, strict=True)
         ],
         "weakest_member": c.weakest_member, "weakest_score": c.weakest_score, "weakest_metric": c.weakest_metric,
