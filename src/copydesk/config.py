@@ -122,7 +122,8 @@ class VerifyConfig:
     lead: its first passage of ``excerpt_min_passage`` words or more starts within the first ``excerpt_lead_share``
     of the larger doc's words and within its first ``excerpt_lead_words`` words; both docs with ``containment`` of
     their words covered are near copies; and ``edited_min_passages`` passages or more, the longest of at least
-    ``edited_min_passage`` words, covering ``edited_coverage`` of each doc make an edited copy.
+    ``edited_min_passage`` words, covering ``edited_coverage`` of each doc make an edited copy, as does one passage
+    of ``edited_long_passage`` words covering ``edited_long_coverage`` of each.
     """
 
     near_jaccard: float = 0.7
@@ -138,13 +139,15 @@ class VerifyConfig:
     edited_min_passages: int = 2
     edited_min_passage: int = 30
     edited_coverage: float = 0.3
+    edited_long_passage: int = 100
+    edited_long_coverage: float = 0.65
 
     def __post_init__(self) -> None:
         for name in ("near_jaccard", "containment", "excerpt_max_ratio", "align_containment", "excerpt_coverage",
-                     "excerpt_lead_share", "edited_coverage"):
+                     "excerpt_lead_share", "edited_coverage", "edited_long_coverage"):
             _check_fraction(name, getattr(self, name))
         for name in ("passage_min_words", "excerpt_min_passage", "excerpt_lead_words", "edited_min_passages",
-                     "edited_min_passage"):
+                     "edited_min_passage", "edited_long_passage"):
             _check_positive(name, getattr(self, name))
         if self.passage_max_gap < 0:
             raise ConfigError(f"passage_max_gap must be >= 0, got {self.passage_max_gap!r}")

@@ -185,7 +185,8 @@ def label_passages(table: EdgeTable, sizes_a: np.ndarray, sizes_b: np.ndarray, c
     * a near copy: both docs have at least ``containment`` of their words in shared passages;
     * an ``edited_copy``: at least ``edited_min_passages`` passages, the longest at least
       ``edited_min_passage`` words, and each doc at least ``edited_coverage`` covered (a rewritten or updated
-      wire story: new lead, paragraphs added, dropped or moved, most narration word for word).
+      wire story: new lead, paragraphs added, dropped or moved, most narration word for word); or one passage of
+      ``edited_long_passage`` words or more that covers at least ``edited_long_coverage`` of each doc.
     """
     label = table.label.copy()
     a_shorter = sizes_a <= cfg.excerpt_max_ratio * sizes_b
@@ -199,11 +200,12 @@ def label_passages(table: EdgeTable, sizes_a: np.ndarray, sizes_b: np.ndarray, c
         (a_shorter & (cab >= cfg.containment) & ~lead_in_b) | (b_shorter & (cba >= cfg.containment) & ~lead_in_a)
     )
     free = unrelated & ~carried
-    edited = (
-        free
-        & (table.passages >= cfg.edited_min_passages)
-        & (table.longest >= cfg.edited_min_passage)
-        & (np.minimum(table.cover_ab, table.cover_ba) >= cfg.edited_coverage)
+    least = np.minimum(cab, cba)
+    edited = free & (
+        ((table.passages >= cfg.edited_min_passages) & (table.longest >= cfg.edited_min_passage)
+         & (least >= cfg.edited_coverage))
+        # one long passage that covers most of both: a copy whose remaining words are furniture or edits
+        | ((table.longest >= cfg.edited_long_passage) & (least >= cfg.edited_long_coverage))
     )
     label[edited] = EDITED
     long_enough = table.longest >= cfg.excerpt_min_passage

@@ -76,8 +76,10 @@ MIN_OTHER_WORDS: Final[int] = 50
 HEADLINE_WORDS: Final[tuple[int, int]] = (3, 30)
 
 #: A headline glued to the dateline of its first sentence ("... fraud scheme in US NEW YORK: An Indian-origin
-#: man has ..."): one item of a list of other stories, as a flattened teaser list prints it.
-_GLUED_DATELINE: Final[re.Pattern[str]] = re.compile(r"\S [A-Z]{2,}(?: [A-Z]{2,})*: [A-Z]")
+#: man has ..."): one item of a list of other stories, as a flattened teaser list prints it. (A dateline that
+#: opens the line, "NEW DELHI: Their ...", is a story's first paragraph: the run of capitals must follow a
+#: lower-case word.)
+_GLUED_DATELINE: Final[re.Pattern[str]] = re.compile(r"[a-z] (?:[A-Z]{2,} )*[A-Z]{2,}: [A-Z]")
 
 _STRIP: Final[str] = ".,;:!?\"'()[]{}\u201c\u201d\u201e\u00ab\u00bb\u2018\u2019\u2026-\u2013\u2014/*|#"
 _SENTENCE_END: Final[str] = '.!?"\u201d\u00bb\u3002\uff01\uff1f\u061f\u0964'
