@@ -22,6 +22,7 @@ from setuptools import setup
 NATIVE_MODULES = [
     "src/copydesk/memo.py",
     "src/copydesk/clean/boilerplate.py",
+    "src/copydesk/clean/prose.py",
     "src/copydesk/clean/corpus.py",
     "src/copydesk/provenance.py",
 ]

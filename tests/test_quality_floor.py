@@ -44,3 +44,43 @@ def test_batch_size_and_workers_do_not_change_quality_results(corpus: tuple[Any,
     base, _ = bench.run(path)
     other, _ = bench.run(path, batch_size=97, workers=2)
     assert base == other
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# real article bodies in real page furniture (bench/quality/dedup_real.py), with and without site metadata
+
+REAL = Path(__file__).resolve().parents[1] / "bench" / "quality" / "dedup_real.py"
+REAL_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "article-extraction-benchmark"
+
+#: mode -> (precision, near recall, excerpt recall) that seeds 1-3 must each reach. The issue's targets are
+#: 0.99 / 0.98 / 0.97 in every mode; the bare-text modes do not reach them yet (bench/quality/DEDUP_REAL.md), so
+#: these floors pin what is reached, to catch a regression, not the targets.
+REAL_FLOORS: dict[str, tuple[float, float, float]] = {
+    "site": (0.99, 0.98, 0.94),
+    "heavy": (0.99, 0.98, 0.94),
+    "bare-text": (0.99, 0.93, 0.90),
+    "heavy-bare-text": (0.99, 0.93, 0.88),
+}
+
+
+def _load_real() -> Any:
+    spec = importlib.util.spec_from_file_location("copydesk_bench_dedup_real", REAL)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("mode", sorted(REAL_FLOORS))
+def test_floors_on_real_pages_with_and_without_site_metadata(mode: str, tmp_path: Path) -> None:
+    if not REAL_DATA.is_dir():
+        pytest.skip(f"{REAL_DATA} is missing: the real pages live in ../shared/data beside the repository")
+    bench = _load_real()
+    precision, near, excerpt = REAL_FLOORS[mode]
+    for seed in (1, 2, 3):
+        got = bench.score_mode(mode, seed, data=REAL_DATA, corpus_dir=tmp_path)
+        assert got["precision"] >= precision, (mode, seed, got)
+        assert got["near_recall"] >= near, (mode, seed, got)
+        assert got["excerpt_recall"] >= excerpt, (mode, seed, got)

@@ -36,6 +36,7 @@ log = logging.getLogger(__name__)
 NATIVE_MODULES: Final[tuple[str, ...]] = (
     "copydesk.memo",
     "copydesk.clean.boilerplate",
+    "copydesk.clean.prose",
     "copydesk.clean.corpus",
     "copydesk.provenance",
 )

@@ -119,11 +119,11 @@ class VerifyConfig:
     are aligned: a passage is a run of shared shingles spanning ``passage_min_words`` words or more, merged
     across gaps of up to ``passage_max_gap`` shingles. Then the shorter doc with ``excerpt_coverage`` of its words
     in passages, one of at least ``excerpt_min_passage`` words, is an excerpt. Any excerpt prints the larger doc's
-    lead: its first passage of ``excerpt_min_passage`` words or more starts within the first ``excerpt_lead_share``
-    of the larger doc's words and within its first ``excerpt_lead_words`` words; both docs with ``containment`` of
-    their words covered are near copies; and ``edited_min_passages`` passages or more, the longest of at least
-    ``edited_min_passage`` words, covering ``edited_coverage`` of each doc make an edited copy, as does one passage
-    of ``edited_long_passage`` words covering ``edited_long_coverage`` of each.
+    lead: its first long passage (``excerpt_min_passage`` words or more) starts within the first
+    ``excerpt_lead_share`` of the larger doc's words and within its first ``excerpt_lead_words`` words; both docs
+    with ``containment`` of their words covered are near copies; and ``edited_min_passages`` long passages or more
+    covering ``edited_coverage`` of each doc make an edited copy, as does one passage of ``edited_long_passage``
+    words covering ``edited_long_coverage`` of each.
     """
 
     near_jaccard: float = 0.7
@@ -137,7 +137,6 @@ class VerifyConfig:
     excerpt_lead_share: float = 0.5
     excerpt_lead_words: int = 200
     edited_min_passages: int = 2
-    edited_min_passage: int = 30
     edited_coverage: float = 0.3
     edited_long_passage: int = 100
     edited_long_coverage: float = 0.65
@@ -147,7 +146,7 @@ class VerifyConfig:
                      "excerpt_lead_share", "edited_coverage", "edited_long_coverage"):
             _check_fraction(name, getattr(self, name))
         for name in ("passage_min_words", "excerpt_min_passage", "excerpt_lead_words", "edited_min_passages",
-                     "edited_min_passage", "edited_long_passage"):
+                     "edited_long_passage"):
             _check_positive(name, getattr(self, name))
         if self.passage_max_gap < 0:
             raise ConfigError(f"passage_max_gap must be >= 0, got {self.passage_max_gap!r}")

@@ -16,7 +16,9 @@ How (compiled, per pair, over the shingles of each doc in text order):
   whose paragraphs were moved is covered all the same, and no monotone alignment can lose the moved parts;
 * ``cover_x`` = share of X's words covered; ``longest`` = the longest passage on either side, in words;
 * passages are listed as word spans in both docs, found from the side whose key (shingle count, then a
-  hash of the sequence) is smaller, so swapping the two docs mirrors the result exactly.
+  hash of the sequence) is smaller, so swapping the two docs mirrors the result exactly; a passage is cut into
+  pieces where the other doc does not run on (a paragraph moved, inserted or dropped there), so no span holds
+  text that only one doc has; ``count`` is the number of such pieces that are long (``anchor_words``).
 """
 
 from __future__ import annotations
@@ -32,13 +34,14 @@ from .config import RunConfig
 from .sketch.shingle import ordered_shingles
 from .verify import UNRELATED, EdgeTable, label_passages
 
+
 @dataclass(frozen=True, slots=True)
 class PassageTable:
     """Per pair k (the pairs given to :func:`align_pairs`, in order): ``cover_a[k]`` / ``cover_b[k]`` the share
     of each doc's words inside shared passages, ``first_a[k]`` / ``first_b[k]`` the word where in each doc its first
     long passage starts (see ``align_pairs``; -1 with none), ``words_a[k]`` / ``words_b[k]`` each doc's words, ``reach[k]`` the words from the start of the first long passage
     to the end of the last one (of any passage when none is long) in a, then in b (lo, hi, lo, hi; -1 with none), ``longest[k]`` the longest passage in words, ``count[k]`` the
-    passages (of the doc they were found from), and ``spans[span_offsets[k]:span_offsets[k + 1]]`` one row
+    long passages (pieces of at least ``anchor_words`` words, see ``align_pairs``), and ``spans[span_offsets[k]:span_offsets[k + 1]]`` one row
     per passage: (start word in a, end word in a, start word in b, end word in b), ends exclusive."""
 
     cover_a: np.ndarray
@@ -79,7 +82,7 @@ def _sorted_rows(values: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarray, n
 @njit(cache=True, nogil=True, inline="always")
 def _find(sorted_values: np.ndarray, lo: int, hi: int, value: np.uint64) -> int:
     """Index of the first ``value`` in ``sorted_values[lo:hi]`` (absolute), or -1."""
-    at = lo + np.searchsorted(sorted_values[lo:hi], value)
+    at = lo + int(np.searchsorted(sorted_values[lo:hi], value))
     if at < hi and sorted_values[at] == value:
         return at
     return -1
@@ -176,20 +179,37 @@ def _align(values: np.ndarray, offsets: np.ndarray, sorted_values: np.ndarray, p
         side = 0 if ka <= kb else 1
         x, y = docs[side], docs[1 - side]
         ylo, yhi = offsets[y], offsets[y + 1]
+        pieces = 0
         for start, end, _ in runs_of[side]:
-            first = 1 << 62
-            last = -1
-            for p in range(start, end + 1):
-                at = _find(sorted_values, ylo, yhi, values[offsets[x] + p])
-                if at >= 0:
+            # a passage of x is cut into pieces that run on in y too: a paragraph moved, inserted or dropped in y
+            # starts a new piece, so no piece spans text that only one doc has
+            p0 = q0 = p1 = q1 = -1
+            for p in range(start, end + 2):
+                q = -1
+                if p <= end:
+                    at = _find(sorted_values, ylo, yhi, values[offsets[x] + p])
+                    if at < 0:
+                        continue
                     q = positions[at]
-                    first = min(first, q)
-                    last = max(last, q)
-            if side == 0:
-                spans.append((start, end + size, first, last + size))
-            else:
-                spans.append((first, last + size, start, end + size))
-        count[k] = len(runs_of[side])
+                    # a shingle y repeats: the occurrence that runs on from the piece, if there is one
+                    while q <= q1 and at + 1 < yhi and sorted_values[at + 1] == sorted_values[at]:
+                        at += 1
+                        q = positions[at]
+                    if q <= q1:
+                        q = positions[_find(sorted_values, ylo, yhi, values[offsets[x] + p])]
+                if p0 >= 0 and q > q1 and q - q1 <= max_gap + 1 and p - p1 <= max_gap + 1:
+                    p1, q1 = p, q
+                    continue
+                if p0 >= 0 and p1 - p0 + size >= min_words:
+                    if p1 - p0 + size >= anchor_words:
+                        pieces += 1
+                    if side == 0:
+                        spans.append((p0, p1 + size, q0, q1 + size))
+                    else:
+                        spans.append((q0, q1 + size, p0, p1 + size))
+                p0 = p1 = p
+                q0 = q1 = q
+        count[k] = pieces
         span_offsets[k + 1] = len(spans)
     out = np.empty((len(spans), 4), dtype=np.int64)
     for s in range(len(spans)):
@@ -201,8 +221,8 @@ def _align(values: np.ndarray, offsets: np.ndarray, sorted_values: np.ndarray, p
 def align_pairs(values: np.ndarray, offsets: np.ndarray, left: np.ndarray, right: np.ndarray, size: int,
                 max_gap: int, min_words: int, anchor_words: int) -> PassageTable:
     """Shared passages of each pair (``left[k]``, ``right[k]``) of docs whose shingles in text order are the CSR
-    table (``values``, ``offsets``), for shingles of ``size`` words (see the module docstring); ``first_*`` is where
-    the first passage of at least ``anchor_words`` words starts."""
+    table (``values``, ``offsets``), for shingles of ``size`` words (see the module docstring). A passage of at least
+    ``anchor_words`` words is long: ``first_*`` is where the first long one starts, ``count`` how many there are."""
     values = np.ascontiguousarray(values, dtype=np.uint64)
     offsets = np.ascontiguousarray(offsets, dtype=np.int64)
     sorted_values, positions = _sorted_rows(values, offsets)

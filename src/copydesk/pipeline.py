@@ -35,6 +35,7 @@ from .config import RunConfig
 from .dates import DATE_FORMS, date_key
 from .io.readers import DEFERRED, Entry, PageBatch, deferred_size
 from .io.readers import log as reader_log
+from .passages import align_edges, passage_spans
 from .prepare import (
     BatchJob,
     BatchOut,
@@ -52,7 +53,6 @@ from .sketch.shingle import csr_rows
 from .sketch.spill import BatchFiles, FingerprintSpill, ItemSpill, ShingleSpill, SpilledShingles, TextReader
 from .syndication import CreditedOriginal, NameKeys, syndication_edges
 from .types import Cluster, Decision, Document, Edge, Reason, Rejected, Role
-from .passages import align_edges, passage_spans
 from .verify import A_IN_B, B_IN_A, LABEL_CODES, EdgeTable, verify_in_chunks, verify_pairs
 
 R = TypeVar("R")

@@ -6,6 +6,7 @@ functions of a batch, the run config and the frozen corpus-level line statistics
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from array import array
 from collections.abc import Sequence
@@ -116,15 +117,20 @@ def clean_one(
 
     Safety net: a site that prints the same story twice (an excerpt and the full piece, or two updates) makes
     that story's lines "repeated across the source", and corpus evidence would strip its body. When the result
-    keeps fewer than ``SOURCE_EVIDENCE_FLOOR_WORDS`` words and the per-document rules alone keep at least twice
-    as many, the per-document result is used instead.
+    keeps fewer than ``SOURCE_EVIDENCE_FLOOR_WORDS`` words and the per-document rules with the prose judgement
+    keep at least twice as many, that result is used instead. When they find no body at all and corpus evidence
+    took lines (a page that kept only its headline and the site's furniture), the doc has none: it is not
+    matched.
     """
     if not enabled:
         return CleanResult(text=text, title=None, removed=())
     checker = lines.checker(source) if lines is not None and source is not None else None
     result = clean_text(text, is_source_boilerplate=checker, verdicts=verdicts, judge_prose=source is None)
     if checker is not None and _words(result.text, SOURCE_EVIDENCE_FLOOR_WORDS) < SOURCE_EVIDENCE_FLOOR_WORDS:
-        alone = clean_text(text, verdicts=verdicts)
+        alone = clean_text(text, verdicts=verdicts, judge_prose=True)
+        if not alone.has_prose and any(r.rule == "source_boilerplate" for r in result.removed):
+            # what the site's other pages share is no story either: a headline and the site's furniture
+            return dataclasses.replace(result, has_prose=False)
         if _words(alone.text) >= 2 * max(_words(result.text), 1):
             return alone
     return result

@@ -47,7 +47,7 @@ class EdgeTable:
     the share of a's / b's words in shared passages, ``first_a`` / ``first_b`` the word where the first passage of
     ``excerpt_min_passage`` words or more starts in each (-1 with none), ``words_a`` / ``words_b`` their words (as aligned), ``reach`` the words of each doc from its first passage's start to
     its last passage's end (lo in a, hi in a, lo in b, hi in b; -1 with none), ``longest`` the longest passage in
-    words, ``passages`` how many."""
+    words, ``passages`` how many long ones (``excerpt_min_passage`` words or more) there are."""
 
     a: np.ndarray
     b: np.ndarray
@@ -159,7 +159,10 @@ def intersection_sizes(sets: Shingles, left: np.ndarray, right: np.ndarray, thre
 def worth_aligning(table: EdgeTable, cfg: VerifyConfig) -> np.ndarray:
     """Rows to keep for passage alignment: those with a label, and unrelated ones where either doc has at least
     ``align_containment`` of its shingles in the other (an edited copy, or an excerpt in heavy furniture)."""
-    return (table.label != UNRELATED) | (np.maximum(table.contain_ab, table.contain_ba) >= cfg.align_containment)
+    keep: np.ndarray = (table.label != UNRELATED) | (
+        np.maximum(table.contain_ab, table.contain_ba) >= cfg.align_containment
+    )
+    return keep
 
 
 def _leads(first: np.ndarray, words: np.ndarray, cfg: VerifyConfig) -> np.ndarray:
@@ -183,8 +186,8 @@ def label_passages(table: EdgeTable, sizes_a: np.ndarray, sizes_b: np.ndarray, c
       part (the shorter less than ``containment``, the larger at least ``edited_coverage``), the pair is an
       edited copy instead;
     * a near copy: both docs have at least ``containment`` of their words in shared passages;
-    * an ``edited_copy``: at least ``edited_min_passages`` passages, the longest at least
-      ``edited_min_passage`` words, and each doc at least ``edited_coverage`` covered (a rewritten or updated
+    * an ``edited_copy``: at least ``edited_min_passages`` long passages (``excerpt_min_passage`` words or more
+      each), and each doc at least ``edited_coverage`` covered (a rewritten or updated
       wire story: new lead, paragraphs added, dropped or moved, most narration word for word); or one passage of
       ``edited_long_passage`` words or more that covers at least ``edited_long_coverage`` of each doc.
     """
@@ -202,8 +205,7 @@ def label_passages(table: EdgeTable, sizes_a: np.ndarray, sizes_b: np.ndarray, c
     free = unrelated & ~carried
     least = np.minimum(cab, cba)
     edited = free & (
-        ((table.passages >= cfg.edited_min_passages) & (table.longest >= cfg.edited_min_passage)
-         & (least >= cfg.edited_coverage))
+        ((table.passages >= cfg.edited_min_passages) & (least >= cfg.edited_coverage))
         # one long passage that covers most of both: a copy whose remaining words are furniture or edits
         | ((table.longest >= cfg.edited_long_passage) & (least >= cfg.edited_long_coverage))
     )

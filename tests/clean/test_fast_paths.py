@@ -99,6 +99,8 @@ def _plain_rule(ln: bp._Line) -> str | None:
     def legal() -> bool:
         if p.legal_start.match(norm) is not None or (words <= 60 and bp._contains_any(norm, p.legal_phrases)):
             return True
+        if words > 60 and sum(phrase in norm for phrase in p.legal_phrases) >= 2:  # a long legal notice
+            return True
         if words > 15 or ln.terminal:
             return False
         toks = _plain_tokens(ln)

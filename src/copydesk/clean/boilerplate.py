@@ -48,7 +48,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from ..memo import MISSING, BoundedMemo
-from .prose import HEADLINE_WORDS, Body, furniture_lines, is_prose_line
+from .prose import HEADLINE_WORDS, Body, furniture_lines, is_label_or_headline, is_prose_line
 
 __all__ = [
     "RULE_NAMES",
@@ -426,6 +426,8 @@ def _compile_rule_patterns() -> _Patterns:
             "no part may be reproduced",
             "use of this site constitutes",
             "constitutes acceptance of our",
+            "may not be reproduced",
+            "prior written permission of",
         ),
         digit=re.compile(r"\d"),
         letter_or_time=re.compile(r"[a-z]|\d:\d\d|\d{4}-\d\d-\d\d"),
@@ -564,6 +566,15 @@ _FIRST_PERSON: Final = _words("i i'm i've we we're we've my our us me")
 # line rules (pass 1)
 
 
+def _count_phrases(text: str, phrases: tuple[str, ...]) -> int:
+    """How many of ``phrases`` occur in ``text``."""
+    count = 0
+    for phrase in phrases:
+        if phrase in text:
+            count += 1
+    return count
+
+
 def _contains_any(text: str, phrases: tuple[str, ...]) -> bool:
     """Substring test; a plain loop, as any() over a generator costs more than the tests themselves."""
     for phrase in phrases:  # noqa: SIM110
@@ -648,6 +659,9 @@ _ANY_RULE_MAX_WORDS: Final[int] = 120
 #: Longest line (in words) that a legal phrase anywhere in it marks as a notice ("... are registered
 #: trademarks of ..."); body paragraphs are longer, and the scan is kept off them.
 _LEGAL_PHRASE_MAX_WORDS: Final[int] = 60
+#: A longer line is a legal notice when it holds two legal phrases or more ("may not be reproduced ... without
+#: the prior written permission of ...; use of this site constitutes acceptance of our ..."): a sentence of a
+#: story may quote one such phrase, hardly two. (Up to ``_ANY_RULE_MAX_WORDS``, as every rule.)
 #: Longest line (in words) that a vocabulary rule applies to (legal links 15, share rows 12, navigation 20).
 _VOCAB_RULES_MAX_WORDS: Final[int] = 20
 
@@ -675,7 +689,10 @@ def _first_rule(ln: _Line, p: _Patterns) -> str | None:
         return None
     short = words <= _SHORT_RULES_MAX_WORDS
     shaped = (p.short_line_shapes if short else p.long_line_shapes).match(norm) is not None
-    legal_phrase = words <= _LEGAL_PHRASE_MAX_WORDS and _contains_any(norm, p.legal_phrases)
+    if words <= _LEGAL_PHRASE_MAX_WORDS:
+        legal_phrase = _contains_any(norm, p.legal_phrases)
+    else:  # (at most _ANY_RULE_MAX_WORDS here)
+        legal_phrase = _count_phrases(norm, p.legal_phrases) >= 2
     if not shaped and not short and not legal_phrase:
         return None
     vocab_lead = words <= _VOCAB_RULES_MAX_WORDS and _vocab_lead(norm, p)
@@ -982,7 +999,8 @@ def _prose_rule(kept: Sequence[_Line], removed: dict[int, str]) -> bool:
     headline_ok = [
         not ln.terminal and HEADLINE_WORDS[0] <= ln.words <= HEADLINE_WORDS[1] for ln in kept
     ]
-    furniture, body = furniture_lines(prose, [ln.words for ln in kept], headline_ok)
+    listed = [is_label_or_headline(ln.stripped, ln.words) for ln in kept]
+    furniture, body = furniture_lines(prose, [ln.words for ln in kept], headline_ok, listed)
     for k in furniture:
         removed[kept[k].index] = "furniture"
     return body is not Body.NONE

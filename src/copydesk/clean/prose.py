@@ -22,6 +22,7 @@ How:
 * A text with no block of at least ``MIN_PROSE_WORDS`` words, or whose blocks hold less than
   ``MIN_PROSE_SHARE`` of its words, has no prose body. With ``MIN_OTHER_WORDS`` words or more its story is a
   table or a list (scores, specifications; its few sentences are the page's notices): all its lines are kept.
+  Labels and headlines do not count toward those words: a menu and a list of other stories are no table.
   With fewer it has **no body** at all, only a headline and some labels: it is never matched (shared
   furniture would invent copies), and the caller reports it as such.
 
@@ -35,7 +36,7 @@ from enum import Enum
 from importlib import resources
 from typing import Final
 
-__all__ = ["STOPWORDS", "Body", "furniture_lines", "is_prose_line"]
+__all__ = ["STOPWORDS", "Body", "furniture_lines", "is_label_or_headline", "is_prose_line", "is_title_cased"]
 
 
 def _load_stopwords() -> frozenset[str]:
@@ -65,13 +66,18 @@ GAP_MAX_WORDS: Final[int] = 30
 SECOND_BLOCK_MIN_LINES: Final[int] = 2
 SECOND_BLOCK_MIN_SHARE: Final[float] = 0.15
 SECOND_BLOCK_SHARE: Final[float] = 0.5
-#: A text whose largest block has fewer words than this has no prose body.
+#: A text whose largest block has fewer words than this has no prose body; nor has one whose largest block is
+#: a lone line of fewer than ``LONE_LINE_MIN_WORDS`` that the text's other lines outweigh: one sentence among
+#: furniture (a notice, a pitch) is no story, even where nothing else is prose.
 MIN_PROSE_WORDS: Final[int] = 15
+LONE_LINE_MIN_WORDS: Final[int] = 40
 #: A text whose kept blocks hold less than this share of its words has no prose body either: its story is
 #: a table or a list (scores, specifications), and the few sentences around it are the page's notices.
 MIN_PROSE_SHARE: Final[float] = 0.2
-#: A text with no prose body but this many words is a table or a list, matched on all its lines.
+#: A text with no prose body but this many words, not counting labels and headlines, is a table or a list,
+#: matched on all its lines.
 MIN_OTHER_WORDS: Final[int] = 50
+LABEL_MAX_WORDS: Final[int] = 3
 #: The headline kept before the first block: a line of this many words, not a sentence.
 HEADLINE_WORDS: Final[tuple[int, int]] = (3, 30)
 
@@ -90,6 +96,18 @@ def _unspaced(stripped: str, words: int) -> bool:
     return words <= 3 and len(stripped) >= UNSPACED_SENTENCE_CHARS and not stripped.isascii()
 
 
+def is_title_cased(stripped: str) -> bool:
+    """Most words capitalised, and enough of them: a headline ("15 Amazing Images of Stars From Hubble")."""
+    cased = [w for w in stripped.split() if w[:1].isalpha() and w[:1].lower() != w[:1].upper()]
+    return len(cased) >= 4 and sum(w[0].isupper() for w in cased) >= TITLE_CASE_SHARE * len(cased)
+
+
+def is_label_or_headline(stripped: str, words: int) -> bool:
+    """A menu label (a few words) or a headline: what a list of other stories or a site's menu is made of, so
+    it does not make a text without prose a table or a list of its own."""
+    return words <= LABEL_MAX_WORDS or is_title_cased(stripped)
+
+
 def is_prose_line(stripped: str, norm: str, words: int) -> bool:
     """Whether one line reads like running text. ``stripped`` is the line without bullets or trailing space,
     ``norm`` its casefolded matching form, ``words`` the number of words of ``norm``."""
@@ -100,9 +118,7 @@ def is_prose_line(stripped: str, norm: str, words: int) -> bool:
         return False
     if _GLUED_DATELINE.search(stripped, 0, 200) is not None:
         return False
-    raw_words = stripped.split()
-    cased = [w for w in raw_words if w[:1].isalpha() and w[:1].lower() != w[:1].upper()]
-    if len(cased) >= 4 and sum(w[0].isupper() for w in cased) >= TITLE_CASE_SHARE * len(cased):
+    if is_title_cased(stripped):
         return False
     tokens = norm.split()
     stop = 0
@@ -120,16 +136,20 @@ class Body(Enum):
     NONE = "none"  # a headline and a few labels: nothing to match, and shared furniture must not make it a copy
 
 
-def furniture_lines(prose: list[bool], words: list[int], headline_ok: list[bool]) -> tuple[list[int], Body]:
+def furniture_lines(prose: list[bool], words: list[int], headline_ok: list[bool],
+                    listed: list[bool]) -> tuple[list[int], Body]:
     """Positions (into the given lists, one entry per content line in order) of the lines that are furniture,
     and what the body is. ``prose[k]``: line k is prose (``is_prose_line``); ``words[k]`` its words;
-    ``headline_ok[k]``: it may be the headline kept before the story. Lines are returned only for a prose body.
-    A text has none when its largest block has fewer than ``MIN_PROSE_WORDS`` words or its kept blocks hold less
-    than ``MIN_PROSE_SHARE`` of its words; then its body is another kind of text when it has at least
-    ``MIN_OTHER_WORDS`` words, else there is none."""
+    ``headline_ok[k]``: it may be the headline kept before the story; ``listed[k]``: it is a label or a headline
+    (``is_label_or_headline``). Lines are returned only for a prose body.
+    A text has none when its largest block has fewer than ``MIN_PROSE_WORDS`` words (or is a lone line of fewer
+    than ``LONE_LINE_MIN_WORDS`` that the other lines outweigh) or its kept blocks hold less than ``MIN_PROSE_SHARE`` of its words; then its
+    body is another kind of text when it has at least ``MIN_OTHER_WORDS`` words besides labels and headlines,
+    else there is none."""
     n = len(prose)
     total = sum(words)
-    other = Body.OTHER if total >= MIN_OTHER_WORDS else Body.NONE
+    unlisted = sum(w for w, is_listed in zip(words, listed, strict=True) if not is_listed)
+    other = Body.OTHER if unlisted >= MIN_OTHER_WORDS else Body.NONE
     blocks: list[tuple[int, int, int, int]] = []  # (first line, last line, prose lines, prose words)
     start = last = -1
     lines_in = words_in = gap_lines = gap_words = 0
@@ -153,7 +173,11 @@ def furniture_lines(prose: list[bool], words: list[int], headline_ok: list[bool]
     if start >= 0:
         blocks.append((start, last, lines_in, words_in))
     largest = max((b[3] for b in blocks), default=0)
-    if largest < MIN_PROSE_WORDS:
+    # (a text that is one sentence, perhaps under a headline, is a brief: only a lone sentence that the page's
+    # other lines outweigh is no story)
+    lone = all(lines_in == 1 for _, _, lines_in, words_in in blocks if words_in == largest)
+    outweighed = total - largest > largest
+    if largest < MIN_PROSE_WORDS or (lone and outweighed and largest < LONE_LINE_MIN_WORDS):
         return [], other
     keep = [False] * n
     first_kept = -1
