@@ -31,6 +31,7 @@ import numpy as np
 from numba import njit
 
 from .config import RunConfig
+from .runtime import in_order_threads
 from .sketch.shingle import ordered_shingles
 from .verify import UNRELATED, EdgeTable, label_passages
 
@@ -65,34 +66,52 @@ class PassageTable:
 
 
 @njit(cache=True, nogil=True)
-def _sorted_rows(values: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per doc, its shingles sorted (``sorted_values``) and their positions in text order (``positions``); for
-    equal hashes the first position comes first, so a lookup finds a shingle's first occurrence."""
-    sorted_values = np.empty_like(values)
-    positions = np.empty(values.shape[0], dtype=np.int64)
-    for d in range(offsets.shape[0] - 1):
-        lo, hi = offsets[d], offsets[d + 1]
-        order = np.argsort(values[lo:hi], kind="mergesort")
-        for k in range(hi - lo):
-            positions[lo + k] = order[k]
-            sorted_values[lo + k] = values[lo + order[k]]
-    return sorted_values, positions
-
-
-@njit(cache=True, nogil=True, inline="always")
-def _find(sorted_values: np.ndarray, lo: int, hi: int, value: np.uint64) -> int:
-    """Index of the first ``value`` in ``sorted_values[lo:hi]`` (absolute), or -1."""
-    at = lo + int(np.searchsorted(sorted_values[lo:hi], value))
-    if at < hi and sorted_values[at] == value:
-        return at
-    return -1
+def _index_row(values: np.ndarray, lo: int, hi: int, keys: np.ndarray, first: np.ndarray, last: np.ndarray,
+               stamp: np.ndarray, generation: int, next_same: np.ndarray) -> None:
+    """Index one doc's shingles (``values[lo:hi]``, text order) in an open-addressing table (``keys``, ``first``,
+    ``last``, ``stamp``: a power-of-two size at least twice the shingles): each distinct shingle's first and
+    last position, and ``next_same[i]`` the next position of shingle i's hash (-1 at its last). A slot is in use
+    when its ``stamp`` is ``generation``, so the table is never cleared between docs.
+    Why a table, not sorted rows: the shingles are hashes already, and one pass per doc beats sorting each."""
+    mask = np.int64(keys.shape[0] - 1)
+    hash_mask = np.uint64(mask)
+    for i in range(hi - lo):
+        value = values[lo + i]
+        slot = np.int64(value & hash_mask)
+        while stamp[slot] == generation and keys[slot] != value:
+            slot = (slot + np.int64(1)) & mask
+        next_same[i] = -1
+        if stamp[slot] != generation:
+            stamp[slot] = generation
+            keys[slot] = value
+            first[slot] = i
+        else:
+            next_same[last[slot]] = i
+        last[slot] = i
 
 
 @njit(cache=True, nogil=True)
-def _runs(values: np.ndarray, lo: int, hi: int, other_sorted: np.ndarray, olo: int, ohi: int, size: int,
-          max_gap: int, min_words: int) -> list[tuple[int, int, int]]:
-    """Passages of doc X (shingles ``values[lo:hi]`` in text order) shared with doc Y (sorted shingles
-    ``other_sorted[olo:ohi]``): (first shingle, last shingle, words covered), positions relative to ``lo``.
+def _first_in(values: np.ndarray, lo: int, hi: int, keys: np.ndarray, first: np.ndarray, stamp: np.ndarray,
+              generation: int, out: np.ndarray) -> None:
+    """For each shingle of a doc (``values[lo:hi]``, text order), its first position in the doc indexed under
+    ``generation`` (``_index_row``), or -1 where that doc lacks it: ``out[:hi - lo]``."""
+    mask = np.int64(keys.shape[0] - 1)
+    hash_mask = np.uint64(mask)
+    for i in range(hi - lo):
+        value = values[lo + i]
+        slot = np.int64(value & hash_mask)
+        out[i] = -1
+        while stamp[slot] == generation:
+            if keys[slot] == value:
+                out[i] = first[slot]
+                break
+            slot = (slot + np.int64(1)) & mask
+
+
+@njit(cache=True, nogil=True)
+def _runs(at: np.ndarray, n: int, size: int, max_gap: int, min_words: int) -> list[tuple[int, int, int]]:
+    """Passages of doc X (``n`` shingles in text order; ``at[i] >= 0`` where doc Y has shingle i, see
+    ``_first_in``): (first shingle, last shingle, words covered).
 
     A *segment* is a run of consecutive shared shingles; one spanning ``min_words`` words or more is solid.
     Solid segments at most ``max_gap`` shingles apart join one passage. Words covered are those inside its
@@ -100,15 +119,14 @@ def _runs(values: np.ndarray, lo: int, hi: int, other_sorted: np.ndarray, olo: i
     other names and numbers) has no passage at all, while a copy with a word changed here and there is one."""
     out = [(0, 0, 0)]
     out.pop()
-    n = hi - lo
     p_start = p_end = p_cover = -1  # the passage being built: first and last shingle, words covered
     i = 0
     while i < n:
-        if _find(other_sorted, olo, ohi, values[lo + i]) < 0:
+        if at[i] < 0:
             i += 1
             continue
         j = i
-        while j + 1 < n and _find(other_sorted, olo, ohi, values[lo + j + 1]) >= 0:
+        while j + 1 < n and at[j + 1] >= 0:
             j += 1
         if j - i + size >= min_words:  # a solid segment [i, j]
             if p_start >= 0 and i - p_end - 1 <= max_gap:
@@ -134,8 +152,7 @@ def _sequence_key(values: np.ndarray, lo: int, hi: int) -> np.uint64:
 
 
 @njit(cache=True, nogil=True)
-def _align(values: np.ndarray, offsets: np.ndarray, sorted_values: np.ndarray, positions: np.ndarray,
-           left: np.ndarray, right: np.ndarray, size: int, max_gap: int, min_words: int, anchor_words: int) -> tuple[
+def _align(values: np.ndarray, offsets: np.ndarray, left: np.ndarray, right: np.ndarray, size: int, max_gap: int, min_words: int, anchor_words: int) -> tuple[
     np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray,
     np.ndarray, np.ndarray
 ]:
@@ -149,14 +166,32 @@ def _align(values: np.ndarray, offsets: np.ndarray, sorted_values: np.ndarray, p
     span_offsets = np.zeros(m + 1, dtype=np.int64)
     spans = [(0, 0, 0, 0)]
     spans.pop()
+    longest_row = 0
+    for d in range(offsets.shape[0] - 1):
+        longest_row = max(longest_row, offsets[d + 1] - offsets[d])
+    at_of = np.empty((2, longest_row), dtype=np.int64)  # per side: where the other doc first has each shingle
+    next_of = np.empty((2, longest_row), dtype=np.int64)  # per side: the next position of each shingle's hash
+    capacity = 1
+    while capacity < 2 * longest_row:
+        capacity *= 2
+    keys = np.empty(capacity, dtype=np.uint64)
+    first = np.empty(capacity, dtype=np.int64)
+    last = np.empty(capacity, dtype=np.int64)
+    stamp = np.zeros(capacity, dtype=np.int64)
+    generation = 0
     for k in range(m):
         docs = (left[k], right[k])
+        for side in range(2):  # each doc indexed, then the other looked up in it
+            y = docs[side]
+            generation += 1
+            _index_row(values, offsets[y], offsets[y + 1], keys, first, last, stamp, generation, next_of[side])
+            x = docs[1 - side]
+            _first_in(values, offsets[x], offsets[x + 1], keys, first, stamp, generation, at_of[1 - side])
         runs_of = []
         for side in range(2):
-            x, y = docs[side], docs[1 - side]
-            runs = _runs(values, offsets[x], offsets[x + 1], sorted_values, offsets[y], offsets[y + 1], size,
-                         max_gap, min_words)
+            x = docs[side]
             n = offsets[x + 1] - offsets[x]
+            runs = _runs(at_of[side], n, size, max_gap, min_words)
             words = n + size - 1 if n > 0 else 0
             covered = 0
             for start, end, cover_words in runs:
@@ -177,8 +212,8 @@ def _align(values: np.ndarray, offsets: np.ndarray, sorted_values: np.ndarray, p
         ka = _sequence_key(values, offsets[docs[0]], offsets[docs[0] + 1])
         kb = _sequence_key(values, offsets[docs[1]], offsets[docs[1] + 1])
         side = 0 if ka <= kb else 1
-        x, y = docs[side], docs[1 - side]
-        ylo, yhi = offsets[y], offsets[y + 1]
+        at_x = at_of[side]
+        next_y = next_of[1 - side]
         pieces = 0
         for start, end, _ in runs_of[side]:
             # a passage of x is cut into pieces that run on in y too: a paragraph moved, inserted or dropped in y
@@ -187,16 +222,14 @@ def _align(values: np.ndarray, offsets: np.ndarray, sorted_values: np.ndarray, p
             for p in range(start, end + 2):
                 q = -1
                 if p <= end:
-                    at = _find(sorted_values, ylo, yhi, values[offsets[x] + p])
-                    if at < 0:
+                    q = at_x[p]
+                    if q < 0:
                         continue
-                    q = positions[at]
                     # a shingle y repeats: the occurrence that runs on from the piece, if there is one
-                    while q <= q1 and at + 1 < yhi and sorted_values[at + 1] == sorted_values[at]:
-                        at += 1
-                        q = positions[at]
+                    while q <= q1 and next_y[q] >= 0:
+                        q = next_y[q]
                     if q <= q1:
-                        q = positions[_find(sorted_values, ylo, yhi, values[offsets[x] + p])]
+                        q = at_x[p]
                 if p0 >= 0 and q > q1 and q - q1 <= max_gap + 1 and p - p1 <= max_gap + 1:
                     p1, q1 = p, q
                     continue
@@ -219,53 +252,119 @@ def _align(values: np.ndarray, offsets: np.ndarray, sorted_values: np.ndarray, p
 
 
 def align_pairs(values: np.ndarray, offsets: np.ndarray, left: np.ndarray, right: np.ndarray, size: int,
-                max_gap: int, min_words: int, anchor_words: int) -> PassageTable:
+                max_gap: int, min_words: int, anchor_words: int, threads: int = 1) -> PassageTable:
     """Shared passages of each pair (``left[k]``, ``right[k]``) of docs whose shingles in text order are the CSR
     table (``values``, ``offsets``), for shingles of ``size`` words (see the module docstring). A passage of at least
-    ``anchor_words`` words is long: ``first_*`` is where the first long one starts, ``count`` how many there are."""
+    ``anchor_words`` words is long: ``first_*`` is where the first long one starts, ``count`` how many there are.
+    ``threads`` split the pairs (the kernels release the GIL); the result is the same
+    for any number."""
     values = np.ascontiguousarray(values, dtype=np.uint64)
     offsets = np.ascontiguousarray(offsets, dtype=np.int64)
-    sorted_values, positions = _sorted_rows(values, offsets)
-    cover_a, cover_b, first_a, first_b, words_a, words_b, reach, longest, count, span_offsets, spans = _align(
-        values, offsets, sorted_values, positions, np.ascontiguousarray(left, dtype=np.int64),
-        np.ascontiguousarray(right, dtype=np.int64), size, max_gap, min_words, anchor_words,
-    )
+    left = np.ascontiguousarray(left, dtype=np.int64)
+    right = np.ascontiguousarray(right, dtype=np.int64)
+    slices = max(1, min(threads, left.shape[0] // 1000))  # (a few pairs are not worth a thread)
+    bounds = np.linspace(0, left.shape[0], slices + 1).astype(np.int64).tolist()
+    parts = list(in_order_threads(
+        lambda k: _align(values, offsets, left[bounds[k] : bounds[k + 1]],
+                         right[bounds[k] : bounds[k + 1]], size, max_gap, min_words, anchor_words),
+        range(slices), slices))
+    cover_a, cover_b, first_a, first_b, words_a, words_b, reach, longest, count = (
+        np.concatenate([part[c] for part in parts]) for c in range(9))
+    span_offsets = np.zeros(left.shape[0] + 1, dtype=np.int64)
+    done = 0  # spans of the slices before this one
+    for k, part in enumerate(parts):
+        span_offsets[bounds[k] + 1 : bounds[k + 1] + 1] = part[9][1:] + done
+        done += part[10].shape[0]
+    spans = np.concatenate([part[10] for part in parts]) if parts else np.empty((0, 4), dtype=np.int64)
     return PassageTable(cover_a, cover_b, first_a, first_b, words_a, words_b, reach, longest, count, span_offsets,
                         spans)
 
 
+class KnownSpans:
+    """The passages (word spans) of the edges already aligned, kept as arrays (a few rows per edge), so the
+    outputs need not align the cluster members with their canonical doc a second time: most of those pairs are
+    verified edges. A pair is found in either order (the spans swapped to match: alignment mirrors exactly)."""
+
+    def __init__(self) -> None:
+        self._parts: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []  # (a, b, counts, spans)
+
+    def add(self, a: np.ndarray, b: np.ndarray, found: PassageTable, rows: np.ndarray) -> None:
+        """Keep the spans of pairs ``rows`` of ``found`` (aligned for the pairs ``a``, ``b``)."""
+        counts = np.diff(found.span_offsets)
+        picked = np.repeat(np.isin(np.arange(len(found)), rows), counts)
+        self._parts.append((a[rows], b[rows], counts[rows], found.spans[picked]))
+
+    def lookup(self, pairs: np.ndarray) -> list[tuple[tuple[int, int, int, int], ...] | None]:
+        """Each pair's spans (in the pair's order), or None where the pair was not aligned."""
+        empty = np.empty(0, np.int64)
+        a = np.concatenate([part[0] for part in self._parts] or [empty])
+        b = np.concatenate([part[1] for part in self._parts] or [empty])
+        counts = np.concatenate([part[2] for part in self._parts] or [empty])
+        spans = np.concatenate([part[3] for part in self._parts] or [np.empty((0, 4), np.int64)])
+        offsets = np.zeros(counts.shape[0] + 1, dtype=np.int64)
+        np.cumsum(counts, out=offsets[1:])
+        base = int(max(a.max(initial=0), b.max(initial=0), pairs.max(initial=0))) + 1
+        keys = np.minimum(a, b) * base + np.maximum(a, b)  # (one number per unordered pair)
+        order = np.argsort(keys, kind="stable")
+        keys = keys[order]
+        wanted = np.minimum(pairs[:, 0], pairs[:, 1]) * base + np.maximum(pairs[:, 0], pairs[:, 1])
+        at = np.minimum(np.searchsorted(keys, wanted), max(keys.shape[0] - 1, 0))
+        out: list[tuple[tuple[int, int, int, int], ...] | None] = []
+        for k in range(pairs.shape[0]):
+            if keys.shape[0] == 0 or keys[at[k]] != wanted[k]:
+                out.append(None)
+                continue
+            row = int(order[at[k]])
+            rows = spans[offsets[row] : offsets[row + 1]].tolist()
+            if a[row] == pairs[k, 0]:
+                out.append(tuple((r[0], r[1], r[2], r[3]) for r in rows))
+            else:
+                out.append(tuple((r[2], r[3], r[0], r[1]) for r in rows))
+        return out
+
+
 def align_edges(table: EdgeTable, text_of: Callable[[int], str], sizes: np.ndarray, cfg: RunConfig,
-                keep_unrelated: bool = False) -> EdgeTable:
+                keep_unrelated: bool = False, threads: int = 1, known: KnownSpans | None = None) -> EdgeTable:
     """The rows of ``table`` with their passage columns filled and their labels refined by the passages
     (``verify.label_passages``); rows left unrelated are dropped unless ``keep_unrelated``. ``text_of(i)`` is doc
-    i's text as it was sketched, ``sizes`` every doc's shingle-set size."""
+    i's text as it was sketched, ``sizes`` every doc's shingle-set size. ``known`` (optional) keeps the spans of
+    the rows that are not left unrelated."""
     if len(table) == 0:
         return table
     docs = np.unique(np.concatenate([table.a, table.b]))
     values, offsets = ordered_shingles([text_of(int(i)) for i in docs.tolist()], cfg.shingle)
     v = cfg.verify
     found = align_pairs(values, offsets, np.searchsorted(docs, table.a), np.searchsorted(docs, table.b),
-                        cfg.shingle.size, v.passage_max_gap, v.passage_min_words, v.excerpt_min_passage)
+                        cfg.shingle.size, v.passage_max_gap, v.passage_min_words, v.excerpt_min_passage, threads)
     aligned = dataclasses.replace(table, cover_ab=found.cover_a, cover_ba=found.cover_b, first_a=found.first_a,
                                   first_b=found.first_b, words_a=found.words_a,
                                   words_b=found.words_b, reach=found.reach, longest=found.longest,
                                   passages=found.count)
     label = label_passages(aligned, sizes[table.a], sizes[table.b], v)
+    if known is not None:
+        known.add(table.a, table.b, found, np.flatnonzero(label != UNRELATED))
     aligned = dataclasses.replace(aligned, label=label)
     return aligned if keep_unrelated else aligned.select(label != UNRELATED)
 
 
 def passage_spans(pairs: np.ndarray, text_of: Callable[[int], str], cfg: RunConfig,
-                  chunk: int = 20_000) -> list[tuple[tuple[int, int, int, int], ...]]:
+                  chunk: int = 20_000, threads: int = 1,
+                  known: KnownSpans | None = None) -> list[tuple[tuple[int, int, int, int], ...]]:
     """Each pair's passages as word spans (start, end in the first doc, start, end in the second), for the
-    outputs; the pairs are aligned again, ``chunk`` at a time, so only the chunk's texts are held."""
+    outputs: from ``known`` where the pair was aligned before, else aligned again, ``chunk`` at a time, so only
+    the chunk's texts are held."""
     v = cfg.verify
-    out: list[tuple[tuple[int, int, int, int], ...]] = []
-    for lo in range(0, pairs.shape[0], chunk):
-        part = pairs[lo : lo + chunk]
+    found_before = known.lookup(pairs) if known is not None else [None] * pairs.shape[0]
+    missing = np.array([k for k, spans in enumerate(found_before) if spans is None], dtype=np.int64)
+    out: list[tuple[tuple[int, int, int, int], ...]] = [spans or () for spans in found_before]
+    for lo in range(0, missing.shape[0], chunk):
+        rows = missing[lo : lo + chunk]
+        part = pairs[rows]
         docs = np.unique(part)
         values, offsets = ordered_shingles([text_of(int(i)) for i in docs.tolist()], cfg.shingle)
         found = align_pairs(values, offsets, np.searchsorted(docs, part[:, 0]), np.searchsorted(docs, part[:, 1]),
-                            cfg.shingle.size, v.passage_max_gap, v.passage_min_words, v.excerpt_min_passage)
-        out.extend(tuple(found.passages(k)) for k in range(part.shape[0]))
+                            cfg.shingle.size, v.passage_max_gap, v.passage_min_words, v.excerpt_min_passage,
+                            threads)
+        for k, row in enumerate(rows.tolist()):
+            out[row] = tuple(found.passages(k))
     return out

@@ -35,7 +35,7 @@ from .config import RunConfig
 from .dates import DATE_FORMS, date_key
 from .io.readers import DEFERRED, Entry, PageBatch, deferred_size
 from .io.readers import log as reader_log
-from .passages import align_edges, passage_spans
+from .passages import KnownSpans, align_edges, passage_spans
 from .prepare import (
     BatchJob,
     BatchOut,
@@ -530,9 +530,12 @@ def _dedup(items: Iterable[Entry], cfg: RunConfig, progress: ProgressFn, folder:
     progress("verify (pairs)", 0, total_pairs)
     texts = TextReader(*intake.texts.frozen())  # passages are found on the texts as they were sketched
     sizes = sets.sizes()
+    known = KnownSpans()  # the verified edges' passages, for the outputs
     edges = verify_in_chunks(sets, pairs, cfg.verify,
                              done=lambda verified: progress("verify (pairs)", verified, total_pairs),
-                             threads=workers.count, refine=lambda table: align_edges(table, texts.get, sizes, cfg))
+                             threads=workers.count,
+                             refine=lambda table: align_edges(table, texts.get, sizes, cfg, threads=workers.count,
+                                                              known=known))
     start = _timed(timings, "verify", start, peaks)
     rank = priority(docs, edges, cfg.canonical)
     def verify_on_demand(pairs: np.ndarray) -> EdgeTable:
@@ -541,7 +544,7 @@ def _dedup(items: Iterable[Entry], cfg: RunConfig, progress: ProgressFn, folder:
         table = verify_pairs(rows, local, cfg.verify, keep_unrelated=True)
         table = EdgeTable(pairs[:, 0].copy(), pairs[:, 1].copy(), table.jaccard, table.contain_ab,
                           table.contain_ba, table.label)
-        return align_edges(table, texts.get, sizes, cfg, keep_unrelated=True)
+        return align_edges(table, texts.get, sizes, cfg, keep_unrelated=True, known=known)
 
     progress("cluster", 0, None)
     original = CreditedOriginal([(i.id, i.source, i.credits) for i in infos])
@@ -553,8 +556,9 @@ def _dedup(items: Iterable[Entry], cfg: RunConfig, progress: ProgressFn, folder:
     progress("assemble", 0, None)
     decisions = _decisions(intake.slots, intake.doc_slot, docs, assignment, scores)
     members = np.flatnonzero(assignment.link >= 0)
-    spans = dict(zip(members.tolist(), passage_spans(
-        np.stack([members, assignment.centre[members]], axis=1), texts.get, cfg), strict=True))
+    member_pairs = np.stack([members, assignment.centre[members]], axis=1)
+    spans = dict(zip(members.tolist(), passage_spans(member_pairs, texts.get, cfg, threads=workers.count,
+                                                     known=known), strict=True))
     texts.close()
     clusters = _clusters(docs, infos, assignment, scores, spans)
     _timed(timings, "assemble", start, peaks)

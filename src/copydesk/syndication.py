@@ -108,9 +108,20 @@ class CreditedOriginal:
     def __init__(self, members: Sequence[tuple[str, str | None, tuple[Credit, ...]]]) -> None:
         self._members = members  # (doc id, source, credits) per doc index
         self._keys = NameKeys()
+        # (a cluster where no member credits anyone in its text has no credited original: most clusters)
+        self._credits_someone = [any(c.kind not in _FIELD_KINDS for c in credits) for _, _, credits in members]
+        self._chosen: dict[tuple[tuple[int, ...], tuple[int, ...]], int | None] = {}  # per cluster, once
         self.why: dict[int, str] = {}
 
     def __call__(self, members: list[int], full: list[int]) -> int | None:
+        if not any(self._credits_someone[m] for m in members):
+            return None
+        key = (tuple(members), tuple(full))  # (clustering runs in rounds, and most clusters come back unchanged)
+        if key not in self._chosen:
+            self._chosen[key] = self._choose(members, full)
+        return self._chosen[key]
+
+    def _choose(self, members: list[int], full: list[int]) -> int | None:
         edges = syndication_edges([self._members[m] for m in members], self._keys)
         crediting: dict[str, list[SyndicationEdge]] = {}
         credits_other = set()

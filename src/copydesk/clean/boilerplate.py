@@ -48,7 +48,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from ..memo import MISSING, BoundedMemo
-from .prose import HEADLINE_WORDS, Body, furniture_lines, is_label_or_headline, is_prose_line
+from .prose import HEADLINE_WORDS, LABEL_MAX_WORDS, Body, furniture_lines, is_label_or_headline, is_prose_line
 
 __all__ = [
     "RULE_NAMES",
@@ -999,7 +999,9 @@ def _prose_rule(kept: Sequence[_Line], removed: dict[int, str]) -> bool:
     headline_ok = [
         not ln.terminal and HEADLINE_WORDS[0] <= ln.words <= HEADLINE_WORDS[1] for ln in kept
     ]
-    listed = [is_label_or_headline(ln.stripped, ln.words) for ln in kept]
+    # (a prose line is no headline: only its words can make it a label)
+    listed = [ln.words <= LABEL_MAX_WORDS if is_prose else is_label_or_headline(ln.stripped, ln.words)
+              for ln, is_prose in zip(kept, prose, strict=True)]
     furniture, body = furniture_lines(prose, [ln.words for ln in kept], headline_ok, listed)
     for k in furniture:
         removed[kept[k].index] = "furniture"

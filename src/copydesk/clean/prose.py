@@ -97,9 +97,20 @@ def _unspaced(stripped: str, words: int) -> bool:
 
 
 def is_title_cased(stripped: str) -> bool:
-    """Most words capitalised, and enough of them: a headline ("15 Amazing Images of Stars From Hubble")."""
-    cased = [w for w in stripped.split() if w[:1].isalpha() and w[:1].lower() != w[:1].upper()]
-    return len(cased) >= 4 and sum(w[0].isupper() for w in cased) >= TITLE_CASE_SHARE * len(cased)
+    """Most words capitalised, and enough of them: a headline ("15 Amazing Images of Stars From Hubble").
+    (The scan stops once lower-case words are too many for any share of the rest: most lines are prose.)"""
+    words = stripped.split()
+    most_lower = (1.0 - TITLE_CASE_SHARE) * len(words)  # at least the cased words' share: a bound that is exact
+    cased = upper = 0
+    for w in words:
+        first = w[:1]
+        if first.isalpha() and first.lower() != first.upper():
+            cased += 1
+            if first.isupper():
+                upper += 1
+            elif cased - upper > most_lower:
+                return False
+    return cased >= 4 and upper >= TITLE_CASE_SHARE * cased
 
 
 def is_label_or_headline(stripped: str, words: int) -> bool:
@@ -116,16 +127,17 @@ def is_prose_line(stripped: str, norm: str, words: int) -> bool:
         return len(stripped) >= UNSPACED_PARAGRAPH_CHARS or terminal
     if words < SENTENCE_MIN_WORDS or (words < PARAGRAPH_MIN_WORDS and not terminal):
         return False
-    if _GLUED_DATELINE.search(stripped, 0, 200) is not None:
-        return False
-    if is_title_cased(stripped):
-        return False
     tokens = norm.split()
+    needed = MIN_STOPWORD_SHARE * len(tokens)
     stop = 0
-    for token in tokens:
+    for token in tokens:  # (stops as soon as there are enough: running text has two or three times as many)
         if token.strip(_STRIP) in STOPWORDS:
             stop += 1
-    return stop >= MIN_STOPWORD_SHARE * len(tokens)
+            if stop >= needed:
+                break
+    if stop < needed:
+        return False
+    return _GLUED_DATELINE.search(stripped, 0, 200) is None and not is_title_cased(stripped)
 
 
 class Body(Enum):
