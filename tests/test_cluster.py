@@ -5,7 +5,7 @@ import pytest
 
 from copydesk import cluster as cluster_module
 from copydesk.cluster import cluster
-from copydesk.verify import A_IN_B, NEAR, UNRELATED, EdgeTable
+from copydesk.verify import A_IN_B, B_IN_A, NEAR, UNRELATED, EdgeTable
 
 
 def table(rows: list[tuple[int, int, float, float, float, int]]) -> EdgeTable:
@@ -85,3 +85,35 @@ def test_missing_links_to_canonical_docs_are_verified_in_batches_in_member_order
         k = result.link[member]
         assert (k < 6) == (member in (2, 6))
         assert {int(result.edges.a[k]), int(result.edges.b[k])} == {member, result.centre[member]}
+
+
+def _with_passages(t: EdgeTable, longest: int, passages: int) -> EdgeTable:
+    import dataclasses
+
+    n = len(t)  # (the passages span the lead of both docs, so no member copies another part of its hub)
+    return dataclasses.replace(t, longest=np.full(n, longest, dtype=np.int64),
+                               passages=np.full(n, passages, dtype=np.int64),
+                               reach=np.tile(np.array([0, 50, 0, 50], dtype=np.int64), (n, 1)))
+
+
+@pytest.mark.parametrize(("longest", "joins"), [(30, True), (0, False)])
+def test_a_near_copy_of_an_excerpt_member_joins_through_it_when_it_shares_a_passage_with_the_hub(
+    longest: int, joins: bool,
+) -> None:
+    """Doc 1 is an excerpt of doc 0 (the hub); doc 2 is a near copy of doc 1 whose own edge to doc 0 is too
+    weak to attach it. It joins doc 0's cluster through doc 1, as an excerpt, when it shares a passage with
+    doc 0 itself; sharing none, it stays out (no chaining through the member)."""
+    edges = table([(0, 1, 0.3, 0.3, 0.9, B_IN_A), (1, 2, 0.8, 0.9, 0.9, NEAR)])  # doc 1 is in doc 0
+
+    def verifier(pairs: np.ndarray) -> EdgeTable:
+        return _with_passages(table([(int(a), int(b), 0.2, 0.4, 0.4, UNRELATED) for a, b in pairs]), longest, 0)
+
+    result = cluster(3, _with_passages(edges, 60, 1), np.array([0, 1, 2]), verifier)
+    assert result.centre[1] == 0 and result.excerpt[1]
+    assert result.through is not None
+    if joins:
+        assert result.centre[2] == 0 and result.excerpt[2]
+        assert result.through[2] == 1  # its edge to doc 1
+    else:
+        assert result.centre[2] == -1 and result.through[2] == -1
+

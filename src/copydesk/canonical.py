@@ -24,7 +24,7 @@ from .cluster import Assignment
 from .config import CanonicalConfig
 from .dates import date_key
 from .types import Reason, Role
-from .verify import A_IN_B, B_IN_A, EDITED, EXACT, EdgeTable
+from .verify import A_IN_B, B_IN_A, EDITED, EXACT, NEAR, EdgeTable
 
 _NO_DATE = math.inf
 
@@ -187,6 +187,12 @@ def member_scores(assign: Assignment, docs: DocTable, cfg: CanonicalConfig,
         canon = docs.ids[c]
         h = int(assign.hub[i])
         via = "" if h in (i, c) else f" (joined through {docs.ids[h]}, a copy of both)"
+        t = int(assign.through[i]) if assign.through is not None else -1
+        if t >= 0:  # joined through a member of which it is a copy (see cluster._join_through_members)
+            member = int(edges.b[t]) if int(edges.a[t]) == i else int(edges.a[t])
+            label = EDITED if int(edges.label[t]) == EDITED else NEAR
+            kind = "an edited" if label == EDITED else "a near"
+            via = f" (joined through {docs.ids[member]}, of which it is {kind} copy)"
         cover = float(edges.cover_ab[k] if i_is_a else edges.cover_ba[k])
         passages = f"{int(edges.passages[k])} shared passages, the longest {int(edges.longest[k])} words"
         if assign.excerpt[i]:

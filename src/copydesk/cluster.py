@@ -54,6 +54,8 @@ class Assignment:
     ``multi_story``: True for a page that carries several stories (``split_stories``): docs that copy different
     parts of it were not joined through it.
     ``credited``: True for a canonical doc chosen because other members credit it as the original (``Credited``).
+    ``through``: for a doc that joined through another member (``_join_through_members``), the row in ``edges``
+    of its edge to that member; -1 for the others.
     ``edges`` holds the input edges followed by those verified on demand.
     """
 
@@ -64,6 +66,7 @@ class Assignment:
     edges: EdgeTable
     multi_story: np.ndarray | None = None
     credited: np.ndarray | None = None
+    through: np.ndarray | None = None
 
 
 def _int_array(values: np.ndarray) -> array[int]:
@@ -99,6 +102,10 @@ class _Graph:
         self.extra_rows: dict[tuple[int, int], int] = {}
         self.extra_labels: list[int] = []
         self.extra_a: list[int] = []
+        self.base_passages = _int_array(edges.passages)
+        self.extra_passages: list[int] = []
+        self.base_longest = _int_array(edges.longest)
+        self.extra_longest: list[int] = []
         self.size = m
 
     def neighbours(self, d: int) -> list[int]:
@@ -146,6 +153,8 @@ class _Graph:
             self.extra.append(table)
             self.extra_labels.extend(table.label.tolist())
             self.extra_a.extend(table.a.tolist())
+            self.extra_passages.extend(table.passages.tolist())
+            self.extra_longest.extend(table.longest.tolist())
             for key in batch:
                 self.extra_rows[key] = self.size
                 self.size += 1
@@ -155,6 +164,16 @@ class _Graph:
         if k < base:
             return self.base_labels[k], self.base_a[k]
         return self.extra_labels[k - base], self.extra_a[k - base]
+
+    def long_passages(self, k: int) -> int:
+        """Long passages of edge ``k`` (see ``EdgeTable.passages``)."""
+        base = len(self.base_passages)
+        return self.base_passages[k] if k < base else self.extra_passages[k - base]
+
+    def longest(self, k: int) -> int:
+        """Words of edge ``k``'s longest shared passage (0 with none)."""
+        base = len(self.base_longest)
+        return self.base_longest[k] if k < base else self.extra_longest[k - base]
 
     def contained_in(self, x: int, k: int) -> bool:
         """True when edge ``k`` says doc ``x`` is an excerpt of the other doc."""
@@ -173,8 +192,10 @@ class _Graph:
         return concat_edges([self.edges, *self.extra])
 
 
-#: Two members' passages in their canonical doc overlap when they share at least this many of its words.
-STORY_OVERLAP_WORDS = 10
+#: Two members' passages in their canonical doc overlap when they share at least this many of its words: any
+#: (two copies of one short story, each edited in other places, may have long passages that overlap by a few words
+#: only; the briefs of a digest do not overlap at all).
+STORY_OVERLAP_WORDS = 1
 #: Rounds of clustering at most: each round detaches the members that copy another part of their canonical doc.
 STORY_ROUNDS = 4
 
@@ -303,12 +324,54 @@ def _stars(n: int, edges: EdgeTable, rank: np.ndarray, verify: PairVerifier, cre
             hub[m] = d
             excerpt[m] = graph.contained_in(m, graph.row(m, d))
 
+    through = _join_through_members(n, graph, hub, excerpt, rank_list)
     return _assignment(n, graph, np.frombuffer(hub, dtype=np.int64).copy(),
-                       np.frombuffer(excerpt, dtype=np.int8).astype(bool), rank_list, credited)
+                       np.frombuffer(excerpt, dtype=np.int8).astype(bool), rank_list, credited, through)
+
+
+def _join_through_members(n: int, graph: _Graph, hub: array[int], excerpt: array[int],
+                          rank_list: list[int]) -> np.ndarray:
+    """Docs left alone by the greedy loop that are a near or edited copy of a cluster's member join it: the
+    member's hub came later (it took no doc already placed), or the doc is too far from the hub for its own
+    edge to attach (two copies of one story, each with other leftovers, or one whose full copy became an
+    excerpt of a longer page). It joins through that member, a direct one, only when it shares a passage
+    with the hub itself (so two docs that share only what the member has of each never meet), and as an
+    excerpt when the member is one. A near copy of the member (most of either is in the other) needs to share
+    some passage with the hub, an edited copy a long one. Returns, per doc, the edge row to the member it
+    joined through (-1 for the others)."""
+    through = np.full(n, -1, dtype=np.int64)
+    members = np.bincount(np.frombuffer(hub, dtype=np.int64)[np.frombuffer(hub, dtype=np.int64) >= 0],
+                          minlength=n).tolist()
+    for d in range(n):
+        if hub[d] != d or members[d] > 1:
+            continue  # in no cluster (no edges), or a hub that took members
+        options = []
+        for m, k in graph.neighbour_rows(d):
+            h = hub[m]
+            if h < 0 or h == d or members[h] <= 1 or through[m] >= 0:
+                continue
+            label = graph._label_and_a(k)[0]
+            if label in (NEAR, EXACT, EDITED) or (h == m and graph.contained_in(d, k)):
+                options.append((rank_list[h], rank_list[m], m, k, h))
+        for _, _, m, k, h in sorted(options):
+            to_hub = k if h == m else graph.row(d, h)
+            edited = graph._label_and_a(k)[0] == EDITED
+            shares = graph.long_passages(to_hub) >= 1 if edited else graph.longest(to_hub) > 0
+            if h != m and not shares and not graph.attaches(d, to_hub):
+                continue
+            hub[d] = h
+            members[h] += 1
+            if h == m or graph.attaches(d, to_hub):  # its own edge to the hub attaches it: a plain member
+                excerpt[d] = graph.contained_in(d, to_hub)
+            else:
+                excerpt[d] = excerpt[m] and not edited
+                through[d] = k
+            break
+    return through
 
 
 def _assignment(n: int, graph: _Graph, hub: np.ndarray, excerpt: np.ndarray, rank_list: list[int],
-                credited: Credited | None) -> Assignment:
+                credited: Credited | None, through: np.ndarray | None = None) -> Assignment:
     """Hubs -> clusters: drop hubs that took nobody, pick each cluster's canonical doc (the credited original
     when ``credited`` names one, else the best ranked full copy), link every member."""
     counts = np.bincount(hub[hub >= 0], minlength=n)
@@ -334,4 +397,5 @@ def _assignment(n: int, graph: _Graph, hub: np.ndarray, excerpt: np.ndarray, ran
             centre[m] = canonical
             if m != canonical:
                 link[m] = graph.row(m, canonical)
-    return Assignment(centre=centre, hub=hub, link=link, excerpt=excerpt, edges=graph.all_edges(), credited=chosen)
+    return Assignment(centre=centre, hub=hub, link=link, excerpt=excerpt, edges=graph.all_edges(), credited=chosen,
+                      through=through)

@@ -129,3 +129,24 @@ def test_unique_codes_count_every_code_as_np_unique_does(parts: list[list[int]],
     assert codes.dtype == np.uint64 and counts.dtype == np.int64
     assert codes.tolist() == expected_codes.tolist()
     assert counts.tolist() == expected_counts.tolist()
+
+
+def test_a_short_doc_sharing_one_fingerprint_is_a_candidate_a_long_one_is_not() -> None:
+    """A teaser of a paragraph has a few fingerprints (``SHORT_DOC_FINGERPRINTS``), and their share is no
+    estimate of its containment: one shared fingerprint makes it a candidate. Two long docs that share one
+    fingerprint (a stock phrase) are not."""
+    from copydesk.candidates.lsh import SHORT_DOC_FINGERPRINTS
+
+    cfg = CandidateConfig()
+    long_fps = SHORT_DOC_FINGERPRINTS * 3
+    rows = [
+        [7, 1001, 1002],  # doc 0: a teaser, three fingerprints, one (7) shared with doc 1
+        [7, *range(2000, 2000 + long_fps)],  # doc 1: its full copy (the others' fingerprints differ by chance)
+        [9, *range(3000, 3000 + long_fps)],  # doc 2 and doc 3: long docs sharing one fingerprint only
+        [9, *range(4000, 4000 + long_fps)],
+    ]
+    values = np.array([v for row in rows for v in row], dtype=np.uint64)
+    docs = np.repeat(np.arange(len(rows)), [len(r) for r in rows])
+    counts = np.array([len(r) for r in rows], dtype=np.int64)
+    pairs = _decode_pairs(containment_codes([(values, docs)], counts, cfg, min_estimate=0.35))
+    assert pairs.tolist() == [[0, 1]]

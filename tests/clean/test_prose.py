@@ -267,3 +267,44 @@ def test_a_lone_disclaimer_below_a_related_block_is_furniture() -> None:
     text = "\n\n".join([SEAWALL_HEADLINE, *SEAWALL[:3]]) + "\n\n" + "\n".join(COASTAL_DAILY_BOTTOM) + "\n"
     kept = clean_text(text, judge_prose=True).text
     assert "We may earn a commission" not in kept
+
+
+#: A regional site's teaser of one sentence, its "Read the full story" credit, and the site's own "about us"
+#: paragraphs below it: longer prose than the teaser, and the same on every page of the site.
+TEASER_PAGE = "\n".join([
+    "Home",
+    "Business News",
+    "Doobie Brothers to reunite with Michael McDonald for Blossom show",
+    "By Troy L. Smith",
+    ("CLEVELAND, Ohio - The Doobie Brothers will look to ride a potential Rock and Roll Hall of Fame induction "
+     "into a 50th anniversary tour in 2020, and the band will do it with singer Michael McDonald."),
+    "Read the full story at cleveland.com",
+    ("Ascom is a global solutions provider focused on healthcare ICT and mobile workflow solutions. The vision "
+     "of Ascom is to close digital information gaps allowing for the best possible decisions, anytime and "
+     "anywhere, in hospitals as well as in industry and retail."),
+    ("Ascom is headquartered in Baar in Switzerland, has subsidiaries in 15 countries and employs around 1,300 "
+     "people worldwide. Its registered shares are listed on the SIX Swiss Exchange in Zurich."),
+    "Contact us",
+]) + "\n"
+
+
+def test_a_teaser_ends_at_its_read_the_full_story_credit() -> None:
+    """A one-sentence teaser followed by "Read the full story at X" is the story, although the site's "about
+    us" paragraphs below it are longer prose: what follows the credit is the page's (rule ``furniture``)."""
+    judged = clean_text(TEASER_PAGE, judge_prose=True)
+    assert judged.has_prose
+    assert "CLEVELAND, Ohio" in judged.text
+    assert "Ascom" not in judged.text
+    rules = {r.text[:5]: r.rule for r in judged.removed}
+    assert rules["Ascom"] == "furniture"
+    # without the credit the "about us" paragraphs read as more of the story
+    without = clean_text(TEASER_PAGE.replace("Read the full story at cleveland.com\n", ""), judge_prose=True)
+    assert "Ascom is headquartered" in without.text
+
+
+def test_a_full_story_credit_above_any_prose_ends_nothing() -> None:
+    """The credit ends a story only when prose comes before it: at the top of a page it cuts nothing."""
+    page = TEASER_PAGE.replace("Read the full story at cleveland.com\n", "")
+    page = "Read the full story at cleveland.com\n" + page
+    judged = clean_text(page, judge_prose=True)
+    assert "Ascom is headquartered" in judged.text

@@ -25,6 +25,10 @@ from ..sketch.shingle import ShingleSets
 _BAND_SEED = np.uint64(0xBA4D_5EED_0000_0001)
 _FINGERPRINT_SEED = np.uint64(0xF1A6_E4B1_47ED_0002)
 _LOW32 = np.uint64(0xFFFFFFFF)
+#: A doc with fewer fingerprints than this is short (about 130 shingles at the default ``sample_mod``): one
+#: shared fingerprint makes it a candidate. Two, or a share of its fingerprints, would lose about one in four
+#: one-paragraph teasers, which share three fingerprints with their full copy on average.
+SHORT_DOC_FINGERPRINTS = 16
 
 
 class _UniqueCodes:
@@ -155,7 +159,10 @@ def containment_codes(
         return unique
     pairs = _decode_pairs(unique)
     smaller = np.minimum(counts[pairs[:, 0]], counts[pairs[:, 1]])
-    keep = (shared >= cfg.min_shared_fingerprints) & (shared >= min_estimate * smaller)
+    # a short doc (a teaser of a paragraph or two) has a few fingerprints only, and their share is no estimate
+    # of its containment: one shared is enough there
+    short = smaller < SHORT_DOC_FINGERPRINTS
+    keep = np.where(short, shared >= 1, (shared >= cfg.min_shared_fingerprints) & (shared >= min_estimate * smaller))
     selected: np.ndarray = unique[keep]
     return selected
 

@@ -305,6 +305,7 @@ class _Patterns:
     cookie_shape: re.Pattern[str]
     cookie_short: re.Pattern[str]
     credit: re.Pattern[str]
+    continuation: re.Pattern[str]
     source_line: re.Pattern[str]
     advertisement: re.Pattern[str]
     legal_start: re.Pattern[str]
@@ -399,6 +400,14 @@ def _compile_rule_patterns() -> _Patterns:
             r" (?:article|story|report|post|piece) (?:on|at)\b"
             r"|(?:continue|keep) reading (?:on|at)\b"
             r"|(?:republished|reprinted) (?:with permission|from|courtesy)\b"
+        ),
+        # the credits that end an excerpt: the rest of the story is elsewhere ("CLICK HERE FOR FULL ARTICLE")
+        continuation=re.compile(
+            r"click here (?:for|to (?:read|see|view)) (?:the )?"
+            r"(?:full|whole|complete|entire|original|rest of the) (?:article|story|report|post|piece)"
+            r"|(?:read|see|view) (?:the )?(?:full|whole|complete|entire|original|rest of the)"
+            r" (?:article|story|report|post|piece) (?:on|at)\b"
+            r"|(?:continue|keep) reading (?:on|at)\b"
         ),
         source_line=re.compile(r"(?:source|sources|credit|credits) ?: ?\S|courtesy(?: of)? \S|via \S"),
         advertisement=re.compile(
@@ -989,21 +998,30 @@ def context_rules(lines: Sequence[_Line], removed: dict[int, str], p: _Patterns)
     return [ln for ln in kept if ln.index not in removed]
 
 
-def _prose_rule(kept: Sequence[_Line], removed: dict[int, str]) -> bool:
+def _prose_rule(kept: Sequence[_Line], removed: dict[int, str], story_end: int | None = None) -> bool:
     """Pass 3: what lies outside the text's prose blocks is ``furniture`` (see :mod:`copydesk.clean.prose`).
+    ``story_end`` (optional) is the line of a credit that ends an excerpt ("Read the full story at X"): when
+    prose comes before it, the story ends there and whatever follows is the page's (a company's "about"
+    paragraphs can outweigh a one-paragraph teaser), and a teaser of one sentence is a story all the same.
     Returns False when the text has no body to match at all (a headline and a few labels); True for a text
     that has nothing left, which is rejected as empty instead."""
     if not kept:
         return True
     prose = [is_prose_line(ln.stripped, ln.norm, ln.words) for ln in kept]
+    cut = len(kept)
+    if story_end is not None:
+        before = sum(1 for ln in kept if ln.index < story_end)
+        if any(prose[:before]):
+            cut = before
     headline_ok = [
-        not ln.terminal and HEADLINE_WORDS[0] <= ln.words <= HEADLINE_WORDS[1] for ln in kept
+        not ln.terminal and HEADLINE_WORDS[0] <= ln.words <= HEADLINE_WORDS[1] for ln in kept[:cut]
     ]
     # (a prose line is no headline: only its words can make it a label)
     listed = [ln.words <= LABEL_MAX_WORDS if is_prose else is_label_or_headline(ln.stripped, ln.words)
-              for ln, is_prose in zip(kept, prose, strict=True)]
-    furniture, body = furniture_lines(prose, [ln.words for ln in kept], headline_ok, listed)
-    for k in furniture:
+              for ln, is_prose in zip(kept[:cut], prose, strict=False)]
+    furniture, body = furniture_lines(prose[:cut], [ln.words for ln in kept[:cut]], headline_ok, listed,
+                                      teaser=cut < len(kept))
+    for k in [*furniture, *range(cut, len(kept))]:
         removed[kept[k].index] = "furniture"
     return body is not Body.NONE
 
@@ -1091,7 +1109,9 @@ def clean_text(
     kept = context_rules(lines, removed, p)
     has_prose = True
     if judge_prose:
-        has_prose = _prose_rule(kept, removed)
+        story_end = next((ln.index for ln in lines if removed.get(ln.index) == "credit"
+                          and p.continuation.match(ln.norm) is not None), None)
+        has_prose = _prose_rule(kept, removed, story_end)
         kept = [ln for ln in kept if ln.index not in removed]
 
     # kept lines in order; a blank line (or one of only bullets / rules such as "***") between two kept

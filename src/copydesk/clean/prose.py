@@ -149,7 +149,7 @@ class Body(Enum):
 
 
 def furniture_lines(prose: list[bool], words: list[int], headline_ok: list[bool],
-                    listed: list[bool]) -> tuple[list[int], Body]:
+                    listed: list[bool], teaser: bool = False) -> tuple[list[int], Body]:
     """Positions (into the given lists, one entry per content line in order) of the lines that are furniture,
     and what the body is. ``prose[k]``: line k is prose (``is_prose_line``); ``words[k]`` its words;
     ``headline_ok[k]``: it may be the headline kept before the story; ``listed[k]``: it is a label or a headline
@@ -157,7 +157,8 @@ def furniture_lines(prose: list[bool], words: list[int], headline_ok: list[bool]
     A text has none when its largest block has fewer than ``MIN_PROSE_WORDS`` words (or is a lone line of fewer
     than ``LONE_LINE_MIN_WORDS`` that the other lines outweigh) or its kept blocks hold less than ``MIN_PROSE_SHARE`` of its words; then its
     body is another kind of text when it has at least ``MIN_OTHER_WORDS`` words besides labels and headlines,
-    else there is none."""
+    else there is none. ``teaser``: the lines are a story cut short by its page ("Read the full story at X"
+    follows them), so one sentence is enough, however much furniture stands around it."""
     n = len(prose)
     total = sum(words)
     unlisted = sum(w for w, is_listed in zip(words, listed, strict=True) if not is_listed)
@@ -189,7 +190,7 @@ def furniture_lines(prose: list[bool], words: list[int], headline_ok: list[bool]
     # other lines outweigh is no story)
     lone = all(lines_in == 1 for _, _, lines_in, words_in in blocks if words_in == largest)
     outweighed = total - largest > largest
-    if largest < MIN_PROSE_WORDS or (lone and outweighed and largest < LONE_LINE_MIN_WORDS):
+    if largest < MIN_PROSE_WORDS or (lone and outweighed and largest < LONE_LINE_MIN_WORDS and not teaser):
         return [], other
     keep = [False] * n
     first_kept = -1
