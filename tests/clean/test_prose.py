@@ -308,3 +308,18 @@ def test_a_full_story_credit_above_any_prose_ends_nothing() -> None:
     page = "Read the full story at cleveland.com\n" + page
     judged = clean_text(page, judge_prose=True)
     assert "Ascom is headquartered" in judged.text
+
+
+def test_a_full_story_credit_under_the_standfirst_ends_nothing() -> None:
+    """Some sites print the credit under the headline block, above the excerpt: a standfirst of one short
+    sentence before it is no story paragraph, and the paragraphs below it are the story."""
+    page = "\n".join([
+        "Home",
+        "Column: The merger sends a dismal signal about the future of local news",
+        "Gannett is merging with GateHouse to create the largest newspaper chain in the country.",
+        "Read the full story at latimes.com",
+        *SEAWALL[:3],
+        "Contact us",
+    ]) + "\n"
+    judged = clean_text(page, judge_prose=True)
+    assert all(paragraph in judged.text for paragraph in SEAWALL[:3])

@@ -998,10 +998,14 @@ def context_rules(lines: Sequence[_Line], removed: dict[int, str], p: _Patterns)
     return [ln for ln in kept if ln.index not in removed]
 
 
+#: Fewest words of a prose line before a "Read the full story" credit for the credit to end the story there.
+TEASER_MIN_WORDS: Final[int] = 30
+
+
 def _prose_rule(kept: Sequence[_Line], removed: dict[int, str], story_end: int | None = None) -> bool:
     """Pass 3: what lies outside the text's prose blocks is ``furniture`` (see :mod:`copydesk.clean.prose`).
     ``story_end`` (optional) is the line of a credit that ends an excerpt ("Read the full story at X"): when
-    prose comes before it, the story ends there and whatever follows is the page's (a company's "about"
+    a paragraph of prose (``TEASER_MIN_WORDS`` words or more) comes before it, the story ends there and whatever follows is the page's (a company's "about"
     paragraphs can outweigh a one-paragraph teaser), and a teaser of one sentence is a story all the same.
     Returns False when the text has no body to match at all (a headline and a few labels); True for a text
     that has nothing left, which is rejected as empty instead."""
@@ -1011,7 +1015,9 @@ def _prose_rule(kept: Sequence[_Line], removed: dict[int, str], story_end: int |
     cut = len(kept)
     if story_end is not None:
         before = sum(1 for ln in kept if ln.index < story_end)
-        if any(prose[:before]):
+        # (a paragraph of the story before the credit, not only the standfirst or a caption: some sites print
+        # the credit under the headline block, above the excerpt)
+        if any(is_prose and ln.words >= TEASER_MIN_WORDS for ln, is_prose in zip(kept[:before], prose, strict=False)):
             cut = before
     headline_ok = [
         not ln.terminal and HEADLINE_WORDS[0] <= ln.words <= HEADLINE_WORDS[1] for ln in kept[:cut]
