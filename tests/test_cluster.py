@@ -117,3 +117,32 @@ def test_a_near_copy_of_an_excerpt_member_joins_through_it_when_it_shares_a_pass
     else:
         assert result.centre[2] == -1 and result.through[2] == -1
 
+
+
+def _excerpts_of_doc_0(spans: list[tuple[int, int]], words: int = 200) -> EdgeTable:
+    """Docs 1..n, each an excerpt of doc 0 whose passages span ``spans[k]`` of doc 0's ``words`` words."""
+    import dataclasses
+
+    t = table([(0, k + 1, 0.2, 0.2, 0.9, B_IN_A) for k in range(len(spans))])
+    n = len(t)
+    return dataclasses.replace(
+        t, reach=np.array([[lo, hi, 0, hi - lo] for lo, hi in spans], dtype=np.int64),
+        words_a=np.full(n, words, dtype=np.int64), words_b=np.array([hi - lo for lo, hi in spans], dtype=np.int64),
+        longest=np.array([hi - lo for lo, hi in spans], dtype=np.int64), passages=np.ones(n, dtype=np.int64),
+    )
+
+
+def test_with_no_full_copy_the_excerpts_of_a_pages_lead_stay_and_one_of_its_foot_leaves() -> None:
+    """Doc 1 copies the start of doc 0, doc 2 what doc 0 carries at its foot (the next story): with no near
+    copy of doc 0 to say where its story is, the group that starts the page is it; doc 2 leaves."""
+    result = cluster(3, _excerpts_of_doc_0([(0, 50), (150, 200)]), np.array([0, 1, 2]), unrelated_verifier)
+    assert result.centre.tolist() == [0, 0, -1]
+    assert result.multi_story is not None and not result.multi_story.any()
+
+
+def test_excerpts_of_three_parts_of_a_page_all_leave_it() -> None:
+    """Three groups of excerpts of doc 0 (a digest of briefs): the page is a multi-story page, and joins none."""
+    edges = _excerpts_of_doc_0([(10, 60), (70, 120), (130, 190)])
+    result = cluster(4, edges, np.array([0, 1, 2, 3]), unrelated_verifier)
+    assert result.centre.tolist() == [-1, -1, -1, -1]
+    assert result.multi_story is not None and result.multi_story[0]

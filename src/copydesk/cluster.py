@@ -196,6 +196,9 @@ class _Graph:
 #: (two copies of one short story, each edited in other places, may have long passages that overlap by a few words
 #: only; the briefs of a digest do not overlap at all).
 STORY_OVERLAP_WORDS = 1
+#: Where a page's own story must start, as a share of its words, for the first of two groups of excerpts to be
+#: taken as that story when no near or edited copy of the page says where it is.
+STORY_LEAD_SHARE = 0.25
 #: Rounds of clustering at most: each round detaches the members that copy another part of their canonical doc.
 STORY_ROUNDS = 4
 
@@ -221,6 +224,11 @@ def _overlap(x: tuple[int, int], y: tuple[int, int]) -> bool:
     return min(x[1], y[1]) - max(x[0], y[0]) >= STORY_OVERLAP_WORDS
 
 
+def _centre_words(edges: EdgeTable, k: int, centre: int) -> int:
+    """Words of ``centre`` as edge ``k`` aligned it."""
+    return int(edges.words_a[k]) if int(edges.a[k]) == centre else int(edges.words_b[k])
+
+
 def _reach_in_centre(edges: EdgeTable, k: int, centre: int) -> tuple[int, int]:
     """The words of ``centre`` that edge ``k``'s passages span (from the first one's start to the last's end)."""
     r = edges.reach[k]
@@ -234,7 +242,8 @@ def split_stories(assign: Assignment) -> tuple[np.ndarray, np.ndarray]:
     In each cluster, the excerpts are grouped by the part of the canonical doc their passages span (groups of
     overlapping spans). The near and edited copies span the canonical doc's story: an excerpt group outside
     that span copied something else of the page (a company's "about" paragraph, a reading list at its foot),
-    and leaves. When two or more groups remain, the canonical doc carries several stories (an aggregator's
+    and leaves. With no near or edited copy, and two groups, the one that starts the page (within its first
+    ``STORY_LEAD_SHARE``) is its story and the other leaves: the page carried the next story at its foot. When two or more groups remain, the canonical doc carries several stories (an aggregator's
     headline page, a digest of briefs, a live blog) and every excerpt group leaves it: each is a story of its
     own. Leaving means losing every edge to the canonical doc and its near copies, so that the next round
     cannot join them there again."""
@@ -260,8 +269,15 @@ def split_stories(assign: Assignment) -> tuple[np.ndarray, np.ndarray]:
                 parts[-1] = ((lo, max(hi, span[1])), [*ms, m])
             else:
                 parts.append((span, [m]))
+        body = None
         if story:
             body = (min(s[0] for s in story), max(s[1] for s in story))
+        elif len(parts) == 2 and parts[0][0][0] <= STORY_LEAD_SHARE * _centre_words(
+                edges, int(assign.link[parts[0][1][0]]), centre):
+            # no full copy says where the page's own story is: the group that starts it is, when one other
+            # group lies apart (the next story that a page carries at its foot); more groups make a digest
+            body = parts[0][0]
+        if body is not None:
             outside = [ms for span, ms in parts if not _overlap(span, body)]
             parts = [(span, ms) for span, ms in parts if _overlap(span, body)]
             for ms in outside:
