@@ -52,14 +52,15 @@ def test_batch_size_and_workers_do_not_change_quality_results(corpus: tuple[Any,
 REAL = Path(__file__).resolve().parents[1] / "bench" / "quality" / "dedup_real.py"
 REAL_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "article-extraction-benchmark"
 
-#: mode -> (precision, near recall, excerpt recall) that seeds 1-3 must each reach. The issue's targets are
-#: 0.99 / 0.98 / 0.97 in every mode; the bare-text modes do not reach them yet (bench/quality/DEDUP_REAL.md), so
-#: these floors pin what is reached, to catch a regression, not the targets.
-REAL_FLOORS: dict[str, tuple[float, float, float]] = {
-    "site": (0.99, 0.98, 0.94),
-    "heavy": (0.99, 0.98, 0.94),
-    "bare-text": (0.99, 0.93, 0.90),
-    "heavy-bare-text": (0.99, 0.93, 0.88),
+#: mode -> (precision, near recall, excerpt recall, edited recall) that seeds 1-3 must each reach. The issue's
+#: targets are 0.99 / 0.98 / 0.97 / 0.90 in every mode (as means over seeds); the bare-text modes' excerpt recall
+#: does not reach it at every seed (bench/quality/DEDUP_REAL.md), so these floors pin what is reached at each of
+#: the three seeds, to catch a regression.
+REAL_FLOORS: dict[str, tuple[float, float, float, float]] = {
+    "site": (0.99, 0.99, 0.97, 0.90),
+    "heavy": (0.99, 0.99, 0.97, 0.90),
+    "bare-text": (0.99, 0.97, 0.90, 0.90),
+    "heavy-bare-text": (0.99, 0.97, 0.90, 0.90),
 }
 
 
@@ -78,9 +79,10 @@ def test_floors_on_real_pages_with_and_without_site_metadata(mode: str, tmp_path
     if not REAL_DATA.is_dir():
         pytest.skip(f"{REAL_DATA} is missing: the real pages live in ../shared/data beside the repository")
     bench = _load_real()
-    precision, near, excerpt = REAL_FLOORS[mode]
+    precision, near, excerpt, edited = REAL_FLOORS[mode]
     for seed in (1, 2, 3):
         got = bench.score_mode(mode, seed, data=REAL_DATA, corpus_dir=tmp_path)
         assert got["precision"] >= precision, (mode, seed, got)
         assert got["near_recall"] >= near, (mode, seed, got)
         assert got["excerpt_recall"] >= excerpt, (mode, seed, got)
+        assert got["edited_recall"] >= edited, (mode, seed, got)
