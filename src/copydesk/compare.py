@@ -121,7 +121,8 @@ def compare_texts(a_text: str, b_text: str, cfg: RunConfig | None = None) -> Com
     same = np.array([bool(sets.exact[0] == sets.exact[1]) and sizes[0] > 0])
     jaccard, cab, cba, label = label_scores(sizes[:1], sizes[1:], inter, same, cfg.verify)
     texts = [a_text, b_text]
-    edge = align_edges(EdgeTable(left, right, jaccard, cab, cba, label), texts.__getitem__, sizes, cfg,
+    edge = align_edges(EdgeTable(left, right, jaccard, cab, cba, label),
+                       lambda docs: ordered_shingles([texts[i] for i in docs.tolist()], cfg.shingle), sizes, cfg,
                        keep_unrelated=True)
     code = int(edge.label[0]) if body_a and body_b else -1
     name: Label = _NAMES.get(code, "unrelated")

@@ -32,7 +32,6 @@ from numba import njit
 
 from .config import RunConfig
 from .runtime import in_order_threads
-from .sketch.shingle import ordered_shingles
 from .verify import UNRELATED, EdgeTable, label_passages
 
 
@@ -323,16 +322,21 @@ class KnownSpans:
         return out
 
 
-def align_edges(table: EdgeTable, text_of: Callable[[int], str], sizes: np.ndarray, cfg: RunConfig,
+#: Docs (ascending indices) -> their shingles in text order, as a CSR table (values, offsets): read from the
+#: run's spill, or computed from texts (``ordered_shingles``).
+ShinglesInOrder = Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]
+
+
+def align_edges(table: EdgeTable, shingles_of: ShinglesInOrder, sizes: np.ndarray, cfg: RunConfig,
                 keep_unrelated: bool = False, threads: int = 1, known: KnownSpans | None = None) -> EdgeTable:
     """The rows of ``table`` with their passage columns filled and their labels refined by the passages
-    (``verify.label_passages``); rows left unrelated are dropped unless ``keep_unrelated``. ``text_of(i)`` is doc
-    i's text as it was sketched, ``sizes`` every doc's shingle-set size. ``known`` (optional) keeps the spans of
+    (``verify.label_passages``); rows left unrelated are dropped unless ``keep_unrelated``. ``shingles_of``
+    gives docs' shingles in text order as they were sketched, ``sizes`` every doc's shingle-set size. ``known`` (optional) keeps the spans of
     the rows that are not left unrelated."""
     if len(table) == 0:
         return table
     docs = np.unique(np.concatenate([table.a, table.b]))
-    values, offsets = ordered_shingles([text_of(int(i)) for i in docs.tolist()], cfg.shingle)
+    values, offsets = shingles_of(docs)
     v = cfg.verify
     found = align_pairs(values, offsets, np.searchsorted(docs, table.a), np.searchsorted(docs, table.b),
                         cfg.shingle.size, v.passage_max_gap, v.passage_min_words, v.excerpt_min_passage, threads)
@@ -347,7 +351,7 @@ def align_edges(table: EdgeTable, text_of: Callable[[int], str], sizes: np.ndarr
     return aligned if keep_unrelated else aligned.select(label != UNRELATED)
 
 
-def passage_spans(pairs: np.ndarray, text_of: Callable[[int], str], cfg: RunConfig,
+def passage_spans(pairs: np.ndarray, shingles_of: ShinglesInOrder, cfg: RunConfig,
                   chunk: int = 20_000, threads: int = 1,
                   known: KnownSpans | None = None) -> list[tuple[tuple[int, int, int, int], ...]]:
     """Each pair's passages as word spans (start, end in the first doc, start, end in the second), for the
@@ -361,7 +365,7 @@ def passage_spans(pairs: np.ndarray, text_of: Callable[[int], str], cfg: RunConf
         rows = missing[lo : lo + chunk]
         part = pairs[rows]
         docs = np.unique(part)
-        values, offsets = ordered_shingles([text_of(int(i)) for i in docs.tolist()], cfg.shingle)
+        values, offsets = shingles_of(docs)
         found = align_pairs(values, offsets, np.searchsorted(docs, part[:, 0]), np.searchsorted(docs, part[:, 1]),
                             cfg.shingle.size, v.passage_max_gap, v.passage_min_words, v.excerpt_min_passage,
                             threads)

@@ -45,6 +45,7 @@ from .prepare import (
     LineKeysJob,
     keyed_texts,
     line_keys,
+    order_path,
     process_job,
 )
 from .provenance import url_host
@@ -129,6 +130,7 @@ class _Intake:
         self.problems: list[str] = []
         self.bytes = 0
         self.shingles = ShingleSpill()
+        self.order = ShingleSpill("order.u64")  # each doc's shingles in text order, for passage alignment
         self.fingerprints = FingerprintSpill(work_dir)
         self.texts = BatchFiles()  # where each doc's clean text is
         self.work_dir = work_dir
@@ -265,12 +267,14 @@ class _Intake:
         fp_values, fp_kept_offsets = csr_rows(*out.fingerprints, kept)
         self.fingerprints.append(fp_values, fp_kept_offsets, len(self.doc_slot) - kept.shape[0])
         self.shingles.append(out.shingle_path, out.set_offsets, out.exact, kept)
+        self.order.append(order_path(out.shingle_path), out.order_offsets, out.exact, kept)
         self.signatures.append(out.signatures if whole else out.signatures[kept])
         self.progress("clean+sketch", len(self.slots), None)
 
-    def finish(self) -> SpilledShingles:
+    def finish(self) -> tuple[SpilledShingles, SpilledShingles]:
+        """The shingle sets and the shingles in text order, of every doc."""
         self.audit.close()
-        return self.shingles.finish()
+        return self.shingles.finish(), self.order.finish()
 
 
 #: With ``workers=0`` (auto), inputs smaller than this run in one process: starting workers (each imports
@@ -509,7 +513,7 @@ def _dedup(items: Iterable[Entry], cfg: RunConfig, progress: ProgressFn, folder:
                 intake.file_chunk(out)
             else:
                 intake.file_items(out, held)
-    sets = intake.finish()
+    sets, in_order = intake.finish()
     start = _timed(timings, "read_clean_sketch", start, peaks)
     step_seconds = {f"{k}_in_batches": round(v, 4) for k, v in intake.step_seconds.items()}
 
@@ -528,13 +532,13 @@ def _dedup(items: Iterable[Entry], cfg: RunConfig, progress: ProgressFn, folder:
     start = _timed(timings, "candidates", start, peaks)
     total_pairs = int(pairs.shape[0])
     progress("verify (pairs)", 0, total_pairs)
-    texts = TextReader(*intake.texts.frozen())  # passages are found on the texts as they were sketched
+    shingles_of = _ordered_rows(in_order)  # passages are found on the shingles as they were sketched
     sizes = sets.sizes()
     known = KnownSpans()  # the verified edges' passages, for the outputs
     edges = verify_in_chunks(sets, pairs, cfg.verify,
                              done=lambda verified: progress("verify (pairs)", verified, total_pairs),
                              threads=workers.count,
-                             refine=lambda table: align_edges(table, texts.get, sizes, cfg, threads=workers.count,
+                             refine=lambda table: align_edges(table, shingles_of, sizes, cfg, threads=workers.count,
                                                               known=known))
     start = _timed(timings, "verify", start, peaks)
     rank = priority(docs, edges, cfg.canonical)
@@ -544,7 +548,7 @@ def _dedup(items: Iterable[Entry], cfg: RunConfig, progress: ProgressFn, folder:
         table = verify_pairs(rows, local, cfg.verify, keep_unrelated=True)
         table = EdgeTable(pairs[:, 0].copy(), pairs[:, 1].copy(), table.jaccard, table.contain_ab,
                           table.contain_ba, table.label)
-        return align_edges(table, texts.get, sizes, cfg, keep_unrelated=True, known=known)
+        return align_edges(table, shingles_of, sizes, cfg, keep_unrelated=True, known=known)
 
     progress("cluster", 0, None)
     original = CreditedOriginal([(i.id, i.source, i.credits) for i in infos])
@@ -557,9 +561,8 @@ def _dedup(items: Iterable[Entry], cfg: RunConfig, progress: ProgressFn, folder:
     decisions = _decisions(intake.slots, intake.doc_slot, docs, assignment, scores)
     members = np.flatnonzero(assignment.link >= 0)
     member_pairs = np.stack([members, assignment.centre[members]], axis=1)
-    spans = dict(zip(members.tolist(), passage_spans(member_pairs, texts.get, cfg, threads=workers.count,
+    spans = dict(zip(members.tolist(), passage_spans(member_pairs, shingles_of, cfg, threads=workers.count,
                                                      known=known), strict=True))
-    texts.close()
     clusters = _clusters(docs, infos, assignment, scores, spans)
     _timed(timings, "assemble", start, peaks)
     summary = _summary(decisions, clusters, pairs, edges, assignment, intake, cfg)
@@ -571,6 +574,16 @@ def _dedup(items: Iterable[Entry], cfg: RunConfig, progress: ProgressFn, folder:
     if owned:
         weakref.finalize(result, shutil.rmtree, folder, True)
     return result
+
+
+def _ordered_rows(table: SpilledShingles) -> Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]:
+    """Docs -> their shingles in text order (CSR values and offsets), read from the spilled table."""
+
+    def rows(docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        got = table.rows(docs)
+        return got.values, got.offsets
+
+    return rows
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ from .io.readers import Item, JsonlChunk, PageBatch, deferred_items
 from .provenance import Credit, LineCreditMemo, extract_credits, url_host
 from .runtime import fewer_collections
 from .sketch.minhash import signatures
-from .sketch.shingle import ShingleSets, shingle_sets, utf8_size
+from .sketch.shingle import ShingleSets, ordered_shingles, shingle_sets_in_order, utf8_size
 from .sketch.spill import write_texts, write_values
 from .types import Document, Rejected
 
@@ -70,6 +70,7 @@ class BatchOut:
     removed_json: list[str]
     credits: list[tuple[Credit, ...]]
     fingerprints: tuple[np.ndarray, np.ndarray]  # CSR (values, offsets), see candidates.lsh.fingerprints
+    order_offsets: np.ndarray  # each doc's shingles in text order lie in ``order_path(shingle_path)``
     seconds: dict[str, float]  # time spent per step in this batch (clean, credits, sketch)
     no_prose: list[bool]  # the doc has no prose body (copydesk.clean.prose): its shingle set is left empty
 
@@ -136,13 +137,20 @@ def clean_one(
     return result
 
 
-def sketch_texts(texts: list[str], cfg: RunConfig) -> tuple[ShingleSets, np.ndarray]:
-    """Shingle sets and signatures on the configured backend (``dedup`` resolves ``auto`` before batches go
-    out); both backends give the same values."""
+def order_path(shingle_path: str) -> str:
+    """The file beside a batch's shingle sets that holds its docs' shingles in text order."""
+    return shingle_path.removesuffix(".u64") + ".order.u64"
+
+
+def sketch_texts(texts: list[str], cfg: RunConfig) -> tuple[ShingleSets, np.ndarray, tuple[np.ndarray, np.ndarray]]:
+    """Shingle sets, signatures and the shingles in text order (CSR values and offsets, for passage
+    alignment) on the configured backend (``dedup`` resolves ``auto`` before batches go out); both backends
+    give the same values."""
     if resolve_backend(cfg.backend) == "gpu":
-        return gpu_sketch(texts, cfg.shingle, cfg.minhash)
-    sets = shingle_sets(texts, cfg.shingle)
-    return sets, signatures(sets, cfg.minhash)
+        sets, sigs = gpu_sketch(texts, cfg.shingle, cfg.minhash)
+        return sets, sigs, ordered_shingles(texts, cfg.shingle)
+    sets, ordered, ordered_offsets = shingle_sets_in_order(texts, cfg.shingle)
+    return sets, signatures(sets, cfg.minhash), (ordered, ordered_offsets)
 
 
 def process_batch(job: BatchJob, cfg: RunConfig, lines: FrozenSourceLines | None) -> BatchOut:
@@ -168,15 +176,17 @@ def _process_batch(job: BatchJob, cfg: RunConfig, lines: FrozenSourceLines | Non
     credited = time.perf_counter()
     clean_texts = [r.text for r in results]
     # a text with no prose body is written out but never matched: its furniture would invent copies
-    sets, sigs = sketch_texts([r.text if r.has_prose else "" for r in results], cfg)
+    sets, sigs, (ordered, order_offsets) = sketch_texts([r.text if r.has_prose else "" for r in results], cfg)
     fps = fingerprints(sets, cfg.candidates)
     sketched = time.perf_counter()
     write_values(Path(job.shingle_path), sets.values)
+    write_values(Path(order_path(job.shingle_path)), ordered)
     return BatchOut(
         set_offsets=sets.offsets, exact=sets.exact, signatures=sigs, text_path=job.text_path,
         text_ends=write_texts(Path(job.text_path), clean_texts), shingle_path=job.shingle_path,
         titles=[r.title for r in results], removed_counts=[_rule_counts(r) for r in results],
         removed_json=[_removed_json(r) for r in results], credits=credits, fingerprints=fps,
+        order_offsets=order_offsets,
         seconds={"clean": cleaned - start, "credits": credited - cleaned, "sketch": sketched - credited},
         # (a text of no words at all is rejected as empty instead)
         no_prose=[not r.has_prose and any(ch.isalnum() for ch in r.text) for r in results],

@@ -112,6 +112,16 @@ def shingle_sets(texts: Sequence[str], cfg: ShingleConfig) -> ShingleSets:
     return ShingleSets(values=values, offsets=offsets, exact=exact)
 
 
+def shingle_sets_in_order(texts: Sequence[str], cfg: ShingleConfig) -> tuple[ShingleSets, np.ndarray, np.ndarray]:
+    """``shingle_sets`` and ``ordered_shingles`` of the same texts from one tokenising pass (the ordered
+    shingles, CSR values and offsets, are spilled for passage alignment: tokenising is most of their cost)."""
+    toks, tok_offsets = token_stream(texts)
+    values, offsets = _kernels.shingle_set_rows(toks, tok_offsets, cfg.size, SHINGLE_SEED)
+    exact = _kernels.sequence_hash(toks, tok_offsets, EXACT_SEED)
+    ordered, ordered_offsets = _kernels.shingle_hashes(toks, tok_offsets, cfg.size, SHINGLE_SEED)
+    return ShingleSets(values=values, offsets=offsets, exact=exact), ordered, ordered_offsets
+
+
 def concat(parts: Sequence[ShingleSets]) -> ShingleSets:
     """Join batches into one CSR table (doc order preserved)."""
     if not parts:

@@ -66,9 +66,10 @@ class ShingleSpill:
     """Where each doc's shingle set is (:class:`BatchFiles` of the :func:`write_values` files) and its exact-copy
     hash. ``finish()`` freezes it into :class:`SpilledShingles`."""
 
-    def __init__(self) -> None:
+    def __init__(self, merged_name: str = "shingles.u64") -> None:
         self._files = BatchFiles()
         self._exact: list[np.ndarray] = []
+        self._merged_name = merged_name  # the file the batch files are joined into, when they are
 
     def append(self, path: str, offsets: np.ndarray, exact: np.ndarray, rows: np.ndarray) -> None:
         """Add the docs ``rows`` (in that order) of a batch file whose doc k's set lies between ``offsets[k]`` and
@@ -81,7 +82,7 @@ class ShingleSpill:
         if len(table.paths) > MAX_SHINGLE_FILES or (
             len(table.paths) > 1 and sum(map(os.path.getsize, table.paths)) <= JOIN_BELOW_BYTES
         ):
-            return _merged(table)
+            return _merged(table, self._merged_name)
         return table
 
 
@@ -94,9 +95,9 @@ MAX_SHINGLE_FILES = 4096
 JOIN_BELOW_BYTES = 128 << 20
 
 
-def _merged(table: SpilledShingles) -> SpilledShingles:
-    """The same table in one file (the batch files joined in order, then removed)."""
-    path = Path(table.paths[0]).with_name("shingles.u64")
+def _merged(table: SpilledShingles, name: str) -> SpilledShingles:
+    """The same table in one file, ``name`` beside the batch files (joined in order, then removed)."""
+    path = Path(table.paths[0]).with_name(name)
     bases = np.zeros(len(table.paths), dtype=np.int64)
     with path.open("wb") as out:
         for f, part in enumerate(table.paths):
