@@ -310,6 +310,7 @@ class _Patterns:
     advertisement: re.Pattern[str]
     legal_start: re.Pattern[str]
     legal_phrases: tuple[str, ...]
+    legal_probes: tuple[str, ...]  # every legal phrase holds one of these: most lines hold none, and pass fast
     digit: re.Pattern[str]
     letter_or_time: re.Pattern[str]
     timestamp: re.Pattern[str]
@@ -334,6 +335,9 @@ class _Patterns:
 def _compile_patterns() -> _Patterns:
     """Compile every pattern once; the result is immutable and passed to the predicates."""
     p = _compile_rule_patterns()
+    unprobed = [ph for ph in p.legal_phrases if not any(probe in ph for probe in p.legal_probes)]
+    if unprobed:  # (a phrase no probe finds would never be looked for)
+        raise ValueError(f"legal phrases without a probe word: {unprobed}")
 
     def union(*patterns: re.Pattern[str]) -> re.Pattern[str]:
         # ``match`` of the union succeeds iff one of them matches at the start (``fullmatch`` implies it)
@@ -359,6 +363,12 @@ def _compile_patterns() -> _Patterns:
 
 
 _NEVER: Final = re.compile(r"(?!)")
+
+
+#: Words that every legal phrase holds one of (checked when the patterns are built).
+_LEGAL_PROBES: Final[tuple[str, ...]] = (
+    "reserved", "may not be", "trademarks", "copyright", "reproduced", "constitutes", "permission",
+)
 
 
 def _compile_rule_patterns() -> _Patterns:
@@ -438,6 +448,7 @@ def _compile_rule_patterns() -> _Patterns:
             "may not be reproduced",
             "prior written permission of",
         ),
+        legal_probes=_LEGAL_PROBES,
         digit=re.compile(r"\d"),
         letter_or_time=re.compile(r"[a-z]|\d:\d\d|\d{4}-\d\d-\d\d"),
         timestamp=re.compile(
@@ -698,7 +709,9 @@ def _first_rule(ln: _Line, p: _Patterns) -> str | None:
         return None
     short = words <= _SHORT_RULES_MAX_WORDS
     shaped = (p.short_line_shapes if short else p.long_line_shapes).match(norm) is not None
-    if words <= _LEGAL_PHRASE_MAX_WORDS:
+    if not _contains_any(norm, p.legal_probes):
+        legal_phrase = False
+    elif words <= _LEGAL_PHRASE_MAX_WORDS:
         legal_phrase = _contains_any(norm, p.legal_phrases)
     else:  # (at most _ANY_RULE_MAX_WORDS here)
         legal_phrase = _count_phrases(norm, p.legal_phrases) >= 2
