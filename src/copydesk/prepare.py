@@ -127,9 +127,11 @@ def clean_one(
         return CleanResult(text=text, title=None, removed=())
     checker = lines.checker(source) if lines is not None and source is not None else None
     result = clean_text(text, is_source_boilerplate=checker, verdicts=verdicts, judge_prose=source is None)
-    if checker is not None and _words(result.text, SOURCE_EVIDENCE_FLOOR_WORDS) < SOURCE_EVIDENCE_FLOOR_WORDS:
+    # (only corpus evidence can have taken more than the per-document rules with the prose judgement take)
+    if (checker is not None and _words(result.text, SOURCE_EVIDENCE_FLOOR_WORDS) < SOURCE_EVIDENCE_FLOOR_WORDS
+            and any(r.rule == "source_boilerplate" for r in result.removed)):
         alone = clean_text(text, verdicts=verdicts, judge_prose=True)
-        if not alone.has_prose and any(r.rule == "source_boilerplate" for r in result.removed):
+        if not alone.has_prose:
             # what the site's other pages share is no story either: a headline and the site's furniture
             return dataclasses.replace(result, has_prose=False)
         if _words(alone.text) >= 2 * max(_words(result.text), 1):
