@@ -358,18 +358,26 @@ def _join_through_members(n: int, graph: _Graph, hub: array[int], excerpt: array
     through = np.full(n, -1, dtype=np.int64)
     members = np.bincount(np.frombuffer(hub, dtype=np.int64)[np.frombuffer(hub, dtype=np.int64) >= 0],
                           minlength=n).tolist()
+    lonely: list[tuple[int, list[tuple[int, int, int, int, int]]]] = []  # (doc, its options in order)
     for d in range(n):
         if hub[d] != d or members[d] > 1:
             continue  # in no cluster (no edges), or a hub that took members
         options = []
         for m, k in graph.neighbour_rows(d):
             h = hub[m]
-            if h < 0 or h == d or members[h] <= 1 or through[m] >= 0:
+            if h < 0 or h == d or members[h] <= 1:
                 continue
             label = graph._label_and_a(k)[0]
             if label in (NEAR, EXACT, EDITED) or (h == m and graph.contained_in(d, k)):
                 options.append((rank_list[h], rank_list[m], m, k, h))
-        for _, _, m, k, h in sorted(options):
+        if options:
+            lonely.append((d, sorted(options)))
+    # the edges to the hubs, verified in batches rather than one call per pair
+    graph.verify_now([(d, h) for d, options in lonely for _, _, m, _, h in options if h != m])
+    for d, options in lonely:
+        for _, _, m, k, h in options:
+            if through[m] >= 0 or hub[m] != h:
+                continue  # (m joined through another member itself, just now)
             to_hub = k if h == m else graph.row(d, h)
             edited = graph._label_and_a(k)[0] == EDITED
             shares = graph.long_passages(to_hub) >= 1 if edited else graph.longest(to_hub) > 0
