@@ -32,7 +32,7 @@ from numba import njit
 
 from .config import RunConfig
 from .runtime import in_order_threads
-from .verify import UNRELATED, EdgeTable, label_passages
+from .verify import UNRELATED, EdgeTable, concat_edges, label_passages
 
 
 @dataclass(frozen=True, slots=True)
@@ -327,12 +327,30 @@ class KnownSpans:
 ShinglesInOrder = Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]
 
 
+#: Pairs aligned together: their docs' shingles in text order are held at once (8 bytes a word), so a batch
+#: of news-sized docs holds about 40 MB.
+ALIGN_BATCH = 8192
+
+
 def align_edges(table: EdgeTable, shingles_of: ShinglesInOrder, sizes: np.ndarray, cfg: RunConfig,
                 keep_unrelated: bool = False, threads: int = 1, known: KnownSpans | None = None) -> EdgeTable:
     """The rows of ``table`` with their passage columns filled and their labels refined by the passages
     (``verify.label_passages``); rows left unrelated are dropped unless ``keep_unrelated``. ``shingles_of``
-    gives docs' shingles in text order as they were sketched, ``sizes`` every doc's shingle-set size. ``known`` (optional) keeps the spans of
-    the rows that are not left unrelated."""
+    gives docs' shingles in text order as they were sketched, ``sizes`` every doc's shingle-set size.
+    ``known`` (optional) keeps the spans of the rows that are not left unrelated. Aligned ``ALIGN_BATCH``
+    pairs at a time (memory stays bounded whatever the verification chunk)."""
+    if len(table) <= ALIGN_BATCH:
+        return _align_batch(table, shingles_of, sizes, cfg, keep_unrelated, threads, known)
+    parts = []
+    for lo in range(0, len(table), ALIGN_BATCH):
+        rows = np.zeros(len(table), dtype=bool)
+        rows[lo : lo + ALIGN_BATCH] = True
+        parts.append(_align_batch(table.select(rows), shingles_of, sizes, cfg, keep_unrelated, threads, known))
+    return concat_edges(parts)
+
+
+def _align_batch(table: EdgeTable, shingles_of: ShinglesInOrder, sizes: np.ndarray, cfg: RunConfig,
+                 keep_unrelated: bool, threads: int, known: KnownSpans | None) -> EdgeTable:
     if len(table) == 0:
         return table
     docs = np.unique(np.concatenate([table.a, table.b]))
@@ -352,7 +370,7 @@ def align_edges(table: EdgeTable, shingles_of: ShinglesInOrder, sizes: np.ndarra
 
 
 def passage_spans(pairs: np.ndarray, shingles_of: ShinglesInOrder, cfg: RunConfig,
-                  chunk: int = 20_000, threads: int = 1,
+                  chunk: int = ALIGN_BATCH, threads: int = 1,
                   known: KnownSpans | None = None) -> list[tuple[tuple[int, int, int, int], ...]]:
     """Each pair's passages as word spans (start, end in the first doc, start, end in the second), for the
     outputs: from ``known`` where the pair was aligned before, else aligned again, ``chunk`` at a time, so only
