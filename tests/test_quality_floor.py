@@ -16,8 +16,9 @@ import pytest
 BENCH = Path(__file__).resolve().parents[1] / "bench" / "quality" / "synthetic.py"
 
 
-def _load() -> Any:
-    spec = importlib.util.spec_from_file_location("copydesk_bench_synthetic", BENCH)
+def _load(path: Path = BENCH, name: str = "copydesk_bench_synthetic") -> Any:
+    """A bench script imported as a module (the bench folder is no package)."""
+    spec = importlib.util.spec_from_file_location(name, path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module
@@ -64,21 +65,12 @@ REAL_FLOORS: dict[str, tuple[float, float, float, float]] = {
 }
 
 
-def _load_real() -> Any:
-    spec = importlib.util.spec_from_file_location("copydesk_bench_dedup_real", REAL)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize("mode", sorted(REAL_FLOORS))
 def test_floors_on_real_pages_with_and_without_site_metadata(mode: str, tmp_path: Path) -> None:
     if not REAL_DATA.is_dir():
         pytest.skip(f"{REAL_DATA} is missing: the real pages live in ../shared/data beside the repository")
-    bench = _load_real()
+    bench = _load(REAL, "copydesk_bench_dedup_real")
     precision, near, excerpt, edited = REAL_FLOORS[mode]
     for seed in (1, 2, 3):
         got = bench.score_mode(mode, seed, data=REAL_DATA, corpus_dir=tmp_path)
