@@ -165,6 +165,10 @@ class _Graph:
             return self.base_labels[k], self.base_a[k]
         return self.extra_labels[k - base], self.extra_a[k - base]
 
+    def label(self, k: int) -> int:
+        """Label of edge ``k``."""
+        return self._label_and_a(k)[0]
+
     def long_passages(self, k: int) -> int:
         """Long passages of edge ``k`` (see ``EdgeTable.passages``)."""
         base = len(self.base_passages)
@@ -243,9 +247,9 @@ def split_stories(assign: Assignment) -> tuple[np.ndarray, np.ndarray]:
     overlapping spans). The near and edited copies span the canonical doc's story: an excerpt group outside
     that span copied something else of the page (a company's "about" paragraph, a reading list at its foot),
     and leaves. With no near or edited copy, and two groups, the one that starts the page (within its first
-    ``STORY_LEAD_SHARE``) is its story and the other leaves: the page carried the next story at its foot. When two or more groups remain, the canonical doc carries several stories (an aggregator's
-    headline page, a digest of briefs, a live blog) and every excerpt group leaves it: each is a story of its
-    own. Leaving means losing every edge to the canonical doc and its near copies, so that the next round
+    ``STORY_LEAD_SHARE``) is its story and the other leaves: the page carried the next story at its foot.
+    When two or more groups remain, the canonical doc carries several stories (an aggregator's headline page,
+    a digest of briefs, a live blog) and every excerpt group leaves it: each is a story of its own. Leaving means losing every edge to the canonical doc and its near copies, so that the next round
     cannot join them there again."""
     edges = assign.edges
     n = assign.centre.shape[0]
@@ -356,8 +360,8 @@ def _join_through_members(n: int, graph: _Graph, hub: array[int], excerpt: array
     some passage with the hub, an edited copy a long one. Returns, per doc, the edge row to the member it
     joined through (-1 for the others)."""
     through = np.full(n, -1, dtype=np.int64)
-    members = np.bincount(np.frombuffer(hub, dtype=np.int64)[np.frombuffer(hub, dtype=np.int64) >= 0],
-                          minlength=n).tolist()
+    hubs = np.frombuffer(hub, dtype=np.int64)
+    members = np.bincount(hubs[hubs >= 0], minlength=n).tolist()
     lonely: list[tuple[int, list[tuple[int, int, int, int, int]]]] = []  # (doc, its options in order)
     for d in range(n):
         if hub[d] != d or members[d] > 1:
@@ -367,8 +371,7 @@ def _join_through_members(n: int, graph: _Graph, hub: array[int], excerpt: array
             h = hub[m]
             if h < 0 or h == d or members[h] <= 1:
                 continue
-            label = graph._label_and_a(k)[0]
-            if label in (NEAR, EXACT, EDITED) or (h == m and graph.contained_in(d, k)):
+            if graph.label(k) in (NEAR, EXACT, EDITED) or (h == m and graph.contained_in(d, k)):
                 options.append((rank_list[h], rank_list[m], m, k, h))
         if options:
             lonely.append((d, sorted(options)))
@@ -379,7 +382,7 @@ def _join_through_members(n: int, graph: _Graph, hub: array[int], excerpt: array
             if through[m] >= 0 or hub[m] != h:
                 continue  # (m joined through another member itself, just now)
             to_hub = k if h == m else graph.row(d, h)
-            edited = graph._label_and_a(k)[0] == EDITED
+            edited = graph.label(k) == EDITED
             shares = graph.long_passages(to_hub) >= 1 if edited else graph.longest(to_hub) > 0
             if h != m and not shares and not graph.attaches(d, to_hub):
                 continue
