@@ -219,3 +219,38 @@ def test_passage_spans_lie_within_both_docs(pair: tuple[str, str]) -> None:
     assert int(t.count[0]) <= sum(
         1 for a0, a1, b0, b1 in t.passages(0) if max(a1 - a0, b1 - b0) >= CFG.verify.excerpt_min_passage
     )
+
+
+def test_lazy_alignment_leaves_labelled_edges_for_later_and_fills_them_as_eager_alignment_does() -> None:
+    """``align_edges(lazy=True)`` aligns only the pairs the set scores left unrelated; a labelled pair keeps its
+    label and no passages until ``fill_passages`` gives it the very columns eager alignment gives."""
+    import dataclasses
+
+    from copydesk.passages import align_edges, aligned, fill_passages
+    from copydesk.sketch.shingle import shingle_sets
+    from copydesk.verify import UNRELATED, EdgeTable, label_scores
+
+    other = article("Council Approves New Budget", [
+        "The county council approved a budget on Tuesday that adds two librarians and repaves Mill Road.",
+        "Members debated the parking fees for an hour before the vote, which passed six to one.",
+    ])
+    texts = [FULL, article(SEAWALL_HEADLINE, SEAWALL[:3]), other]
+    sets = shingle_sets(texts, CFG.shingle)
+    left, right = np.array([0, 0]), np.array([1, 2])
+    inter = np.array([np.intersect1d(sets.row(0), sets.row(j)).size for j in (1, 2)])
+    sizes = sets.sizes()
+    same = np.zeros(2, dtype=bool)
+    jaccard, cab, cba, label = label_scores(sizes[left], sizes[right], inter, same, CFG.verify)
+    table = EdgeTable(left, right, jaccard, cab, cba, label)
+    assert label[0] != UNRELATED and label[1] == UNRELATED  # the excerpt pair is labelled by its set scores
+
+    def shingles_of(docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return ordered_shingles([texts[i] for i in docs.tolist()], CFG.shingle)
+
+    eager = align_edges(table, shingles_of, sizes, CFG, keep_unrelated=True)
+    lazy = align_edges(table, shingles_of, sizes, CFG, keep_unrelated=True, lazy=True)
+    assert lazy.label.tolist() == eager.label.tolist()
+    assert aligned(lazy).tolist() == [False, True]
+    filled = fill_passages(lazy, np.array([0]), shingles_of, sizes, CFG)
+    for field in dataclasses.fields(EdgeTable):
+        assert np.array_equal(getattr(filled, field.name), getattr(eager, field.name)), field.name

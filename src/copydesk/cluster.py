@@ -33,6 +33,10 @@ from .verify import A_IN_B, B_IN_A, EDITED, EXACT, NEAR, EdgeTable, concat_edges
 #: Verifies (i, j) pairs exactly and returns all of them, unrelated ones included.
 PairVerifier = Callable[[np.ndarray], EdgeTable]
 
+#: Fills the passage columns of the given rows of an edge table (the verified edges are aligned lazily: see
+#: ``passages.align_edges``), returning the new table.
+PassageFiller = Callable[[EdgeTable, np.ndarray], EdgeTable]
+
 #: Given a cluster's members and its full copies (never an excerpt; in rank order), the full copy the members
 #: credit as the original ("This article originally appeared on X", and X's copy is a member), or None: that
 #: one is canonical.
@@ -85,8 +89,9 @@ class _Graph:
     ``array.array``: compact like numpy, and cheap to index from Python.
     """
 
-    def __init__(self, n: int, edges: EdgeTable, verify: PairVerifier) -> None:
+    def __init__(self, n: int, edges: EdgeTable, verify: PairVerifier, fill: PassageFiller | None = None) -> None:
         self.edges = edges
+        self.fill = fill
         self.extra: list[EdgeTable] = []
         self.verify = verify
         m = len(edges)
@@ -165,6 +170,16 @@ class _Graph:
             return self.base_labels[k], self.base_a[k]
         return self.extra_labels[k - base], self.extra_a[k - base]
 
+    def with_passages(self, rows: list[int]) -> None:
+        """Make sure the passages of edges ``rows`` are known (the edges verified on demand always are)."""
+        base = [k for k in rows if k < len(self.base_passages)]
+        if self.fill is None or not base:
+            return
+        self.edges = self.fill(self.edges, np.array(base, dtype=np.int64))
+        for k in base:
+            self.base_passages[k] = int(self.edges.passages[k])
+            self.base_longest[k] = int(self.edges.longest[k])
+
     def label(self, k: int) -> int:
         """Label of edge ``k``."""
         return self._label_and_a(k)[0]
@@ -208,14 +223,16 @@ STORY_ROUNDS = 4
 
 
 def cluster(n: int, edges: EdgeTable, rank: np.ndarray, verify: PairVerifier,
-            credited: Credited | None = None) -> Assignment:
+            credited: Credited | None = None, fill: PassageFiller | None = None) -> Assignment:
     """Star clusters over the verified edges, per story: after each round, members that copied a part of their
     canonical doc that is not its story (``split_stories``) are detached from it and the round is run again
     without those edges, until nothing moves (at most ``STORY_ROUNDS`` rounds). ``credited`` (optional) names
-    the credited original of a cluster, which is then its canonical doc whatever the ranks."""
+    the credited original of a cluster, which is then its canonical doc whatever the ranks. ``fill``
+    (optional) gives the edges their passages where needed (the links, and the edges to hubs of docs joining
+    through members), when the edges came without (``passages.align_edges(lazy=True)``)."""
     multi = np.zeros(n, dtype=bool)
     for _ in range(STORY_ROUNDS):
-        assign = _stars(n, edges, rank, verify, credited)
+        assign = _stars(n, edges, rank, verify, credited, fill)
         drop, pages = split_stories(assign)
         multi |= pages
         if not drop.any():
@@ -299,8 +316,9 @@ def split_stories(assign: Assignment) -> tuple[np.ndarray, np.ndarray]:
     return drop, pages
 
 
-def _stars(n: int, edges: EdgeTable, rank: np.ndarray, verify: PairVerifier, credited: Credited | None) -> Assignment:
-    graph = _Graph(n, edges, verify)
+def _stars(n: int, edges: EdgeTable, rank: np.ndarray, verify: PairVerifier, credited: Credited | None,
+           fill: PassageFiller | None = None) -> Assignment:
+    graph = _Graph(n, edges, verify, fill)
     # the greedy loop reads and writes one doc at a time: array.array, turned into numpy arrays after it
     hub = array("q", [-1]) * n
     excerpt = array("b", [0]) * n
@@ -377,6 +395,7 @@ def _join_through_members(n: int, graph: _Graph, hub: array[int], excerpt: array
             lonely.append((d, sorted(options)))
     # the edges to the hubs, verified in batches rather than one call per pair
     graph.verify_now([(d, h) for d, options in lonely for _, _, m, _, h in options if h != m])
+    graph.with_passages([graph.row(d, h) for d, options in lonely for _, _, m, _, h in options if h != m])
     for d, options in lonely:
         for _, _, m, k, h in options:
             if through[m] >= 0 or hub[m] != h:
@@ -419,6 +438,8 @@ def _assignment(n: int, graph: _Graph, hub: np.ndarray, excerpt: np.ndarray, ran
             chosen[original] = True
         clusters.append((members, full[0] if original is None else original))
     graph.verify_now([(m, canonical) for members, canonical in clusters for m in members if m != canonical])
+    graph.with_passages([graph.row(m, canonical) for members, canonical in clusters for m in members
+                         if m != canonical])
     for members, canonical in clusters:
         for m in members:
             centre[m] = canonical

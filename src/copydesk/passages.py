@@ -333,12 +333,22 @@ ALIGN_BATCH = 8192
 
 
 def align_edges(table: EdgeTable, shingles_of: ShinglesInOrder, sizes: np.ndarray, cfg: RunConfig,
-                keep_unrelated: bool = False, threads: int = 1, known: KnownSpans | None = None) -> EdgeTable:
+                keep_unrelated: bool = False, threads: int = 1, known: KnownSpans | None = None,
+                lazy: bool = False) -> EdgeTable:
     """The rows of ``table`` with their passage columns filled and their labels refined by the passages
     (``verify.label_passages``); rows left unrelated are dropped unless ``keep_unrelated``. ``shingles_of``
     gives docs' shingles in text order as they were sketched, ``sizes`` every doc's shingle-set size.
     ``known`` (optional) keeps the spans of the rows that are not left unrelated. Aligned ``ALIGN_BATCH``
-    pairs at a time (memory stays bounded whatever the verification chunk)."""
+    pairs at a time (memory stays bounded whatever the verification chunk).
+
+    ``lazy``: only the rows the set scores left unrelated are aligned (passages may still make them copies). A
+    labelled row keeps its set label, which passages never change, and gets its passages where they are needed
+    (``fill_passages``: the clusters' links), so most verified edges are never aligned."""
+    if lazy:
+        todo = table.label == UNRELATED
+        part = align_edges(table.select(todo), shingles_of, sizes, cfg, True, threads, known)
+        merged = _scatter(table, todo, part)
+        return merged if keep_unrelated else merged.select(merged.label != UNRELATED)
     if len(table) <= ALIGN_BATCH:
         return _align_batch(table, shingles_of, sizes, cfg, keep_unrelated, threads, known)
     parts = []
@@ -347,6 +357,33 @@ def align_edges(table: EdgeTable, shingles_of: ShinglesInOrder, sizes: np.ndarra
         rows[lo : lo + ALIGN_BATCH] = True
         parts.append(_align_batch(table.select(rows), shingles_of, sizes, cfg, keep_unrelated, threads, known))
     return concat_edges(parts)
+
+
+def aligned(table: EdgeTable) -> np.ndarray:
+    """Rows whose passages are known (an aligned pair has words on both sides; see ``align_edges(lazy=True)``)."""
+    known: np.ndarray = (table.words_a > 0) | (table.words_b > 0)
+    return known
+
+
+def fill_passages(table: EdgeTable, rows: np.ndarray, shingles_of: ShinglesInOrder, sizes: np.ndarray,
+                  cfg: RunConfig, threads: int = 1, known: KnownSpans | None = None) -> EdgeTable:
+    """``table`` with the passages of ``rows`` filled where they are not yet (labels stay: see ``align_edges``)."""
+    todo = np.zeros(len(table), dtype=bool)
+    todo[rows] = True
+    todo &= ~aligned(table)
+    if not todo.any():
+        return table
+    return _scatter(table, todo, align_edges(table.select(todo), shingles_of, sizes, cfg, True, threads, known))
+
+
+def _scatter(table: EdgeTable, rows: np.ndarray, part: EdgeTable) -> EdgeTable:
+    """``table`` with its rows where ``rows`` is True replaced by those of ``part``, in order."""
+    columns = []
+    for name in EdgeTable.__slots__:
+        column = getattr(table, name).copy()
+        column[rows] = getattr(part, name)
+        columns.append(column)
+    return EdgeTable(*columns)
 
 
 def _align_batch(table: EdgeTable, shingles_of: ShinglesInOrder, sizes: np.ndarray, cfg: RunConfig,

@@ -35,7 +35,7 @@ from .config import RunConfig
 from .dates import DATE_FORMS, date_key
 from .io.readers import DEFERRED, Entry, PageBatch, deferred_size
 from .io.readers import log as reader_log
-from .passages import KnownSpans, align_edges, passage_spans
+from .passages import KnownSpans, align_edges, fill_passages, passage_spans
 from .prepare import (
     BatchJob,
     BatchOut,
@@ -539,7 +539,7 @@ def _dedup(items: Iterable[Entry], cfg: RunConfig, progress: ProgressFn, folder:
                              done=lambda verified: progress("verify (pairs)", verified, total_pairs),
                              threads=workers.count,
                              refine=lambda table: align_edges(table, shingles_of, sizes, cfg, threads=workers.count,
-                                                              known=known))
+                                                              known=known, lazy=True))
     start = _timed(timings, "verify", start, peaks)
     rank = priority(docs, edges, cfg.canonical)
     def verify_on_demand(pairs: np.ndarray) -> EdgeTable:
@@ -553,7 +553,8 @@ def _dedup(items: Iterable[Entry], cfg: RunConfig, progress: ProgressFn, folder:
     progress("cluster", 0, None)
     original = CreditedOriginal([(i.id, i.source, i.credits) for i in infos])
     assignment = cluster(len(infos), edges, rank, verify_on_demand,
-                         original if cfg.canonical.credited_first else None)
+                         original if cfg.canonical.credited_first else None,
+                         lambda table, rows: fill_passages(table, rows, shingles_of, sizes, cfg, workers.count, known))
     scores = member_scores(assignment, docs, cfg.canonical, original.why)
     start = _timed(timings, "cluster", start, peaks)
 
