@@ -146,3 +146,22 @@ def test_excerpts_of_three_parts_of_a_page_all_leave_it() -> None:
     result = cluster(4, edges, np.array([0, 1, 2, 3]), unrelated_verifier)
     assert result.centre.tolist() == [-1, -1, -1, -1]
     assert result.multi_story is not None and result.multi_story[0]
+
+
+def test_a_split_reruns_only_its_component_and_every_link_joins_its_member_to_its_canonical() -> None:
+    """Docs 1-3 copy three parts of doc 0 (a digest: they all leave it); docs 4 and 5 are near copies in a
+    component of their own, which the second round leaves as it was. Every member's link row, in the final
+    edge table, is the edge between it and its canonical doc."""
+    import dataclasses
+
+    digest = _excerpts_of_doc_0([(10, 60), (70, 120), (130, 190)])
+    pair = table([(4, 5, 0.9, 0.95, 0.95, NEAR)])
+    pair = dataclasses.replace(pair, reach=np.array([[0, 80, 0, 80]], dtype=np.int64),
+                               words_a=np.array([80]), words_b=np.array([80]))
+    edges = EdgeTable(*(np.concatenate([getattr(digest, f), getattr(pair, f)]) for f in EdgeTable.__slots__))
+    result = cluster(6, edges, np.arange(6), unrelated_verifier)
+    assert result.centre.tolist() == [-1, -1, -1, -1, 4, 4]
+    assert result.multi_story is not None and result.multi_story[0]
+    for m in np.flatnonzero(result.link >= 0).tolist():
+        k = int(result.link[m])
+        assert {int(result.edges.a[k]), int(result.edges.b[k])} == {m, int(result.centre[m])}

@@ -231,14 +231,78 @@ def cluster(n: int, edges: EdgeTable, rank: np.ndarray, verify: PairVerifier,
     (optional) gives the edges their passages where needed (the links, and the edges to hubs of docs joining
     through members), when the edges came without (``passages.align_edges(lazy=True)``)."""
     multi = np.zeros(n, dtype=bool)
-    for _ in range(STORY_ROUNDS):
-        assign = _stars(n, edges, rank, verify, credited, fill)
+    assign = _stars(n, edges, rank, verify, credited, fill)
+    for round_ in range(STORY_ROUNDS):
         drop, pages = split_stories(assign)
         multi |= pages
-        if not drop.any():
+        if not drop.any() or round_ == STORY_ROUNDS - 1:
             break
-        edges = assign.edges.select(~drop)
+        assign = _rerun_split_components(n, assign, drop, rank, verify, credited, fill)
     return dataclasses.replace(assign, multi_story=multi)
+
+
+def _components(n: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Connected component label of each doc over the edges (a[k], b[k]): the smallest doc index in it."""
+    parent = np.arange(n, dtype=np.int64)
+    for x, y in zip(a.tolist(), b.tolist(), strict=True):
+        while parent[x] != x:
+            x = int(parent[x])
+        while parent[y] != y:
+            y = int(parent[y])
+        if x != y:
+            parent[max(x, y)] = min(x, y)
+    for d in range(n):  # (parents have smaller indices, so one pass in order resolves every chain)
+        parent[d] = parent[parent[d]]
+    return parent
+
+
+def _rerun_split_components(n: int, assign: Assignment, drop: np.ndarray, rank: np.ndarray, verify: PairVerifier,
+                            credited: Credited | None, fill: PassageFiller | None) -> Assignment:
+    """The next round after ``split_stories`` dropped edges ``drop``: clustering runs again only on the
+    components of the remaining edges that lost an edge; every other doc keeps its cluster as it was (the
+    greedy loop treats components apart, and nothing changed in those). Edge rows are those of the kept edges,
+    then the ones this round verified on demand."""
+    kept = assign.edges.select(~drop)
+    comp = _components(n, kept.a, kept.b)
+    lost = np.zeros(n, dtype=bool)
+    lost[comp[assign.edges.a[drop]]] = True
+    lost[comp[assign.edges.b[drop]]] = True
+    redo = lost[comp]  # docs whose component lost an edge
+    in_redo = redo[kept.a]  # (an edge's two docs share a component)
+    sub = kept.select(in_redo)
+    again = _stars(n, sub, rank, verify, credited, fill)
+    sub_rows = np.flatnonzero(in_redo)
+    extra = again.edges.select(np.arange(len(again.edges)) >= len(sub))
+    own = again.edges.select(np.arange(len(again.edges)) < len(sub))
+    columns = []
+    for name in EdgeTable.__slots__:
+        column = getattr(kept, name).copy()
+        column[sub_rows] = getattr(own, name)  # (this round may have filled their passages)
+        columns.append(column)
+    edges = concat_edges([EdgeTable(*columns), extra])
+    row_of_kept = np.cumsum(~drop) - 1  # an old row's place among the kept edges
+    row_of_again = np.concatenate([sub_rows, len(kept) + np.arange(len(extra))])
+
+    def rows(old: np.ndarray | None, new: np.ndarray | None) -> np.ndarray:
+        out = np.full(n, -1, dtype=np.int64)
+        if old is not None:
+            keep = ~redo & (old >= 0)
+            out[keep] = row_of_kept[old[keep]]
+        if new is not None:
+            take = redo & (new >= 0)
+            out[take] = row_of_again[new[take]]
+        return out
+
+    def pick(old: np.ndarray | None, new: np.ndarray | None) -> np.ndarray | None:
+        if old is None or new is None:
+            return new if old is None else old
+        return np.where(redo, new, old)
+
+    return Assignment(
+        centre=np.where(redo, again.centre, assign.centre), hub=np.where(redo, again.hub, assign.hub),
+        link=rows(assign.link, again.link), excerpt=np.where(redo, again.excerpt, assign.excerpt), edges=edges,
+        credited=pick(assign.credited, again.credited), through=rows(assign.through, again.through),
+    )
 
 
 def _overlap(x: tuple[int, int], y: tuple[int, int]) -> bool:
