@@ -113,8 +113,25 @@ class CreditedOriginal:
         self._chosen: dict[tuple[tuple[int, ...], tuple[int, ...]], int | None] = {}  # per cluster, once
         self.why: dict[int, str] = {}
 
+    def _names(self, d: int) -> tuple[list[str], list[tuple[str, str]]]:
+        """Doc ``d``'s credited keys (its text's credits) and its publisher keys (source field, URL host)."""
+        _, source, credits = self._members[d]
+        credited = [self._keys.of(c.name)[0] for c in credits if c.kind not in _FIELD_KINDS]
+        names = [c.name for c in credits if c.kind in _FIELD_KINDS] + ([source] if source else [])
+        return credited, [self._keys.of(name) for name in names]
+
+    def _anyone_credited(self, members: list[int], full: list[int]) -> bool:
+        """Whether a member's credit names a full copy's publisher at all (``syndication_edges`` would link
+        nothing otherwise): a cheap test before the edges are built."""
+        names = {m: self._names(m) for m in members}
+        return any(
+            _keys_match(credited, key, host)
+            for m in members for credited in names[m][0]
+            for f in full if f != m for key, host in names[f][1]
+        )
+
     def __call__(self, members: list[int], full: list[int]) -> int | None:
-        if not any(self._credits_someone[m] for m in members):
+        if not any(self._credits_someone[m] for m in members) or not self._anyone_credited(members, full):
             return None
         key = (tuple(members), tuple(full))  # (clustering runs in rounds, and most clusters come back unchanged)
         if key not in self._chosen:
