@@ -274,12 +274,7 @@ def _rerun_split_components(n: int, assign: Assignment, drop: np.ndarray, rank: 
     sub_rows = np.flatnonzero(in_redo)
     extra = again.edges.select(np.arange(len(again.edges)) >= len(sub))
     own = again.edges.select(np.arange(len(again.edges)) < len(sub))
-    columns = []
-    for name in EdgeTable.__slots__:
-        column = getattr(kept, name).copy()
-        column[sub_rows] = getattr(own, name)  # (this round may have filled their passages)
-        columns.append(column)
-    edges = concat_edges([EdgeTable(*columns), extra])
+    edges = concat_edges([kept.with_rows(sub_rows, own), extra])  # (this round may have filled their passages)
     row_of_kept = np.cumsum(~drop) - 1  # an old row's place among the kept edges
     row_of_again = np.concatenate([sub_rows, len(kept) + np.arange(len(extra))])
 

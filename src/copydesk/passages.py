@@ -151,7 +151,8 @@ def _sequence_key(values: np.ndarray, lo: int, hi: int) -> np.uint64:
 
 
 @njit(cache=True, nogil=True)
-def _align(values: np.ndarray, offsets: np.ndarray, left: np.ndarray, right: np.ndarray, size: int, max_gap: int, min_words: int, anchor_words: int) -> tuple[
+def _align(values: np.ndarray, offsets: np.ndarray, left: np.ndarray, right: np.ndarray, size: int, max_gap: int,
+           min_words: int, anchor_words: int) -> tuple[
     np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray,
     np.ndarray, np.ndarray
 ]:
@@ -347,7 +348,7 @@ def align_edges(table: EdgeTable, shingles_of: ShinglesInOrder, sizes: np.ndarra
     if lazy:
         todo = table.label == UNRELATED
         part = align_edges(table.select(todo), shingles_of, sizes, cfg, True, threads, known)
-        merged = _scatter(table, todo, part)
+        merged = table.with_rows(todo, part)
         return merged if keep_unrelated else merged.select(merged.label != UNRELATED)
     if len(table) <= ALIGN_BATCH:
         return _align_batch(table, shingles_of, sizes, cfg, keep_unrelated, threads, known)
@@ -373,17 +374,7 @@ def fill_passages(table: EdgeTable, rows: np.ndarray, shingles_of: ShinglesInOrd
     todo &= ~aligned(table)
     if not todo.any():
         return table
-    return _scatter(table, todo, align_edges(table.select(todo), shingles_of, sizes, cfg, True, threads, known))
-
-
-def _scatter(table: EdgeTable, rows: np.ndarray, part: EdgeTable) -> EdgeTable:
-    """``table`` with its rows where ``rows`` is True replaced by those of ``part``, in order."""
-    columns = []
-    for name in EdgeTable.__slots__:
-        column = getattr(table, name).copy()
-        column[rows] = getattr(part, name)
-        columns.append(column)
-    return EdgeTable(*columns)
+    return table.with_rows(todo, align_edges(table.select(todo), shingles_of, sizes, cfg, True, threads, known))
 
 
 def _align_batch(table: EdgeTable, shingles_of: ShinglesInOrder, sizes: np.ndarray, cfg: RunConfig,

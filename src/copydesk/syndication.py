@@ -131,11 +131,10 @@ class CreditedOriginal:
         )
 
     def __call__(self, members: list[int], full: list[int]) -> int | None:
-        if not any(self._credits_someone[m] for m in members) or not self._anyone_credited(members, full):
-            return None
         key = (tuple(members), tuple(full))  # (clustering runs in rounds, and most clusters come back unchanged)
         if key not in self._chosen:
-            self._chosen[key] = self._choose(members, full)
+            credited = any(self._credits_someone[m] for m in members) and self._anyone_credited(members, full)
+            self._chosen[key] = self._choose(members, full) if credited else None
         return self._chosen[key]
 
     def _choose(self, members: list[int], full: list[int]) -> int | None:

@@ -81,6 +81,15 @@ class EdgeTable:
     def select(self, mask: np.ndarray) -> EdgeTable:
         return EdgeTable(*(getattr(self, f)[mask] for f in EdgeTable.__slots__))
 
+    def with_rows(self, rows: np.ndarray, part: EdgeTable) -> EdgeTable:
+        """This table with its rows ``rows`` (a mask, or row numbers) replaced by those of ``part``, in order."""
+        columns = []
+        for name in EdgeTable.__slots__:
+            column = getattr(self, name).copy()
+            column[rows] = getattr(part, name)
+            columns.append(column)
+        return EdgeTable(*columns)
+
 
 def label_scores(
     sizes_a: np.ndarray, sizes_b: np.ndarray, inter: np.ndarray, same_text: np.ndarray, cfg: VerifyConfig

@@ -365,6 +365,16 @@ def _compile_patterns() -> _Patterns:
 _NEVER: Final = re.compile(r"(?!)")
 
 
+#: The credits that end an excerpt, the rest of the story being elsewhere ("CLICK HERE FOR FULL ARTICLE"): one
+#: kind of ``credit`` line, and where the prose judgement ends a teaser.
+_CONTINUATION: Final[str] = (
+    r"click here (?:for|to (?:read|see|view)) (?:the )?"
+    r"(?:full|whole|complete|entire|original|rest of the) (?:article|story|report|post|piece)"
+    r"|(?:read|see|view) (?:the )?(?:full|whole|complete|entire|original|rest of the)"
+    r" (?:article|story|report|post|piece) (?:on|at)\b"
+    r"|(?:continue|keep) reading (?:on|at)\b"
+)
+
 #: Words that every legal phrase holds one of (checked when the patterns are built).
 _LEGAL_PROBES: Final[tuple[str, ...]] = (
     "reserved", "may not be", "trademarks", "copyright", "reproduced", "constitutes", "permission",
@@ -404,21 +414,10 @@ def _compile_rule_patterns() -> _Patterns:
             r"this (?:article|story|post|piece|report|column|content|interview|essay|op-ed|commentary)\b"
             r".{0,40}?\b(?:appeared|published|ran|posted|republished|reprinted|syndicated)\b"
             r"|(?:originally|first|previously) (?:appeared|published|posted|ran) (?:on|in|at|by)\b"
-            r"|click here (?:for|to (?:read|see|view)) (?:the )?"
-            r"(?:full|whole|complete|entire|original|rest of the) (?:article|story|report|post|piece)"
-            r"|(?:read|see|view) (?:the )?(?:full|whole|complete|entire|original|rest of the)"
-            r" (?:article|story|report|post|piece) (?:on|at)\b"
-            r"|(?:continue|keep) reading (?:on|at)\b"
+            rf"|{_CONTINUATION}"
             r"|(?:republished|reprinted) (?:with permission|from|courtesy)\b"
         ),
-        # the credits that end an excerpt: the rest of the story is elsewhere ("CLICK HERE FOR FULL ARTICLE")
-        continuation=re.compile(
-            r"click here (?:for|to (?:read|see|view)) (?:the )?"
-            r"(?:full|whole|complete|entire|original|rest of the) (?:article|story|report|post|piece)"
-            r"|(?:read|see|view) (?:the )?(?:full|whole|complete|entire|original|rest of the)"
-            r" (?:article|story|report|post|piece) (?:on|at)\b"
-            r"|(?:continue|keep) reading (?:on|at)\b"
-        ),
+        continuation=re.compile(_CONTINUATION),
         source_line=re.compile(r"(?:source|sources|credit|credits) ?: ?\S|courtesy(?: of)? \S|via \S"),
         advertisement=re.compile(
             r"(?:advertisements?|advertising|advert|ads?|sponsored"
@@ -1018,8 +1017,9 @@ TEASER_MIN_WORDS: Final[int] = 30
 def _prose_rule(kept: Sequence[_Line], removed: dict[int, str], story_end: int | None = None) -> bool:
     """Pass 3: what lies outside the text's prose blocks is ``furniture`` (see :mod:`copydesk.clean.prose`).
     ``story_end`` (optional) is the line of a credit that ends an excerpt ("Read the full story at X"): when
-    a paragraph of prose (``TEASER_MIN_WORDS`` words or more) comes before it, the story ends there and whatever follows is the page's (a company's "about"
-    paragraphs can outweigh a one-paragraph teaser), and a teaser of one sentence is a story all the same.
+    a paragraph of prose (``TEASER_MIN_WORDS`` words or more) comes before it, the story ends there and whatever
+    follows is the page's (a company's "about" paragraphs can outweigh a one-paragraph teaser), and a teaser
+    of one sentence is a story all the same.
     Returns False when the text has no body to match at all (a headline and a few labels); True for a text
     that has nothing left, which is rejected as empty instead."""
     if not kept:
