@@ -165,3 +165,58 @@ def test_a_split_reruns_only_its_component_and_every_link_joins_its_member_to_it
     for m in np.flatnonzero(result.link >= 0).tolist():
         k = int(result.link[m])
         assert {int(result.edges.a[k]), int(result.edges.b[k])} == {m, int(result.centre[m])}
+
+
+@pytest.mark.parametrize(("longest", "stays"), [(28, True), (0, False)])
+def test_an_excerpt_of_the_hub_stays_through_it_when_the_canonical_doc_rewrote_its_part(
+    longest: int, stays: bool,
+) -> None:
+    """Doc 1 (the original) is the hub of doc 0 (its later update, ranked first: the canonical doc, with a
+    rewritten lead) and of doc 2 (an excerpt of doc 1's lead). Doc 2 shares with doc 0 only the headline, before
+    the part of doc 0 that its full copies span: it stays, joined through doc 1 (its evidence is its edge to
+    doc 1), as long as it shares some passage with doc 0; sharing none, it leaves (no chaining through the hub)."""
+    import dataclasses
+
+    edges = table([(0, 1, 0.7, 0.8, 0.8, NEAR), (2, 1, 0.1, 0.95, 0.1, A_IN_B)])
+    edges = dataclasses.replace(
+        edges, reach=np.array([[42, 200, 0, 180], [0, 60, 0, 60]], dtype=np.int64),
+        words_a=np.array([200, 60]), words_b=np.array([190, 190]), longest=np.array([150, 60]),
+        passages=np.array([1, 1]),
+    )
+
+    def verifier(pairs: np.ndarray) -> EdgeTable:
+        t = table([(int(a), int(b), 0.05, 0.2, 0.1, UNRELATED) for a, b in pairs])
+        n = len(t)
+        return dataclasses.replace(t, reach=np.tile(np.array([0, longest, 0, longest]), (n, 1)),
+                                   longest=np.full(n, longest), words_a=np.full(n, 200), words_b=np.full(n, 60))
+
+    result = cluster(3, edges, np.array([0, 1, 2]), verifier)
+    assert result.centre[:2].tolist() == [0, 0]
+    assert result.through is not None
+    if stays:
+        assert result.centre[2] == 0 and result.excerpt[2]
+        assert result.through[2] == 1  # its edge to doc 1, the copy it is an excerpt of
+    else:
+        assert result.centre[2] == -1
+
+
+@pytest.mark.parametrize(("longest", "joins"), [(30, True), (0, False)])
+def test_an_excerpt_of_a_near_copy_member_joins_through_it_when_it_shares_a_passage_with_the_hub(
+    longest: int, joins: bool,
+) -> None:
+    """Doc 0 is the hub of its near copies 1 and 3; doc 2 is an excerpt of doc 1 only (its edge to doc 0 is too
+    weak to attach it: doc 0 is an update with another lead). It joins through doc 1 as an excerpt when it
+    shares a passage with doc 0; sharing none, it stays out."""
+    edges = table([(0, 1, 0.8, 0.9, 0.9, NEAR), (0, 3, 0.8, 0.9, 0.9, NEAR), (2, 1, 0.1, 0.95, 0.1, A_IN_B)])
+
+    def verifier(pairs: np.ndarray) -> EdgeTable:
+        return _with_passages(table([(int(a), int(b), 0.05, 0.2, 0.1, UNRELATED) for a, b in pairs]), longest, 0)
+
+    result = cluster(4, _with_passages(edges, 60, 1), np.array([0, 1, 2, 3]), verifier)
+    assert result.hub[[0, 1, 3]].tolist() == [0, 0, 0]
+    assert result.through is not None
+    if joins:
+        assert result.centre[2] == 0 and result.excerpt[2]
+        assert result.through[2] == 2  # its edge to doc 1
+    else:
+        assert result.centre[2] == -1

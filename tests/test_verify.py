@@ -143,3 +143,22 @@ def test_an_empty_spilled_table_verifies_no_pairs(tmp_path) -> None:  # type: ig
 
     edges = verify_in_chunks(ShingleSpill().finish(), np.empty((0, 2), dtype=np.int64), VerifyConfig())
     assert len(edges) == 0
+
+
+def test_a_short_excerpt_with_as_much_furniture_left_is_an_excerpt_when_its_passage_starts_the_story() -> None:
+    """A two-paragraph excerpt in bare text whose page kept prose-shaped furniture (a forum pitch, an "about"
+    paragraph) of nearly its own weight: 45% of its words lie in one 60-word passage that starts the larger
+    doc. That is an excerpt (``excerpt_coverage`` 0.4); at 35% it is not, nor with the passage further down."""
+    from copydesk.verify import EdgeTable, label_passages
+
+    cfg = VerifyConfig()
+    n = 3
+    table = EdgeTable(
+        np.zeros(n, dtype=np.int64), np.ones(n, dtype=np.int64), np.full(n, 0.1), np.full(n, 0.4),
+        np.full(n, 0.1), np.full(n, UNRELATED, dtype=np.int8),
+        cover_ab=np.array([0.45, 0.35, 0.45]), cover_ba=np.full(n, 0.08),
+        first_a=np.zeros(n, dtype=np.int64), first_b=np.array([0, 0, 400]),
+        words_a=np.full(n, 130), words_b=np.full(n, 700), longest=np.full(n, 60), passages=np.ones(n, dtype=np.int64),
+    )
+    label = label_passages(table, np.full(n, 130), np.full(n, 700), cfg)
+    assert label.tolist() == [A_IN_B, UNRELATED, UNRELATED]

@@ -191,8 +191,10 @@ def member_scores(assign: Assignment, docs: DocTable, cfg: CanonicalConfig,
         if t >= 0:  # joined through a member of which it is a copy (see cluster._join_through_members)
             member = int(edges.b[t]) if int(edges.a[t]) == i else int(edges.a[t])
             label = EDITED if int(edges.label[t]) == EDITED else NEAR
-            kind = "an edited" if label == EDITED else "a near"
-            via = f" (joined through {docs.ids[member]}, of which it is {kind} copy)"
+            t_label, t_is_a = int(edges.label[t]), int(edges.a[t]) == i
+            contained = t_label == (A_IN_B if t_is_a else B_IN_A)
+            kind = "an excerpt" if contained else "an edited copy" if label == EDITED else "a near copy"
+            via = f" (joined through {docs.ids[member]}, of which it is {kind})"
         cover = float(edges.cover_ab[k] if i_is_a else edges.cover_ba[k])
         passages = f"{int(edges.passages[k])} shared passages, the longest {int(edges.longest[k])} words"
         if assign.excerpt[i]:

@@ -324,7 +324,8 @@ def split_stories(assign: Assignment) -> tuple[np.ndarray, np.ndarray]:
     that span copied something else of the page (a company's "about" paragraph, a reading list at its foot),
     and leaves. With no near or edited copy, and two groups, the one that starts the page (within its first
     ``STORY_LEAD_SHARE``) is its story and the other leaves: the page carried the next story at its foot.
-    When two or more groups remain, the canonical doc carries several stories (an aggregator's headline page,
+    An excerpt that joined through a full member (``Assignment.through``) copied that copy of the story and is
+    in no group. When two or more groups remain, the canonical doc carries several stories (an aggregator's headline page,
     a digest of briefs, a live blog) and every excerpt group leaves it: each is a story of its own. Leaving means losing every edge to the canonical doc and its near copies, so that the next round
     cannot join them there again."""
     edges = assign.edges
@@ -336,7 +337,8 @@ def split_stories(assign: Assignment) -> tuple[np.ndarray, np.ndarray]:
         members.setdefault(int(assign.centre[m]), []).append(m)
     leaving: list[tuple[list[int], list[int]]] = []  # (members leaving, the docs they lose their edges to)
     for centre, group in sorted(members.items()):
-        excerpts = [m for m in group if assign.excerpt[m]]
+        # (an excerpt that joined through a full member copied that copy of the story: it has no span of its own)
+        excerpts = [m for m in group if assign.excerpt[m] and (assign.through is None or assign.through[m] < 0)]
         if not excerpts:
             continue
         full = [m for m in group if not assign.excerpt[m]]
@@ -433,8 +435,9 @@ def _join_through_members(n: int, graph: _Graph, hub: array[int], excerpt: array
     edge to attach (two copies of one story, each with other leftovers, or one whose full copy became an
     excerpt of a longer page). It joins through that member, a direct one, only when it shares a passage
     with the hub itself (so two docs that share only what the member has of each never meet), and as an
-    excerpt when the member is one. A near copy of the member (most of either is in the other) needs to share
-    some passage with the hub, an edited copy a long one. Returns, per doc, the edge row to the member it
+    excerpt when the member is one or when it is an excerpt of the member (an excerpt of the original whose
+    update, with another lead, is the hub). A near copy or an excerpt of the member needs to share some passage
+    with the hub, an edited copy a long one. Returns, per doc, the edge row to the member it
     joined through (-1 for the others)."""
     through = np.full(n, -1, dtype=np.int64)
     hubs = np.frombuffer(hub, dtype=np.int64)
@@ -448,7 +451,7 @@ def _join_through_members(n: int, graph: _Graph, hub: array[int], excerpt: array
             h = hub[m]
             if h < 0 or h == d or members[h] <= 1:
                 continue
-            if graph.label(k) in (NEAR, EXACT, EDITED) or (h == m and graph.contained_in(d, k)):
+            if graph.label(k) in (NEAR, EXACT, EDITED) or graph.contained_in(d, k):
                 options.append((rank_list[h], rank_list[m], m, k, h))
         if options:
             lonely.append((d, sorted(options)))
@@ -469,7 +472,7 @@ def _join_through_members(n: int, graph: _Graph, hub: array[int], excerpt: array
             if h == m or graph.attaches(d, to_hub):  # its own edge to the hub attaches it: a plain member
                 excerpt[d] = graph.contained_in(d, to_hub)
             else:
-                excerpt[d] = excerpt[m] and not edited
+                excerpt[d] = (excerpt[m] and not edited) or graph.contained_in(d, k)
                 through[d] = k
             break
     return through
@@ -478,7 +481,11 @@ def _join_through_members(n: int, graph: _Graph, hub: array[int], excerpt: array
 def _assignment(n: int, graph: _Graph, hub: np.ndarray, excerpt: np.ndarray, rank_list: list[int],
                 credited: Credited | None, through: np.ndarray | None = None) -> Assignment:
     """Hubs -> clusters: drop hubs that took nobody, pick each cluster's canonical doc (the credited original
-    when ``credited`` names one, else the best ranked full copy), link every member."""
+    when ``credited`` names one, else the best ranked full copy), link every member. A member whose hub is
+    not the canonical doc and whose own edge to the canonical doc would not attach it (an excerpt of the
+    original, whose update with a rewritten lead ranks first) joined through its hub: ``through`` records its
+    edge to the hub, the evidence that puts it in the cluster, when it shares some passage with the canonical
+    doc (else ``split_stories`` finds it outside the story and it leaves)."""
     counts = np.bincount(hub[hub >= 0], minlength=n)
     lonely = (hub == np.arange(n)) & (counts <= 1)
     hub[lonely] = -1
@@ -499,10 +506,15 @@ def _assignment(n: int, graph: _Graph, hub: np.ndarray, excerpt: np.ndarray, ran
     graph.verify_now([(m, canonical) for members, canonical in clusters for m in members if m != canonical])
     graph.with_passages([graph.row(m, canonical) for members, canonical in clusters for m in members
                          if m != canonical])
+    through = np.full(n, -1, dtype=np.int64) if through is None else through
     for members, canonical in clusters:
         for m in members:
             centre[m] = canonical
             if m != canonical:
                 link[m] = graph.row(m, canonical)
+                h = int(hub[m])
+                if h not in (m, canonical) and through[m] < 0 and not graph.attaches(m, int(link[m])) \
+                        and graph.longest(int(link[m])) > 0:
+                    through[m] = graph.row(m, h)
     return Assignment(centre=centre, hub=hub, link=link, excerpt=excerpt, edges=graph.all_edges(), credited=chosen,
                       through=through)

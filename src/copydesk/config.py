@@ -124,6 +124,10 @@ class VerifyConfig:
     with ``containment`` of their words covered are near copies; and ``edited_min_passages`` long passages or more
     covering ``edited_coverage`` of each doc make an edited copy, as does one passage of ``edited_long_passage``
     words covering ``edited_long_coverage`` of each.
+    ``excerpt_coverage`` is 0.4, not more: a one- or two-paragraph excerpt in bare text keeps prose-shaped
+    furniture of its page (a forum pitch, a publisher's "about" paragraph, teasers with a byline) that no
+    judgement of the lines' shape can tell from the story, and it often weighs as much as the excerpt itself;
+    the 40-word passage at the larger doc's lead is what makes such a pair a copy.
     """
 
     near_jaccard: float = 0.7
@@ -132,7 +136,7 @@ class VerifyConfig:
     align_containment: float = 0.25
     passage_min_words: int = 12
     passage_max_gap: int = 10
-    excerpt_coverage: float = 0.5
+    excerpt_coverage: float = 0.4
     excerpt_min_passage: int = 40
     excerpt_lead_share: float = 0.5
     excerpt_lead_words: int = 200
