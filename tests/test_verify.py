@@ -162,3 +162,23 @@ def test_a_short_excerpt_with_as_much_furniture_left_is_an_excerpt_when_its_pass
     )
     label = label_passages(table, np.full(n, 130), np.full(n, 700), cfg)
     assert label.tolist() == [A_IN_B, UNRELATED, UNRELATED]
+
+
+def test_one_long_passage_that_covers_most_of_two_docs_of_one_size_makes_an_edited_copy() -> None:
+    """An excerpt in another page's wrapper, as long as its full copy once both are cleaned (the wrapper kept
+    another story's headline block; the full copy lost some lines to cleaning): one 112-word passage, at the
+    start of both, covers 61% of each. Neither is clearly shorter, so no excerpt; it is an edited copy (one
+    passage of ``edited_long_passage`` words covering ``edited_long_coverage`` of each), and joins the story.
+    Covering 55% of each, the pair stays unrelated."""
+    from copydesk.verify import EDITED, EdgeTable, label_passages
+
+    n = 2
+    table = EdgeTable(
+        np.zeros(n, dtype=np.int64), np.ones(n, dtype=np.int64), np.full(n, 0.44), np.full(n, 0.63),
+        np.full(n, 0.6), np.full(n, UNRELATED, dtype=np.int8),
+        cover_ab=np.array([0.615, 0.55]), cover_ba=np.array([0.609, 0.55]),
+        first_a=np.zeros(n, dtype=np.int64), first_b=np.zeros(n, dtype=np.int64),
+        words_a=np.full(n, 182), words_b=np.full(n, 184), longest=np.full(n, 112), passages=np.ones(n, dtype=np.int64),
+    )
+    label = label_passages(table, np.full(n, 178), np.full(n, 180), VerifyConfig())
+    assert label.tolist() == [EDITED, UNRELATED]

@@ -143,7 +143,7 @@ class VerifyConfig:
     edited_min_passages: int = 2
     edited_coverage: float = 0.3
     edited_long_passage: int = 100
-    edited_long_coverage: float = 0.65
+    edited_long_coverage: float = 0.6
 
     def __post_init__(self) -> None:
         for name in ("near_jaccard", "containment", "excerpt_max_ratio", "align_containment", "excerpt_coverage",
