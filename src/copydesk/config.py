@@ -127,7 +127,8 @@ class VerifyConfig:
     ``excerpt_coverage`` is 0.4, not more: a one- or two-paragraph excerpt in bare text keeps prose-shaped
     furniture of its page (a forum pitch, a publisher's "about" paragraph, teasers with a byline) that no
     judgement of the lines' shape can tell from the story, and it often weighs as much as the excerpt itself;
-    the 40-word passage at the larger doc's lead is what makes such a pair a copy.
+    the long passage at the larger doc's lead is what makes such a pair a copy. ``excerpt_min_passage`` is
+    30 words (a long sentence): a one-paragraph brief or an edited copy's shorter verbatim paragraphs count.
     """
 
     near_jaccard: float = 0.7
@@ -137,7 +138,7 @@ class VerifyConfig:
     passage_min_words: int = 12
     passage_max_gap: int = 10
     excerpt_coverage: float = 0.4
-    excerpt_min_passage: int = 40
+    excerpt_min_passage: int = 30
     excerpt_lead_share: float = 0.5
     excerpt_lead_words: int = 200
     edited_min_passages: int = 2
