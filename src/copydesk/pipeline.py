@@ -50,7 +50,7 @@ from .prepare import (
 )
 from .provenance import url_host
 from .runtime import fewer_collections
-from .sketch.shingle import csr_rows
+from .sketch.shingle import ORDER_DTYPE, csr_rows
 from .sketch.spill import BatchFiles, FingerprintSpill, ItemSpill, ShingleSpill, SpilledShingles, TextReader
 from .syndication import CreditedOriginal, NameKeys, syndication_edges
 from .types import Cluster, Decision, Document, Edge, Reason, Rejected, Role
@@ -130,7 +130,7 @@ class _Intake:
         self.problems: list[str] = []
         self.bytes = 0
         self.shingles = ShingleSpill()
-        self.order = ShingleSpill("order.u64")  # each doc's shingles in text order, for passage alignment
+        self.order = ShingleSpill("order.u32", ORDER_DTYPE)  # each doc's shingles in text order, for passage alignment
         self.fingerprints = FingerprintSpill(work_dir)
         self.texts = BatchFiles()  # where each doc's clean text is
         self.work_dir = work_dir

@@ -26,7 +26,7 @@ from .io.readers import Item, JsonlChunk, PageBatch, deferred_items
 from .provenance import Credit, LineCreditMemo, extract_credits, url_host
 from .runtime import fewer_collections
 from .sketch.minhash import signatures
-from .sketch.shingle import ShingleSets, ordered_shingles, shingle_sets_in_order, utf8_size
+from .sketch.shingle import ORDER_DTYPE, ShingleSets, ordered_shingles, shingle_sets_in_order, utf8_size
 from .sketch.spill import write_texts, write_values
 from .types import Document, Rejected
 
@@ -141,7 +141,7 @@ def clean_one(
 
 def order_path(shingle_path: str) -> str:
     """The file beside a batch's shingle sets that holds its docs' shingles in text order."""
-    return shingle_path.removesuffix(".u64") + ".order.u64"
+    return shingle_path.removesuffix(".u64") + ".order.u32"
 
 
 def sketch_texts(texts: list[str], cfg: RunConfig) -> tuple[ShingleSets, np.ndarray, tuple[np.ndarray, np.ndarray]]:
@@ -182,7 +182,7 @@ def _process_batch(job: BatchJob, cfg: RunConfig, lines: FrozenSourceLines | Non
     fps = fingerprints(sets, cfg.candidates)
     sketched = time.perf_counter()
     write_values(Path(job.shingle_path), sets.values)
-    write_values(Path(order_path(job.shingle_path)), ordered)
+    write_values(Path(order_path(job.shingle_path)), ordered, ORDER_DTYPE)
     return BatchOut(
         set_offsets=sets.offsets, exact=sets.exact, signatures=sigs, text_path=job.text_path,
         text_ends=write_texts(Path(job.text_path), clean_texts), shingle_path=job.shingle_path,

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
+import pytest
+
 from copydesk.sketch.spill import ItemSpill
 from copydesk.types import Document, Reason, Rejected
 
@@ -50,3 +53,37 @@ def test_texts_written_per_batch_read_back_by_doc_across_many_files(tmp_path: Pa
     assert [copy.get(i) for i in order] == expected
     reader.close()
     copy.close()
+
+
+def test_shingles_in_text_order_spill_as_32_bits_and_read_back_per_doc_in_one_or_many_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The order spill keeps each shingle's low 32 bits (half the bytes of the sets): rows read back, from the
+    batch files or from the file they are joined into, are the ordered shingles of the same docs."""
+    from copydesk.config import ShingleConfig
+    from copydesk.sketch import spill as spill_module
+    from copydesk.sketch.shingle import ORDER_DTYPE, ordered_shingles
+    from copydesk.sketch.spill import ShingleSpill, write_values
+
+    texts = ["the cat sat on the mat today", "", "a b c d e f g h", "one two three four five six"]
+    values, offsets = ordered_shingles(texts, ShingleConfig(size=3))
+    assert values.dtype == np.uint32
+    for join_below, files in ((0, 2), (128 << 20, 1)):
+        monkeypatch.setattr(spill_module, "JOIN_BELOW_BYTES", join_below)
+        folder = tmp_path / f"join-{join_below}"
+        folder.mkdir()
+        spill = ShingleSpill("order.u32", ORDER_DTYPE)
+        for n, docs in enumerate(((0, 1), (2, 3))):
+            part = values[offsets[docs[0]] : offsets[docs[1] + 1]]
+            path = folder / f"batch-{n}.order.u32"
+            write_values(path, part, ORDER_DTYPE)
+            assert path.stat().st_size == 4 * part.shape[0]
+            local = offsets[docs[0] : docs[1] + 2] - offsets[docs[0]]
+            spill.append(str(path), local, np.zeros(2, dtype=np.uint64), np.arange(2))
+        table = spill.finish()
+        assert len(table.paths) == files
+        got = table.rows(np.array([3, 0, 1, 2]))
+        for k, doc in enumerate((3, 0, 1, 2)):
+            want = values[offsets[doc] : offsets[doc + 1]]
+            assert np.array_equal(got.values[got.offsets[k] : got.offsets[k + 1]], want)
+            assert got.values.dtype == np.uint32

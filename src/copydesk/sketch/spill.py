@@ -18,14 +18,14 @@ import numpy as np
 from .shingle import ShingleSets
 
 
-def write_values(path: Path, values: np.ndarray) -> None:
-    """Write a batch's shingle values (uint64, each doc's set after the last) to a new file.
+def write_values(path: Path, values: np.ndarray, dtype: type = np.uint64) -> None:
+    """Write a batch's shingle values (``dtype``, each doc's set after the last) to a new file.
 
     Why a file per batch, written where the batch was prepared: the shingle sets are the largest thing a batch
     makes (about 5.6 GB per million news-sized docs); written by the worker that made them, they never pass
     through the pipe to the main process (pickled, received, unpickled and written again there, about 2 s of
     the main process's CPU per 100k docs), which only keeps where each doc's set is (:class:`ShingleSpill`)."""
-    np.ascontiguousarray(values, dtype=np.uint64).tofile(path)
+    np.ascontiguousarray(values, dtype=dtype).tofile(path)
 
 
 class BatchFiles:
@@ -66,10 +66,11 @@ class ShingleSpill:
     """Where each doc's shingle set is (:class:`BatchFiles` of the :func:`write_values` files) and its exact-copy
     hash. ``finish()`` freezes it into :class:`SpilledShingles`."""
 
-    def __init__(self, merged_name: str = "shingles.u64") -> None:
+    def __init__(self, merged_name: str = "shingles.u64", dtype: type = np.uint64) -> None:
         self._files = BatchFiles()
         self._exact: list[np.ndarray] = []
         self._merged_name = merged_name  # the file the batch files are joined into, when they are
+        self._dtype = dtype  # of the values in the files
 
     def append(self, path: str, offsets: np.ndarray, exact: np.ndarray, rows: np.ndarray) -> None:
         """Add the docs ``rows`` (in that order) of a batch file whose doc k's set lies between ``offsets[k]`` and
@@ -78,7 +79,7 @@ class ShingleSpill:
         self._exact.append(exact[rows])
 
     def finish(self) -> SpilledShingles:
-        table = SpilledShingles(*self._files.frozen(), _joined(self._exact, np.uint64))
+        table = SpilledShingles(*self._files.frozen(), _joined(self._exact, np.uint64), self._dtype)
         if len(table.paths) > MAX_SHINGLE_FILES or (
             len(table.paths) > 1 and sum(map(os.path.getsize, table.paths)) <= JOIN_BELOW_BYTES
         ):
@@ -101,13 +102,14 @@ def _merged(table: SpilledShingles, name: str) -> SpilledShingles:
     bases = np.zeros(len(table.paths), dtype=np.int64)
     with path.open("wb") as out:
         for f, part in enumerate(table.paths):
-            bases[f] = out.tell() // 8
+            bases[f] = out.tell() // np.dtype(table.dtype).itemsize
             with open(part, "rb") as source:
                 shutil.copyfileobj(source, out, 8 << 20)
             os.unlink(part)
     shift = bases[table.file_of]
     return SpilledShingles(
-        (str(path),), np.zeros_like(table.file_of), table.starts + shift, table.ends + shift, table.exact
+        (str(path),), np.zeros_like(table.file_of), table.starts + shift, table.ends + shift, table.exact,
+        table.dtype,
     )
 
 
@@ -123,6 +125,7 @@ class SpilledShingles:
     starts: np.ndarray  # int64, per doc
     ends: np.ndarray  # int64, per doc
     exact: np.ndarray  # uint64, per doc
+    dtype: type = np.uint64  # of the values (shingle sets; the shingles in text order keep 32 bits)
 
     def __len__(self) -> int:
         return int(self.file_of.shape[0])
@@ -134,7 +137,8 @@ class SpilledShingles:
     def mapped(self) -> list[np.ndarray]:
         """A read-only mapping of each file (an empty array for an empty one, which cannot be mapped)."""
         return [
-            np.asarray(np.memmap(path, dtype=np.uint64, mode="r")) if os.path.getsize(path) else _NO_VALUES
+            np.asarray(np.memmap(path, dtype=self.dtype, mode="r")) if os.path.getsize(path)
+            else _NO_VALUES if self.dtype is np.uint64 else _read_only(np.empty(0, dtype=self.dtype))
             for path in self.paths
         ]
 
@@ -146,17 +150,18 @@ class SpilledShingles:
         offsets = np.zeros(indices.shape[0] + 1, dtype=np.int64)
         np.cumsum(sizes, out=offsets[1:])
         fds: dict[int, int] = {}
+        item = np.dtype(self.dtype).itemsize
         try:
-            parts = []
+            parts: list[np.ndarray] = []
             for file, start, size in zip(self.file_of[indices].tolist(), starts.tolist(), sizes.tolist(), strict=True):
                 fd = fds.get(file)
                 if fd is None:
                     fd = fds[file] = os.open(self.paths[file], os.O_RDONLY)
-                parts.append(np.frombuffer(os.pread(fd, size * 8, start * 8), dtype=np.uint64))
+                parts.append(np.frombuffer(os.pread(fd, size * item, start * item), dtype=self.dtype))
         finally:
             for fd in fds.values():
                 os.close(fd)
-        values = np.concatenate(parts) if parts else _NO_VALUES
+        values = np.concatenate(parts) if parts else np.empty(0, dtype=self.dtype)
         return ShingleSets(values, offsets, self.exact[indices])
 
 
