@@ -83,6 +83,19 @@ def test_menu_labels_are_not_prose(line: str) -> None:
     assert not judge(line)
 
 
+def test_a_long_line_is_judged_on_its_first_words() -> None:
+    """The shape of a line shows in its first ``SHAPE_WORDS`` words: a paragraph of 150 words is prose, a
+    flattened list of twelve title-cased headlines (72 words, "of" and "the" among them) is not, and words
+    past the first ones change neither verdict."""
+    from copydesk.clean.prose import SHAPE_WORDS
+
+    paragraph = " ".join([SENTENCES[0]] * 8)
+    assert len(paragraph.split()) > 4 * SHAPE_WORDS and judge(paragraph)
+    headlines = " ".join(HEADLINES * 3)
+    assert len(headlines.split()) > 2 * SHAPE_WORDS and not judge(headlines)
+    assert not judge(headlines + " " + paragraph)  # (the list comes first: a glued teaser list, not a story)
+
+
 def test_a_german_sentence_is_prose_although_its_nouns_are_capitalised() -> None:
     """German capitalises every noun; a sentence with six capitalised nouns is still prose (its stopwords
     "hat", "am", "die", "für", "weil", "sind" carry it), not a headline."""

@@ -96,10 +96,17 @@ def _unspaced(stripped: str, words: int) -> bool:
     return words <= 3 and len(stripped) >= UNSPACED_SENTENCE_CHARS and not stripped.isascii()
 
 
+#: Words of a line that its shape is judged on (title case, share of stopwords): a headline, or a run of them
+#: glued into one line, shows its shape in its first words as well as in all of them, and judging a long
+#: paragraph on its first words only spares most of the work (most lines of a page are prose).
+SHAPE_WORDS: Final[int] = 32
+
+
 def is_title_cased(stripped: str) -> bool:
-    """Most words capitalised, and enough of them: a headline ("15 Amazing Images of Stars From Hubble").
-    (The scan stops once lower-case words are too many for any share of the rest: most lines are prose.)"""
-    words = stripped.split()
+    """Most words capitalised, and enough of them: a headline ("15 Amazing Images of Stars From Hubble"), judged
+    on the first ``SHAPE_WORDS`` words. (The scan stops once lower-case words are too many for any share of
+    the rest: most lines are prose.)"""
+    words = stripped.split(None, SHAPE_WORDS)[:SHAPE_WORDS]
     most_lower = (1.0 - TITLE_CASE_SHARE) * len(words)  # at least the cased words' share: a bound that is exact
     cased = upper = 0
     for w in words:
@@ -127,7 +134,7 @@ def is_prose_line(stripped: str, norm: str, words: int) -> bool:
         return len(stripped) >= UNSPACED_PARAGRAPH_CHARS or terminal
     if words < SENTENCE_MIN_WORDS or (words < PARAGRAPH_MIN_WORDS and not terminal):
         return False
-    tokens = norm.split()
+    tokens = norm.split(None, SHAPE_WORDS)[:SHAPE_WORDS]  # (the share among its first words)
     needed = MIN_STOPWORD_SHARE * len(tokens)
     stop = 0
     for token in tokens:  # (stops as soon as there are enough: running text has two or three times as many)
