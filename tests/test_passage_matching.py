@@ -221,6 +221,8 @@ def test_each_brief_copied_twice_makes_one_cluster_per_brief(with_sources: bool)
     assert per_brief == [[f"brief{b}-copy0", f"brief{b}-copy1"] for b in range(3)]
     digest = decisions_by_id(result)["digest"]
     assert digest.role is Role.UNIQUE and digest.reason is Reason.MULTI_STORY_PAGE, describe(result)
+    # the edges the split dropped are no negative count of pairs verified while clustering
+    assert result.summary["edges_verified_while_clustering"] == 0
 
 
 # ----------------------------------------------------------------------------------------------------------

@@ -542,7 +542,10 @@ def _dedup(items: Iterable[Entry], cfg: RunConfig, progress: ProgressFn, folder:
                                                               known=known, lazy=True))
     start = _timed(timings, "verify", start, peaks)
     rank = priority(docs, edges, cfg.canonical)
+    on_demand = [0]  # pairs verified while clustering (never candidates), for the summary
+
     def verify_on_demand(pairs: np.ndarray) -> EdgeTable:
+        on_demand[0] += int(pairs.shape[0])
         rows = sets.rows(pairs.reshape(-1))  # rows 2i and 2i + 1 hold pair i
         local = np.arange(2 * pairs.shape[0], dtype=np.int64).reshape(-1, 2)
         table = verify_pairs(rows, local, cfg.verify, keep_unrelated=True)
@@ -566,7 +569,7 @@ def _dedup(items: Iterable[Entry], cfg: RunConfig, progress: ProgressFn, folder:
                                                      known=known), strict=True))
     clusters = _clusters(docs, infos, assignment, scores, spans)
     _timed(timings, "assemble", start, peaks)
-    summary = _summary(decisions, clusters, pairs, edges, assignment, intake, cfg)
+    summary = _summary(decisions, clusters, pairs, edges, on_demand[0], intake, cfg)
     manifest = _manifest(cfg, timings, len(decisions), intake.bytes, workers.count)
     manifest["batch_step_seconds"] = step_seconds
     manifest["peak_rss_mb_after"] = peaks
@@ -722,7 +725,7 @@ def _clusters(
 
 def _summary(
     decisions: list[Decision], clusters: list[Cluster], pairs: np.ndarray, edges: EdgeTable,
-    assign: Assignment, intake: _Intake, cfg: RunConfig,
+    verified_on_demand: int, intake: _Intake, cfg: RunConfig,
 ) -> dict[str, Any]:
     from .manifest import config_hash
 
@@ -740,7 +743,7 @@ def _summary(
         "largest_cluster": max((c.size for c in clusters), default=0),
         "candidate_pairs": int(pairs.shape[0]),
         "verified_edges": len(edges),
-        "edges_verified_while_clustering": len(assign.edges) - len(edges),
+        "edges_verified_while_clustering": verified_on_demand,
         "input_problems": len(intake.problems),
         "text_bytes": intake.bytes,
         "removed_lines_by_rule": dict(sorted(intake.removed_by_rule.items())),
