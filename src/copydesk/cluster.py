@@ -112,6 +112,16 @@ class _Graph:
         self.base_longest = _int_array(edges.longest)
         self.extra_longest: list[int] = []
         self.size = m
+        # per adjacency entry: whether the neighbour may hang off this doc by that edge (``attaches``), which
+        # the greedy loop asks of every neighbour of every doc it looks at
+        rows = np.concatenate([np.arange(m), np.arange(m)]).astype(np.int64)[order]
+        nbr = np.concatenate([edges.b, edges.a]).astype(np.int64)[order]
+        label = edges.label[rows]
+        nbr_is_a = edges.a[rows] == nbr
+        attaches = (np.isin(label, (NEAR, EXACT, EDITED)) | ((label == A_IN_B) & nbr_is_a)
+                    | ((label == B_IN_A) & ~nbr_is_a))
+        self.nbr_attaches = array("b")
+        self.nbr_attaches.frombytes(attaches.astype(np.int8).tobytes())
 
     def neighbours(self, d: int) -> list[int]:
         return self.dst[self.indptr[d] : self.indptr[d + 1]].tolist()
@@ -120,6 +130,11 @@ class _Graph:
         """(neighbour, edge row) pairs of ``d``."""
         lo, hi = self.indptr[d], self.indptr[d + 1]
         return list(zip(self.dst[lo:hi], self.dst_row[lo:hi], strict=True))
+
+    def free_takers(self, d: int, hub: array[int]) -> list[int]:
+        """Neighbours of ``d`` with no hub yet (``hub[m] < 0``) that could hang off ``d``."""
+        lo, hi = self.indptr[d], self.indptr[d + 1]
+        return [m for m, ok in zip(self.dst[lo:hi], self.nbr_attaches[lo:hi], strict=True) if ok and hub[m] < 0]
 
     def degree(self, d: int) -> int:
         return self.indptr[d + 1] - self.indptr[d]
@@ -387,7 +402,7 @@ def _stars(n: int, edges: EdgeTable, rank: np.ndarray, verify: PairVerifier, cre
 
     def takers(d: int) -> list[int]:
         """Unassigned neighbours that ``d`` could take as members."""
-        return [m for m, k in graph.neighbour_rows(d) if hub[m] < 0 and graph.attaches(m, k)]
+        return graph.free_takers(d, hub)
 
     def waits(d: int) -> bool:
         """``d`` is an excerpt of a doc that is still unassigned: let that doc go first."""

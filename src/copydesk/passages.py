@@ -32,6 +32,7 @@ from numba import njit
 
 from .config import RunConfig
 from .runtime import in_order_threads
+from .sketch.shingle import ORDER_DTYPE
 from .verify import UNRELATED, EdgeTable, concat_edges, label_passages
 
 
@@ -258,7 +259,7 @@ def align_pairs(values: np.ndarray, offsets: np.ndarray, left: np.ndarray, right
     ``anchor_words`` words is long: ``first_*`` is where the first long one starts, ``count`` how many there are.
     ``threads`` split the pairs (the kernels release the GIL); the result is the same
     for any number."""
-    values = np.ascontiguousarray(values, dtype=np.uint64)
+    values = np.ascontiguousarray(values, dtype=ORDER_DTYPE)  # (the spill's 32 bits: no copy)
     offsets = np.ascontiguousarray(offsets, dtype=np.int64)
     left = np.ascontiguousarray(left, dtype=np.int64)
     right = np.ascontiguousarray(right, dtype=np.int64)

@@ -111,48 +111,49 @@ class CreditedOriginal:
         # (a cluster where no member credits anyone in its text has no credited original: most clusters)
         self._credits_someone = [any(c.kind not in _FIELD_KINDS for c in credits) for _, _, credits in members]
         self._chosen: dict[tuple[tuple[int, ...], tuple[int, ...]], int | None] = {}  # per cluster, once
+        self._names: dict[int, tuple[list[tuple[str, Credit]], list[tuple[str, str]]]] = {}
         self.why: dict[int, str] = {}
 
-    def _names(self, d: int) -> tuple[list[str], list[tuple[str, str]]]:
-        """Doc ``d``'s credited keys (its text's credits) and its publisher keys (source field, URL host)."""
-        _, source, credits = self._members[d]
-        credited = [self._keys.of(c.name)[0] for c in credits if c.kind not in _FIELD_KINDS]
-        names = [c.name for c in credits if c.kind in _FIELD_KINDS] + ([source] if source else [])
-        return credited, [self._keys.of(name) for name in names]
-
-    def _anyone_credited(self, members: list[int], full: list[int]) -> bool:
-        """Whether a member's credit names a full copy's publisher at all (``syndication_edges`` would link
-        nothing otherwise): a cheap test before the edges are built."""
-        names = {m: self._names(m) for m in members}
-        return any(
-            _keys_match(credited, key, host)
-            for m in members for credited in names[m][0]
-            for f in full if f != m for key, host in names[f][1]
-        )
+    def _names_of(self, d: int) -> tuple[list[tuple[str, Credit]], list[tuple[str, str]]]:
+        """Doc ``d``'s text credits with their credited keys, and its publisher keys (source field, URL host):
+        computed once per doc, as a doc's cluster comes back in every round."""
+        found = self._names.get(d)
+        if found is None:
+            _, source, credits = self._members[d]
+            textual = [(self._keys.of(c.name)[0], c) for c in credits if c.kind not in _FIELD_KINDS]
+            names = [c.name for c in credits if c.kind in _FIELD_KINDS] + ([source] if source else [])
+            found = self._names[d] = (textual, [self._keys.of(name) for name in names])
+        return found
 
     def __call__(self, members: list[int], full: list[int]) -> int | None:
         key = (tuple(members), tuple(full))  # (clustering runs in rounds, and most clusters come back unchanged)
         if key not in self._chosen:
-            credited = any(self._credits_someone[m] for m in members) and self._anyone_credited(members, full)
+            credited = any(self._credits_someone[m] for m in members)
             self._chosen[key] = self._choose(members, full) if credited else None
         return self._chosen[key]
 
     def _choose(self, members: list[int], full: list[int]) -> int | None:
-        edges = syndication_edges([self._members[m] for m in members], self._keys)
-        crediting: dict[str, list[SyndicationEdge]] = {}
-        credits_other = set()
-        for e in edges:
-            if e.credited_doc is not None and e.credited_doc != e.doc:
-                crediting.setdefault(e.credited_doc, []).append(e)
-                credits_other.add(e.doc)
+        """What ``syndication_edges`` of the members would say (each text credit points to the first other
+        member whose publisher it names), without building the edges."""
+        ids = [self._members[m][0] for m in members]
+        publishers = [self._names_of(m)[1] for m in members]
+        crediting: dict[str, list[tuple[str, str, str, str]]] = {}  # credited doc -> (doc, kind, name, evidence)
+        credits_other: set[str] = set()
+        for doc_id, m in zip(ids, members, strict=True):
+            for credited_key, credit in self._names_of(m)[0]:
+                for other_id, keys in zip(ids, publishers, strict=True):
+                    if other_id != doc_id and any(_keys_match(credited_key, key, host) for key, host in keys):
+                        crediting.setdefault(other_id, []).append((doc_id, credit.kind, credit.name, credit.evidence))
+                        credits_other.add(doc_id)
+                        break
         ends = [m for m in full if self._members[m][0] in crediting and self._members[m][0] not in credits_other]
         if not ends:
             return None
-        best = max(ends, key=lambda m: (len({e.doc for e in crediting[self._members[m][0]]}), -full.index(m)))
+        best = max(ends, key=lambda m: (len({g[0] for g in crediting[self._members[m][0]]}), -full.index(m)))
         given = crediting[self._members[best][0]]
-        first = min(given, key=lambda e: (e.doc, e.kind))
-        others = sorted({e.doc for e in given} - {first.doc})
+        first = min(given, key=lambda g: (g[0], g[1], g[2]))  # (the first of the edges in their sorted order)
+        others = sorted({g[0] for g in given} - {first[0]})
         also = f" and {len(others)} more" if others else ""
-        self.why[best] = (f"credited as the original by {first.doc} ({first.evidence.strip()!r}){also}; "
+        self.why[best] = (f"credited as the original by {first[0]} ({first[3].strip()!r}){also}; "
                           "in the canonical policy the credited original comes first")
         return best

@@ -143,25 +143,21 @@ class SpilledShingles:
         ]
 
     def rows(self, indices: np.ndarray) -> ShingleSets:
-        """A small table of the given rows, read with positioned reads (no mapping left behind), for the few
-        pairs verified one at a time during clustering."""
+        """A small table of the given rows (in that order), copied from each file they lie in through a mapping
+        dropped right after (no mapping left behind, and a slice copy per doc rather than a read and a buffer
+        per doc): the rows of pairs verified during clustering, the docs of pairs to align."""
         starts, ends = self.starts[indices], self.ends[indices]
-        sizes = ends - starts
         offsets = np.zeros(indices.shape[0] + 1, dtype=np.int64)
-        np.cumsum(sizes, out=offsets[1:])
-        fds: dict[int, int] = {}
-        item = np.dtype(self.dtype).itemsize
-        try:
-            parts: list[np.ndarray] = []
-            for file, start, size in zip(self.file_of[indices].tolist(), starts.tolist(), sizes.tolist(), strict=True):
-                fd = fds.get(file)
-                if fd is None:
-                    fd = fds[file] = os.open(self.paths[file], os.O_RDONLY)
-                parts.append(np.frombuffer(os.pread(fd, size * item, start * item), dtype=self.dtype))
-        finally:
-            for fd in fds.values():
-                os.close(fd)
-        values = np.concatenate(parts) if parts else np.empty(0, dtype=self.dtype)
+        np.cumsum(ends - starts, out=offsets[1:])
+        values: np.ndarray = np.empty(int(offsets[-1]), dtype=self.dtype)
+        files = self.file_of[indices]
+        row_offsets = offsets.tolist()
+        for file in np.unique(files[ends > starts]).tolist():
+            at = np.flatnonzero((files == file) & (ends > starts)).tolist()
+            mapped = np.memmap(self.paths[file], dtype=self.dtype, mode="r")
+            for k, lo, hi in zip(at, starts[at].tolist(), ends[at].tolist(), strict=True):
+                values[row_offsets[k] : row_offsets[k] + hi - lo] = mapped[lo:hi]
+            del mapped
         return ShingleSets(values, offsets, self.exact[indices])
 
 
