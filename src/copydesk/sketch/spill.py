@@ -154,7 +154,7 @@ class SpilledShingles:
         row_offsets = offsets.tolist()
         for file in np.unique(files[ends > starts]).tolist():
             at = np.flatnonzero((files == file) & (ends > starts)).tolist()
-            mapped = np.memmap(self.paths[file], dtype=self.dtype, mode="r")
+            mapped = np.asarray(np.memmap(self.paths[file], dtype=self.dtype, mode="r"))  # (plain slices)
             for k, lo, hi in zip(at, starts[at].tolist(), ends[at].tolist(), strict=True):
                 values[row_offsets[k] : row_offsets[k] + hi - lo] = mapped[lo:hi]
             del mapped
