@@ -8,6 +8,7 @@ judgement, docs with one by corpus evidence. What a careful reader would say of 
 from __future__ import annotations
 
 import shutil
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -298,3 +299,42 @@ def test_input_order_does_not_change_any_decision(tmp_path: Path) -> None:
         expected = _outcome(run_docs(docs))
         for order in (docs[::-1], docs[1:] + docs[:1]):
             assert _outcome(run_docs(order)) == expected, name
+
+
+# ----------------------------------------------------------------------------------------------------------
+# f. stock phrases that very many docs share
+
+#: Wire stock phrases (shorter than a passage's solid segment of 12 words) and a disclaimer line (18 words).
+STOCK = (
+    "The company did not immediately respond to a request for comment.",
+    "It was not immediately clear how many people were affected.",
+    "Officials said more details would be released later this week.",
+    "The views expressed in this article are the author's own and do not reflect those of the publisher.",
+)
+
+
+def _with_stock(headline: str, paragraphs: Sequence[str]) -> str:
+    """The story with a stock phrase after each paragraph but the last, then the disclaimer."""
+    parts = [headline]
+    for k, paragraph in enumerate(paragraphs):
+        parts += [paragraph, STOCK[k % 3]] if k < len(paragraphs) - 1 else [paragraph]
+    return "\n\n".join([*parts, STOCK[3]]) + "\n"
+
+
+@pytest.mark.parametrize("copies", [1, 40])
+def test_stock_phrases_that_many_docs_share_join_none_of_them(copies: int) -> None:
+    """Five unrelated short stories, each printed with the same wire stock phrases between its paragraphs and
+    the same disclaimer at its foot, and (``copies`` 40) every story on forty sites: stock phrases give no
+    evidence. No pair of different stories is joined; the stock phrases cover none of a story's words in
+    passages but the disclaimer's, and each story's own copies still form one cluster."""
+    stories = [(LIBRARY_HEADLINE, LIBRARY), (ROBOTICS_HEADLINE, ROBOTICS), *BRIEFS]
+    docs = [Document(id=f"story{s}-site{c}", text=_with_stock(h, p)) for s, (h, p) in enumerate(stories)
+            for c in range(copies)]
+    result = run_docs(docs)
+    for c in result.clusters:
+        assert len({m.split("-")[0] for m in (c.canonical, *c.members)}) == 1, describe(result)
+    assert len(result.clusters) == (len(stories) if copies > 1 else 0), describe(result)
+    pair = copydesk.compare_texts(_with_stock(*stories[0]), _with_stock(*stories[1]))
+    assert pair.label == "unrelated" and len(pair.shared_passages) == 1, pair
+    assert "views expressed" in pair.shared_passages[0].text, pair  # (the disclaimer, a line of its own)
+    assert max(pair.cover_a, pair.cover_b) < 0.2, pair
