@@ -42,6 +42,7 @@ class DocTable:
     sources: Sequence[str | None]
     date_keys: Sequence[float | None] | None = None
     hosts: Sequence[str | None] | None = None
+    repairs: Sequence[int] | None = None  # input problems repaired in reading each doc (its warnings)
 
     def when(self, i: int) -> float | None:
         """Doc ``i``'s date as seconds since the epoch (UTC), or None."""
@@ -71,13 +72,14 @@ def _source_rank(i: int, docs: DocTable, cfg: CanonicalConfig) -> int:
     return len(cfg.prefer_sources)
 
 
-def _key(i: int, docs: DocTable, excerpt: np.ndarray, cfg: CanonicalConfig) -> tuple[bool, float, int, int, str]:
+def _key(i: int, docs: DocTable, excerpt: np.ndarray, cfg: CanonicalConfig) -> tuple[bool, float, int, int, int, str]:
     when = docs.when(i) if cfg.use_dates else None
     return (
         bool(excerpt[i]),
         _NO_DATE if when is None else when,
         _source_rank(i, docs, cfg),
         -int(docs.sizes[i]),
+        docs.repairs[i] if docs.repairs is not None else 0,  # (a copy read as it was beats one repaired in reading)
         docs.ids[i],
     )
 
@@ -93,13 +95,17 @@ def priority(docs: DocTable, edges: EdgeTable, cfg: CanonicalConfig) -> np.ndarr
     return rank
 
 
+def _repairs(i: int, docs: DocTable) -> int:
+    return docs.repairs[i] if docs.repairs is not None else 0
+
+
 def _preferred_name(i: int, docs: DocTable, cfg: CanonicalConfig) -> str | None:
     rank = _source_rank(i, docs, cfg)
     return cfg.prefer_sources[rank] if rank < len(cfg.prefer_sources) else docs.sources[i]
 
 
 _TIE_REASONS = (Reason.MOST_COMPLETE, Reason.EARLIEST_DATE, Reason.PREFERRED_SOURCE, Reason.LONGEST_TEXT,
-                Reason.LOWEST_ID)
+                Reason.FEWEST_REPAIRS, Reason.LOWEST_ID)
 
 
 def why_canonical(centre: int, rivals: Sequence[int], docs: DocTable, excerpt: np.ndarray,
@@ -122,6 +128,9 @@ def why_canonical(centre: int, rivals: Sequence[int], docs: DocTable, excerpt: n
         Reason.PREFERRED_SOURCE: f"preferred source {_preferred_name(centre, docs, cfg)!r} among {len(rivals) + 1} "
                                  "full copies",
         Reason.LONGEST_TEXT: f"longest text ({int(docs.sizes[centre])} shingles) among {len(rivals) + 1} full copies",
+        Reason.FEWEST_REPAIRS: (f"read with fewer repairs ({_repairs(centre, docs)} against "
+                                f"{_repairs(best, docs)} for {docs.ids[best]}: invalid UTF-8, HTML character "
+                                f"references in plain text, ...) among {len(rivals) + 1} full copies"),
         Reason.LOWEST_ID: f"lowest id among {len(rivals) + 1} equally ranked full copies",
     }
     return reason, details[reason]

@@ -13,6 +13,7 @@ import numpy as np
 
 from .clean.boilerplate import clean_text, split_lines
 from .config import RunConfig
+from .io.readers import decode_entities
 from .passages import align_edges, align_pairs
 from .sketch import _kernels
 from .sketch.shingle import ordered_shingles, shingle_sets, token_stream
@@ -113,6 +114,8 @@ def compare_texts(a_text: str, b_text: str, cfg: RunConfig | None = None) -> Com
     there is no corpus-level boilerplate evidence, only the per-document rules and the prose judgement. A text
     with no body is compared all the same, but labelled unrelated, as ``dedup`` never matches it."""
     cfg = cfg or RunConfig()
+    # (as the readers hand plain text to dedup: HTML character references decoded)
+    a_text, b_text = decode_entities(a_text, "a", []), decode_entities(b_text, "b", [])
     (a_text, body_a), (b_text, body_b) = matched(a_text, cfg), matched(b_text, cfg)
     sets = shingle_sets([a_text, b_text], cfg.shingle)
     left, right = np.array([0]), np.array([1])

@@ -524,6 +524,7 @@ def _dedup(items: Iterable[Entry], cfg: RunConfig, progress: ProgressFn, folder:
         ids=[i.id for i in infos], sizes=sets.sizes(), dates=[i.date for i in infos],
         sources=[i.source for i in infos], date_keys=date_keys,
         hosts=[url_host(i.url) if i.url else None for i in infos] if cfg.canonical.prefer_sources else None,
+        repairs=[len(i.warnings) for i in infos],
     )
     progress("candidates", 0, None)  # (stages without a count show as a spinner with the time spent)
     fp_counts, fp_parts = intake.fingerprints.finish()

@@ -96,6 +96,7 @@ class Reason(StrEnum):
     EARLIEST_DATE = "earliest_date"
     PREFERRED_SOURCE = "preferred_source"
     LONGEST_TEXT = "longest_text"
+    FEWEST_REPAIRS = "fewest_repairs"
     LOWEST_ID = "lowest_id"
     # membership
     EXACT_COPY = "exact_copy"

@@ -96,6 +96,15 @@ def test_a_long_line_is_judged_on_its_first_words() -> None:
     assert not judge(headlines + " " + paragraph)  # (the list comes first: a glued teaser list, not a story)
 
 
+def test_russian_and_greek_sentences_are_prose_although_their_homoglyphs_fold_to_latin() -> None:
+    """Line normalisation folds Cyrillic and Greek letters that read as Latin ones ("с", "о", "а"), as matching
+    does; the stoplists are folded the same way, so Russian and Greek running text keeps its stopwords."""
+    assert judge("Городской совет в среду решил закрыть мост на полгода, потому что стальные балки сильно "
+                 "проржавели и их нужно заменить.")
+    assert judge("Το δημοτικό συμβούλιο αποφάσισε την Τετάρτη να κλείσει τη γέφυρα για έξι μήνες, επειδή οι "
+                 "χαλύβδινες δοκοί έχουν διαβρωθεί.")
+
+
 def test_a_german_sentence_is_prose_although_its_nouns_are_capitalised() -> None:
     """German capitalises every noun; a sentence with six capitalised nouns is still prose (its stopwords
     "hat", "am", "die", "für", "weil", "sind" carry it), not a headline."""

@@ -34,11 +34,16 @@ def reference_token_hash(token: str) -> int:
 
 def test_tables_hold_the_per_character_definition_for_every_bmp_code_point() -> None:
     """The tables are built in bulk for speed; each entry must still be what the definition gives for its
-    character: NFKC, case folding, NFKC (cut to FOLD_WIDTH), and word = alphanumeric or combining mark."""
+    character: nothing for a format character (category Cf), else NFKC, case folding, NFKC, homoglyphs to
+    Latin (cut to FOLD_WIDTH), and word = alphanumeric or combining mark."""
+    from copydesk.sketch.normalize import HOMOGLYPHS
+
     single = [(0x3040, 0x30FF), (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF)]
     for code in range(0x10000):
         ch = chr(code)
-        folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", ch).casefold())[:FOLD_WIDTH]
+        folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", ch).casefold())
+        folded = "" if unicodedata.category(ch) == "Cf" else "".join(HOMOGLYPHS.get(c, c) for c in folded)
+        folded = folded[:FOLD_WIDTH]
         row = [ord(c) for c in folded] + [-1] * (FOLD_WIDTH - len(folded))
         assert FOLD_TABLE[code].tolist() == row, hex(code)
         if any(lo <= code <= hi for lo, hi in single):

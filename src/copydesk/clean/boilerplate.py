@@ -48,6 +48,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from ..memo import MISSING, BoundedMemo
+from ..sketch.normalize import HOMOGLYPHS
 from .prose import HEADLINE_WORDS, LABEL_MAX_WORDS, Body, furniture_lines, is_label_or_headline, is_prose_line
 
 __all__ = [
@@ -128,7 +129,14 @@ class CleanResult:
 # ----------------------------------------------------------------------------------------------------------
 # normalisation and line features
 
-_INVISIBLE: Final[tuple[str, ...]] = ("\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad")
+#: The invisible format characters (Unicode category Cf) that web text carries: soft hyphen, zero-width space,
+#: joiners, word joiner, BOM, the bidi marks, embeddings, overrides and isolates, and the invisible operators.
+_INVISIBLE: Final[tuple[str, ...]] = (
+    "\u00ad", "\u200b", "\u200c", "\u200d", "\u200e", "\u200f", "\u202a", "\u202b", "\u202c", "\u202d",
+    "\u202e", "\u2060", "\u2061", "\u2062", "\u2063", "\u2064", "\u2066", "\u2067", "\u2068", "\u2069",
+    "\ufeff",
+)
+_HOMOGLYPH_TABLE: Final[dict[int, str]] = {ord(k): v for k, v in HOMOGLYPHS.items()}
 _BULLETS: Final[str] = "\u2022\u00b7*\u25aa\u25e6\u2023\u25cf\u25a0\u25a1\u25ba\u25b8-\u2013\u2014~ \t"
 _SENTENCE_END: Final[str] = '.!?"\u201d\u3002\uff01\uff1f'  # with the ideographic full stop and full-width marks
 _QUOTE_START: Final[str] = "\"\u201c\u201e\u00ab'\u2018\u2019"
@@ -146,12 +154,14 @@ def split_lines(text: str) -> list[str]:
 
 
 def normalise_line(line: str) -> str:
-    """The matching form of a line: NFKC, casefold, straight apostrophes, one space, no leading bullets."""
+    """The matching form of a line: NFKC, casefold, Latin homoglyphs folded, straight apostrophes, no invisible
+    format characters, one space, no leading bullets."""
     if line.isascii():
         line = line.lower()  # the same as casefold for ASCII, and faster
     else:
         # str.replace, not str.translate or a regex substitution: both are several times slower
         line = unicodedata.normalize("NFKC", line).replace("\u2019", "'").replace("\u2018", "'").casefold()
+        line = line.translate(_HOMOGLYPH_TABLE)  # (as matching folds them: "thе" with a Cyrillic "е" is "the")
     # Work only when there is something to do (str.split + join is the costly step): isprintable() is False
     # for every whitespace character but the ASCII space and for the invisible format characters.
     if not line.isprintable():

@@ -36,12 +36,18 @@ from enum import Enum
 from importlib import resources
 from typing import Final
 
+from ..sketch.normalize import HOMOGLYPHS
+
 __all__ = ["STOPWORDS", "Body", "furniture_lines", "is_label_or_headline", "is_prose_line", "is_title_cased"]
 
 
 def _load_stopwords() -> frozenset[str]:
+    """The stoplists' words, and each as line normalisation folds it (Cyrillic and Greek letters that read as
+    Latin ones become them: Russian "с", "о", "а"), so running Russian or Greek keeps its stopwords."""
     text = resources.files(__package__).joinpath("stopwords.txt").read_text(encoding="utf-8")
-    return frozenset(w for w in text.split("\n") if w and not w.startswith("#"))
+    words = {w for w in text.split("\n") if w and not w.startswith("#")}
+    table = {ord(k): v for k, v in HOMOGLYPHS.items()}
+    return frozenset(words | {w.translate(table) for w in words})
 
 
 #: Casefolded function words of 100 languages (see ``tools/make_stopwords.py``); read once, never changed.

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime
 import gzip
+import html
 import io
 import json
 import logging
@@ -107,6 +108,37 @@ def _strip_bom(text: str) -> str:
     return text[1:] if text.startswith("\ufeff") else text
 
 
+#: An HTML character reference as scrapers leave them in plain text: numeric (``&#8217;``, ``&#x2019;``) or
+#: named (``&amp;``, ``&nbsp;``), with its semicolon.
+_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+
+
+def decode_entities(text: str, origin: str, warnings: list[str]) -> str:
+    """Plain text (a text file, a JSONL or Parquet field) with the HTML character references a scraper left in
+    it decoded, as a reader of the page saw them: a copy printed with ``&#8217;`` and ``&amp;`` then matches
+    its clean twin, and the repair is recorded (``warnings``; among equal copies, one read with fewer repairs
+    is canonical). A reference that stands for a line break, a control character or nothing known stays as
+    it is (line numbers keep pointing at the input's lines; ``&#0;`` names no character)."""
+    if "&" not in text:
+        return text
+    count = 0
+
+    def decoded(match: re.Match[str]) -> str:
+        nonlocal count
+        ref = match.group()
+        char = html.unescape(ref)
+        if char == ref or any(c in "\n\r\ufffd" or (ord(c) < 0x20 and c != "\t") for c in char):
+            return ref
+        count += 1
+        return char
+
+    out = _ENTITY.sub(decoded, text)
+    if count:
+        warnings.append(f"{origin}: decoded {count} HTML character reference{'s' if count > 1 else ''} "
+                        "(such as &amp; or &#8217;) left in the plain text")
+    return out
+
+
 def read_text_file(path: Path, doc_id: str, source: str | None, cfg: ReadConfig) -> Item:
     origin = str(path)
     try:
@@ -114,7 +146,7 @@ def read_text_file(path: Path, doc_id: str, source: str | None, cfg: ReadConfig)
     except OSError as exc:
         return Rejected(doc_id, origin, Reason.UNREADABLE, f"{origin}: cannot read: {exc.strerror or exc}")
     text, warnings = decode_utf8(data, origin)
-    text = _limit(_strip_bom(text), cfg, origin, warnings)
+    text = decode_entities(_limit(_strip_bom(text), cfg, origin, warnings), origin, warnings)
     return Document(id=doc_id, text=text, source=source, origin=origin, warnings=tuple(warnings))
 
 
@@ -248,7 +280,7 @@ def record_to_item(record: Mapping[str, Any], origin: str, cfg: ReadConfig, warn
             doc_id, origin, Reason.MALFORMED_RECORD,
             f"{origin}: field {cfg.text_field!r} is {type(text).__name__}, not a string",
         )
-    text = _limit(text, cfg, origin, warnings, warn)
+    text = decode_entities(_limit(text, cfg, origin, warnings, warn), origin, warnings)
     named = {cfg.id_field, cfg.text_field, cfg.url_field, cfg.date_field, cfg.source_field, cfg.title_field}
     meta = {k: v for k, v in ((str(k), _scalar(v)) for k, v in record.items() if k not in named) if v is not None}
     return Document(

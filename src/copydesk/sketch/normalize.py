@@ -25,12 +25,37 @@ _SINGLE_RANGES = ((0x3040, 0x30FF), (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900,
 
 FOLD_WIDTH = 4  # longest per-character fold we keep (e.g. U+FDFA expands further and is cut)
 
+#: Cyrillic and Greek letters (as case folding leaves them) that read as a Latin letter: folded to it, so a
+#: word with a homoglyph slipped in (a Cyrillic "а" in "Sаmsung", as spam and some scrapers print) is the same
+#: token as the plain word. Each maps a different letter of its script to a different Latin letter, so words
+#: of either script stay apart from one another: only a Cyrillic or Greek word and the Latin word it looks like
+#: become one token, and nothing matches across languages on a single word.
+HOMOGLYPHS: dict[str, str] = {
+    # Cyrillic
+    "\u0430": "a", "\u0435": "e", "\u043e": "o", "\u0440": "p", "\u0441": "c", "\u0443": "y", "\u0445": "x",
+    "\u0456": "i", "\u0458": "j", "\u0455": "s", "\u04bb": "h", "\u04cf": "l", "\u0501": "d", "\u051b": "q",
+    "\u051d": "w",
+    # Greek
+    "\u03bf": "o", "\u03b1": "a", "\u03b9": "i", "\u03ba": "k", "\u03bd": "v", "\u03c1": "p",
+}
+
+
+def _folded(ch: str) -> str:
+    """What matching makes of one character: nothing for an invisible format character (Unicode category Cf:
+    the soft hyphen, zero-width spaces and joiners, the word joiner, a BOM inside the text, bidi marks), which
+    CMSs and hyphenation plugins put inside words and which would split them; else NFKC, case folding, NFKC
+    again, with Cyrillic and Greek homoglyphs of Latin letters folded to them (``HOMOGLYPHS``)."""
+    if unicodedata.category(ch) == "Cf":
+        return ""
+    folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", ch).casefold())
+    return "".join(HOMOGLYPHS.get(c, c) for c in folded) if not folded.isascii() else folded
+
 
 def _build_tables() -> tuple[np.ndarray, np.ndarray]:
     """Per-character fold table (code point -> up to FOLD_WIDTH code points, -1 padded) and class table.
 
     A character is a WORD character when it is alphanumeric or a combining mark, SINGLE in the CJK ranges and a
-    SEPARATOR otherwise; its fold is NFKC, case folding, NFKC again. Built at import in every process (worker
+    SEPARATOR otherwise; its fold is :func:`_folded` (nothing for a format character). Built at import in every process (worker
     processes are spawned), so it loops once over the BMP with plain list and string work and touches the
     numpy arrays only where a character does not fold to itself: about 4x faster than filling them per row.
     """
@@ -44,10 +69,9 @@ def _build_tables() -> tuple[np.ndarray, np.ndarray]:
     fold_table = np.full((0x10000, FOLD_WIDTH), -1, dtype=np.int32)
     fold_table[:, 0] = np.arange(0x10000)
     fold_table[ord("A") : ord("Z") + 1, 0] += 32  # ASCII: only the capitals change
-    normalize = unicodedata.normalize
     for code in range(0x80, 0x10000):
         ch = chars[code]
-        folded = normalize("NFKC", normalize("NFKC", ch).casefold())
+        folded = _folded(ch)
         if folded != ch:
             folded = folded[:FOLD_WIDTH]
             fold_table[code, : len(folded)] = [ord(c) for c in folded]
