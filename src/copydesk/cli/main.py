@@ -43,8 +43,34 @@ out = Console()
 
 
 def _fail(message: str, code: int = 2) -> None:
-    err.print(f"[bold red]error:[/] {message}")
+    err.print(f"[bold red]error:[/] {escape(message)}")  # (messages name input paths: print them as they are)
     raise typer.Exit(code)
+
+
+class _WarningLines(logging.Handler):
+    """The library's warnings on the terminal (stderr), one line each, their text printed as it is (paths and
+    ids from the input may hold what rich would read as markup)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            err.print(f"[yellow]warning:[/] {escape(record.getMessage())}", highlight=False)
+        except Exception:  # noqa: BLE001  (a warning that cannot be printed must not end the run)
+            self.handleError(record)
+
+
+def _warnings_to_terminal(quiet: bool = False) -> None:
+    """Every warning of the library reaches the terminal, once, unless ``--quiet``: the library itself only
+    holds a ``NullHandler`` (an application decides where its log goes), so without this they vanish."""
+    logger = logging.getLogger("copydesk")
+    if not any(isinstance(h, _WarningLines) for h in logger.handlers):
+        logger.addHandler(_WarningLines())
+    logger.propagate = False
+    logger.setLevel(logging.ERROR if quiet else logging.WARNING)
+
+
+@app.callback()
+def _setup() -> None:
+    _warnings_to_terminal()
 
 
 def _formats(requested: list[str]) -> tuple[Literal["jsonl", "parquet"], ...]:
@@ -102,6 +128,7 @@ def dedup_command(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars or summary table.")] = False,
 ) -> None:
     """Find near-duplicates and excerpts, cluster them, and write one decision per input doc."""
+    _warnings_to_terminal(quiet)
     try:
         if num_perm % bands:
             _fail(f"num_perm {num_perm} is not a multiple of bands {bands}; choose bands dividing num_perm")
@@ -138,12 +165,12 @@ def dedup_command(
     if not quiet:
         _print_summary(result, written)
     if not result.decisions:  # (a folder of other files, a typo in a glob): say so rather than succeed quietly
-        err.print(f"[bold red]no input documents[/]: nothing under {', '.join(map(str, inputs))} is a file copydesk "
-                  f"reads ({', '.join(ALL_SUFFIXES)})")
+        err.print(f"[bold red]no input documents[/]: nothing under {escape(', '.join(map(str, inputs)))} is a file "
+                  f"copydesk reads ({', '.join(ALL_SUFFIXES)})")
         raise typer.Exit(1)
     if result.problems:
         for problem in result.problems[:20]:
-            err.print(f"[yellow]input problem:[/] {problem}")
+            err.print(f"[yellow]input problem:[/] {escape(problem)}", highlight=False)
         if len(result.problems) > 20:
             err.print(f"... and {len(result.problems) - 20} more (see decisions.jsonl)")
         err.print(f"[bold red]{len(result.problems)} input problem(s)[/]; every input is still in the outputs")
@@ -159,31 +186,35 @@ def _print_summary(result: RunResult, written: list[Path]) -> None:
         table.add_row(role, str(count))
     out.print(table)
     for cluster in result.clusters[:10]:
-        out.print(f"[bold]{cluster.id}[/] canonical [green]{cluster.canonical}[/] ({cluster.size} docs; weakest "
-                  f"{cluster.weakest_member} {cluster.weakest_metric} {cluster.weakest_score:.2f})")
+        out.print(f"[bold]{cluster.id}[/] canonical [green]{escape(cluster.canonical)}[/] ({cluster.size} docs; "
+                  f"weakest {escape(cluster.weakest_member)} {cluster.weakest_metric} {cluster.weakest_score:.2f})",
+                  highlight=False)
         for edge, role in zip(cluster.edges, cluster.roles, strict=True):
-            out.print(f"    {role.value:<15} {edge.a}  jaccard {edge.jaccard:.2f}  containment {edge.contain_ab:.2f}")
+            out.print(f"    {role.value:<15} {escape(edge.a)}  jaccard {edge.jaccard:.2f}  containment "
+                      f"{edge.contain_ab:.2f}", highlight=False)
     if len(result.clusters) > 10:
         out.print(f"... and {len(result.clusters) - 10} more clusters in clusters.jsonl")
     for path in written:
-        out.print(f"wrote {path}")
+        out.print(f"wrote {escape(str(path))}", highlight=False)
 
 
 def _print_comparison(a: Path, b: Path, c: Comparison) -> None:
     verdict = {"near_duplicate": "near duplicates", "unrelated": "unrelated", "edited_copy": "edited copies",
                "excerpt_of": f"{a if c.excerpt == 'a' else b} is an excerpt of {b if c.excerpt == 'a' else a}"}[c.label]
-    out.print(f"[bold]{verdict}[/]" + (" (identical text)" if c.exact else ""))
+    out.print(f"[bold]{escape(verdict)}[/]" + (" (identical text)" if c.exact else ""), highlight=False)
     for name, has_body in ((a, c.has_body_a), (b, c.has_body_b)):
         if not has_body:
-            out.print(f"{name} has no prose body (only a headline and page furniture): dedup never matches it")
+            out.print(f"{name} has no prose body (only a headline and page furniture): dedup never matches it",
+                      markup=False, highlight=False)
     out.print(f"jaccard {c.jaccard:.3f}   {a.name} in {b.name}: {c.containment_a_in_b:.3f}   "
-              f"{b.name} in {a.name}: {c.containment_b_in_a:.3f}   shingles {c.shingles_a} / {c.shingles_b}")
+              f"{b.name} in {a.name}: {c.containment_b_in_a:.3f}   shingles {c.shingles_a} / {c.shingles_b}",
+              markup=False, highlight=False)
     out.print(f"passages cover {c.cover_a:.0%} of {a.name} and {c.cover_b:.0%} of {b.name}; "
-              f"longest {c.longest_passage} words")
+              f"longest {c.longest_passage} words", markup=False, highlight=False)
     for p in c.shared_passages:
         preview = p.text if len(p.text) < 160 else p.text[:157] + "..."
         out.print(f"  A lines {p.a_lines[0]}-{p.a_lines[1]}  B lines {p.b_lines[0]}-{p.b_lines[1]}  "
-                  f"({p.words} words): {preview}")
+                  f"({p.words} words): {preview}", markup=False, highlight=False)
 
 
 @app.command("clean")
@@ -208,14 +239,14 @@ def clean_command(
         if as_json:
             print(json.dumps(cleaned.to_dict(), ensure_ascii=False))
             continue
-        out.rule(f"{cleaned.id}" + (f": {cleaned.title}" if cleaned.title else ""))
+        out.rule(escape(f"{cleaned.id}" + (f": {cleaned.title}" if cleaned.title else "")))
         out.print(cleaned.text, markup=False, highlight=False)
         for r in cleaned.removed:
             out.print(f"[dim]- line {r.line} [{r.rule}][/] {escape(r.text.strip())}", highlight=False)
         for c in cleaned.credits:
             out.print(f"[cyan]credit[/] {c.kind}: {escape(c.name)}", highlight=False)
     for item in failed:
-        err.print(f"[yellow]input problem:[/] {getattr(item, 'detail', item)}")
+        err.print(f"[yellow]input problem:[/] {escape(str(getattr(item, 'detail', item)))}", highlight=False)
     if failed:
         raise typer.Exit(1)
 
@@ -244,7 +275,6 @@ def compare_command(
 
 
 def main() -> None:
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     app()
 
 
