@@ -108,6 +108,17 @@ def _read_lines(path: Path) -> Iterator[str]:
             yield line.rstrip("\n")
 
 
+_NO_TEXT_HTML = ("no main text found in the page (extraction found no body: not an article page, markup nested "
+                 "too deep to parse, or not HTML at all)")
+_HTML_ORIGIN = (".html", ".htm", ".xhtml", ".html.gz", ".htm.gz", ".xhtml.gz")
+
+
+def _from_html(origin: str) -> bool:
+    """Whether a doc came from an HTML page (a file, or a WARC record: ``file.warc:record N``)."""
+    name = origin.lower()
+    return name.endswith(_HTML_ORIGIN) or ".warc" in name
+
+
 def cluster_id(canonical_id: str) -> str:
     """Cluster ids derive from the canonical member's id, never from iteration order. (An id may hold a lone
     surrogate: a file name that is not UTF-8, which Python decodes so, or an id given through the API.)"""
@@ -201,8 +212,10 @@ class _Intake:
             self.slots.append(Rejected(item.id, item.origin, Reason.DUPLICATE_ID, detail))
             return False
         self.first_seen[item.id] = item.origin
-        if item.blank:
-            self.slots.append(Rejected(item.id, item.origin, Reason.EMPTY_TEXT, f"{item.origin}: empty text"))
+        if item.blank:  # (no text at all as read: a problem of the input, which makes the run exit 1)
+            detail = f"{item.origin}: {_NO_TEXT_HTML if _from_html(item.origin) else 'empty text'}"
+            self.problems.append(detail)
+            self.slots.append(Rejected(item.id, item.origin, Reason.EMPTY_TEXT, detail))
             return False
         self.slots.append(item)
         self.bytes += item.utf8_bytes
@@ -524,7 +537,7 @@ def _dedup(items: Iterable[Entry], cfg: RunConfig, progress: ProgressFn, folder:
         ids=[i.id for i in infos], sizes=sets.sizes(), dates=[i.date for i in infos],
         sources=[i.source for i in infos], date_keys=date_keys,
         hosts=[url_host(i.url) if i.url else None for i in infos] if cfg.canonical.prefer_sources else None,
-        repairs=[len(i.warnings) for i in infos],
+        repairs=[len(i.warnings) + len(i.notes) for i in infos],
     )
     progress("candidates", 0, None)  # (stages without a count show as a spinner with the time spent)
     fp_counts, fp_parts = intake.fingerprints.finish()
@@ -651,7 +664,7 @@ def _decisions(
                 detail="no prose body to match (a headline, page furniture or a fragment: fewer than 15 words of "
                        "running text); not matched, so that shared furniture cannot make it a copy", source=info.source, url=info.url, date=info.date, title=info.title,
                 credits=tuple((c.kind, c.name) for c in info.credits), removed_lines=info.removed_lines,
-                warnings=info.warnings,
+                warnings=(*info.warnings, *info.notes),
             ))
             continue
         score = scores[i]
@@ -670,7 +683,7 @@ def _decisions(
             cover=cover, longest_passage=longest,
             source=info.source, url=info.url, date=info.date, title=info.title,
             credits=tuple((c.kind, c.name) for c in info.credits), removed_lines=info.removed_lines,
-            warnings=info.warnings,
+            warnings=(*info.warnings, *info.notes),
         ))
     return out
 

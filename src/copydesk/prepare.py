@@ -237,12 +237,13 @@ class DocInfo:
     credits: tuple[Credit, ...] = ()
     removed_lines: int = 0
     no_prose: bool = False  # filed with no prose body: not matched (see copydesk.clean.prose)
+    notes: tuple[str, ...] = ()  # what reading changed that is no input problem (``Document.notes``)
 
     @staticmethod
     def of(doc: Document) -> DocInfo:
         return DocInfo(
             doc.id, doc.origin, doc.url, doc.source, doc.date, doc.title, len(doc.text), doc.warnings,
-            utf8_size(doc.text), not doc.text.strip(),
+            utf8_size(doc.text), not doc.text.strip(), notes=doc.notes,
         )
 
     def filed(self, title: str | None, credits: tuple[Credit, ...], removed_lines: int, no_prose: bool = False) -> DocInfo:
@@ -252,7 +253,7 @@ class DocInfo:
         return DocInfo(
             id=self.id, origin=self.origin, url=self.url, source=self.source, date=self.date,
             title=self.title or title, chars=self.chars, warnings=self.warnings, utf8_bytes=self.utf8_bytes,
-            blank=self.blank, credits=credits, removed_lines=removed_lines, no_prose=no_prose,
+            blank=self.blank, credits=credits, removed_lines=removed_lines, no_prose=no_prose, notes=self.notes,
         )
 
 

@@ -23,6 +23,8 @@ class Document:
     ``origin`` names where it came from (``file`` or ``file:line``) so that every message can point at it.
     ``meta`` carries the other input fields through to the outputs untouched. ``warnings`` records input
     problems that were repaired rather than fatal (invalid UTF-8 replaced, text truncated, id generated).
+    ``notes`` records what reading changed in a text that is no problem of the input (HTML character
+    references a scraper left in plain text, decoded): shown with the warnings, never counted as problems.
     """
 
     id: str
@@ -34,12 +36,13 @@ class Document:
     origin: str = ""
     meta: Mapping[str, str] = field(default_factory=_empty_meta)  # a plain dict, so documents pickle
     warnings: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
 
     def __reduce__(self) -> tuple[type[Document], tuple[object, ...]]:
         """Pickle as a constructor call: the first pass spills every document, and the state methods that
         ``dataclass(slots=True)`` writes look up the fields on each call (three times slower to dump)."""
         return Document, (self.id, self.text, self.url, self.source, self.date, self.title, self.origin, self.meta,
-                          self.warnings)
+                          self.warnings, self.notes)
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +117,7 @@ class Reason(StrEnum):
     MISSING_FIELD = "missing_field"
     DUPLICATE_ID = "duplicate_id"
     UNREADABLE = "unreadable"
+    BINARY = "binary"
 
 
 @dataclass(frozen=True, slots=True)

@@ -88,6 +88,7 @@ def test_html_character_references_in_plain_text_match_and_lose_the_canonical_ch
     assert roles["b-clean.txt"].reason is Reason.FEWEST_REPAIRS, roles["b-clean.txt"]
     assert roles["a-encoded.txt"].reason is Reason.EXACT_COPY
     assert any("HTML character reference" in w for w in roles["a-encoded.txt"].warnings)
+    assert result.summary["input_problems"] == 0  # (a note, not a problem of the input: the run exits 0)
     # a reference that stands for a line break or for no character stays as it is
     text = copydesk.read_inputs
     line_break = folder / "c-breaks.txt"

@@ -113,11 +113,11 @@ def _strip_bom(text: str) -> str:
 _ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 
 
-def decode_entities(text: str, origin: str, warnings: list[str]) -> str:
+def decode_entities(text: str, origin: str, notes: list[str]) -> str:
     """Plain text (a text file, a JSONL or Parquet field) with the HTML character references a scraper left in
     it decoded, as a reader of the page saw them: a copy printed with ``&#8217;`` and ``&amp;`` then matches
-    its clean twin, and the repair is recorded (``warnings``; among equal copies, one read with fewer repairs
-    is canonical). A reference that stands for a line break, a control character or nothing known stays as
+    its clean twin, and the repair is recorded (``notes``: no problem of the input, but among equal copies one
+    read with fewer repairs is canonical). A reference that stands for a line break, a control character or nothing known stays as
     it is (line numbers keep pointing at the input's lines; ``&#0;`` names no character)."""
     if "&" not in text:
         return text
@@ -134,9 +134,21 @@ def decode_entities(text: str, origin: str, warnings: list[str]) -> str:
 
     out = _ENTITY.sub(decoded, text)
     if count:
-        warnings.append(f"{origin}: decoded {count} HTML character reference{'s' if count > 1 else ''} "
+        notes.append(f"{origin}: decoded {count} HTML character reference{'s' if count > 1 else ''} "
                         "(such as &amp; or &#8217;) left in the plain text")
     return out
+
+
+def looks_binary(data: bytes) -> bool:
+    """NUL bytes near the start of a file that has no UTF-16 byte order mark: an image, an archive or another
+    binary file under a text name (no text or HTML file holds NUL in UTF-8 or a single-byte charset)."""
+    return b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff"))
+
+
+def _binary(doc_id: str, origin: str) -> Rejected:
+    return Rejected(doc_id, origin, Reason.BINARY,
+                    f"{origin}: binary data, not text (NUL bytes near its start: an image or archive under a text "
+                    "name?); not read")
 
 
 def read_text_file(path: Path, doc_id: str, source: str | None, cfg: ReadConfig) -> Item:
@@ -145,9 +157,12 @@ def read_text_file(path: Path, doc_id: str, source: str | None, cfg: ReadConfig)
         data = path.read_bytes()
     except OSError as exc:
         return Rejected(doc_id, origin, Reason.UNREADABLE, f"{origin}: cannot read: {exc.strerror or exc}")
+    if looks_binary(data):
+        return _binary(doc_id, origin)
     text, warnings = decode_utf8(data, origin)
-    text = decode_entities(_limit(_strip_bom(text), cfg, origin, warnings), origin, warnings)
-    return Document(id=doc_id, text=text, source=source, origin=origin, warnings=tuple(warnings))
+    notes: list[str] = []
+    text = decode_entities(_limit(_strip_bom(text), cfg, origin, warnings), origin, notes)
+    return Document(id=doc_id, text=text, source=source, origin=origin, warnings=tuple(warnings), notes=tuple(notes))
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,6 +215,8 @@ def _html_page(path: Path, doc_id: str, source: str | None) -> RawPage | Rejecte
         raw = read_html_file(path)
     except InputError as exc:  # unreadable, or corrupt gzip data: the message names the file and the cause
         return Rejected(doc_id, origin, Reason.UNREADABLE, str(exc))
+    if isinstance(raw, bytes) and looks_binary(raw):
+        return _binary(doc_id, origin)
     return RawPage(doc_id, origin, raw, source)
 
 
@@ -280,13 +297,14 @@ def record_to_item(record: Mapping[str, Any], origin: str, cfg: ReadConfig, warn
             doc_id, origin, Reason.MALFORMED_RECORD,
             f"{origin}: field {cfg.text_field!r} is {type(text).__name__}, not a string",
         )
-    text = decode_entities(_limit(text, cfg, origin, warnings, warn), origin, warnings)
+    notes: list[str] = []
+    text = decode_entities(_limit(text, cfg, origin, warnings, warn), origin, notes)
     named = {cfg.id_field, cfg.text_field, cfg.url_field, cfg.date_field, cfg.source_field, cfg.title_field}
     meta = {k: v for k, v in ((str(k), _scalar(v)) for k, v in record.items() if k not in named) if v is not None}
     return Document(
         id=doc_id, text=text, url=_scalar(record.get(cfg.url_field)), source=_scalar(record.get(cfg.source_field)),
         date=_scalar(record.get(cfg.date_field)), title=_scalar(record.get(cfg.title_field)), origin=origin,
-        meta=meta, warnings=tuple(warnings),
+        meta=meta, warnings=tuple(warnings), notes=tuple(notes),
     )
 
 
