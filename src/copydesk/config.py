@@ -33,9 +33,13 @@ class ReadConfig:
     source_field: str = "source"
     title_field: str = "title"
     max_doc_chars: int = 5_000_000
+    #: An HTML page (a file, gunzipped when it is a .gz) larger than this is not read: no article page comes near
+    #: it, and a gzip bomb would fill the memory.
+    max_html_bytes: int = 64 << 20
 
     def __post_init__(self) -> None:
         _check_positive("max_doc_chars", self.max_doc_chars)
+        _check_positive("max_html_bytes", self.max_html_bytes)
         if not self.id_field or not self.text_field:
             raise ConfigError("id_field and text_field must be non-empty field names")
 

@@ -15,7 +15,6 @@ trafilatura and warcio are imported inside the functions that need them; when on
 from __future__ import annotations
 
 import codecs
-import gzip
 import logging
 import re
 import zlib
@@ -375,27 +374,50 @@ def _metadata_only(trafilatura: Any, page: str, url: str | None) -> ExtractedPag
 # files
 
 
-def read_html_file(path: Path) -> str | bytes:
+def read_html_file(path: Path, max_bytes: int = 64 << 20) -> str | bytes:
     """The raw bytes of an ``.html``/``.htm``/``.xhtml`` file, gunzipped for ``.html.gz``/``.htm.gz``.
 
     The bytes are left undecoded so that ``extract_html`` can honour the page's own charset declaration.
     A gzip file is recognised by its magic number as well as its suffix. Raises ``InputError`` for an
-    unreadable or corrupt file or an unknown suffix.
+    unreadable or corrupt file, an unknown suffix, or a page of more than ``max_bytes`` (as read, or once
+    gunzipped: a small gzip bomb is stopped at the limit, not read until the memory runs out).
     """
     name = path.name.lower()
     stem = name[: -len(".gz")] if name.endswith(GZIP_SUFFIXES) else name
     if not stem.endswith(HTML_SUFFIXES):
         raise InputError(f"{path}: not an HTML file; expected one of .html, .htm, .xhtml (optionally .gz)")
+    too_large = (f"{path}: more than {max_bytes:,} bytes of HTML (ReadConfig.max_html_bytes); no article page is "
+                 "that large; not read")
     try:
-        data = path.read_bytes()
+        with path.open("rb") as handle:
+            data = handle.read(max_bytes + 1)
     except OSError as exc:
         raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from exc
     if data[:2] == b"\x1f\x8b":
         try:
-            return gzip.decompress(data)
+            return _gunzip(data, max_bytes, too_large)
         except (OSError, EOFError, zlib.error) as exc:
             raise InputError(f"{path}: corrupt gzip data ({exc})") from exc
+    if len(data) > max_bytes:
+        raise InputError(too_large)
     return data
+
+
+def _gunzip(data: bytes, max_bytes: int, too_large: str) -> bytes:
+    """Every gzip member of ``data``, decompressed, stopping past ``max_bytes`` of output."""
+    out: list[bytes] = []
+    size = 0
+    while data:
+        member = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        part = member.decompress(data, max_bytes + 1 - size)
+        size += len(part)
+        out.append(part)
+        if size > max_bytes or member.unconsumed_tail:
+            raise InputError(too_large)
+        if not member.eof:
+            raise EOFError("compressed file ended before the end-of-stream marker was reached")
+        data = member.unused_data
+    return b"".join(out)
 
 
 # ----------------------------------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ import json
 import logging
 import os
 import re
+import stat
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -207,12 +208,12 @@ def page_document(page: RawPage, cfg: ReadConfig, warn: Warn = log.warning) -> D
     )
 
 
-def _html_page(path: Path, doc_id: str, source: str | None) -> RawPage | Rejected:
+def _html_page(path: Path, doc_id: str, source: str | None, max_bytes: int = 64 << 20) -> RawPage | Rejected:
     from .html import read_html_file  # lazy: needs the [html] extra
 
     origin = str(path)
     try:
-        raw = read_html_file(path)
+        raw = read_html_file(path, max_bytes)
     except InputError as exc:  # unreadable, or corrupt gzip data: the message names the file and the cause
         return Rejected(doc_id, origin, Reason.UNREADABLE, str(exc))
     if isinstance(raw, bytes) and looks_binary(raw):
@@ -494,21 +495,29 @@ def parse_jsonl_chunk(chunk: JsonlChunk, cfg: ReadConfig, warn: Warn = log.warni
         origin = f"{chunk.path}:{chunk.first_line + offset}"
         if not raw.strip():
             continue
-        record = _fast_record(raw)
         warnings: list[str] = []
-        if record is _NOT_FAST:
-            line, warnings = decode_utf8(raw, origin, warn)
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as exc:
-                items.append(Rejected(origin, origin, Reason.MALFORMED_RECORD, _json_problem(origin, exc)))
-                continue
-        if b"\\ud" in raw or b"\\uD" in raw:  # an escaped surrogate: maybe half of a pair
-            record, replaced = without_surrogates(record)
-            if replaced:
-                message = f"{origin}: {replaced} lone surrogate escape(s) replaced with U+FFFD"
-                warn(message)
-                warnings.append(message)
+        try:
+            record = _fast_record(raw)
+            if record is _NOT_FAST:
+                line, warnings = decode_utf8(raw, origin, warn)
+                try:
+                    record = json.loads(line)
+                except json.JSONDecodeError as exc:
+                    items.append(Rejected(origin, origin, Reason.MALFORMED_RECORD, _json_problem(origin, exc)))
+                    continue
+            if b"\\ud" in raw or b"\\uD" in raw:  # an escaped surrogate: maybe half of a pair
+                record, replaced = without_surrogates(record)
+            else:
+                replaced = 0
+        except RecursionError:  # (json.loads and the walks over a record recurse once per level)
+            items.append(Rejected(origin, origin, Reason.MALFORMED_RECORD,
+                                  f"{origin}: nested too deep (arrays or objects about 1,000 levels deep, more than "
+                                  "the JSON reader follows); not read"))
+            continue
+        if replaced:
+            message = f"{origin}: {replaced} lone surrogate escape(s) replaced with U+FFFD"
+            warn(message)
+            warnings.append(message)
         if not isinstance(record, dict):
             items.append(Rejected(
                 origin, origin, Reason.MALFORMED_RECORD,
@@ -562,12 +571,35 @@ def _warc_pages(path: Path) -> Iterator[RawPage | Rejected]:
         yield RawPage(record.record_id, f"{path}#{record.record_id}", record.html, url=record.url, date=record.date)
 
 
-def _read_file(path: Path, doc_id: str, source: str | None, cfg: ReadConfig) -> Iterator[Entry | RawPage]:
+def _not_regular(path: Path, listed: bool) -> str | None:
+    """What ``path`` is when it is no regular file that may be read: a device, a socket, or (met in a folder
+    listing, where nothing would write to it) a named pipe; None for a regular file or a pipe named as input."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return None  # (reading it says why)
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISFIFO(mode) and listed:
+        return "a named pipe"
+    return None
+
+
+def _read_file(path: Path, doc_id: str, source: str | None, cfg: ReadConfig,
+               listed: bool = False) -> Iterator[Entry | RawPage]:
     kind = _kind(path)
+    special = _not_regular(path, listed)
+    if special is not None:
+        origin = str(path)
+        yield Rejected(doc_id, origin, Reason.UNREADABLE,
+                       f"{origin}: not read, it is {special} (or a link to one), not a regular file")
+        return
     if kind == "text":
         yield read_text_file(path, doc_id, source, cfg)
     elif kind == "html":
-        yield _html_page(path, doc_id, source)
+        yield _html_page(path, doc_id, source, cfg.max_html_bytes)
     elif kind == "jsonl":
         yield from read_jsonl_chunks(path)
     elif kind == "parquet":
@@ -618,8 +650,8 @@ def sorted_files(folder: Path, top: Path | None = None) -> Iterator[Path]:
         path = folder / entry.name
         if entry.is_dir(follow_symlinks=False):
             yield from sorted_files(path, top)
-        elif entry.is_file() and _kind(path) is not None:
-            yield path
+        elif _kind(path) is not None and (entry.is_file() or _not_regular(path, listed=True) is not None):
+            yield path  # (a device, socket or pipe under a known name gets its row saying why it was not read)
 
 
 def _folder(folder: Path, cfg: ReadConfig) -> Iterator[Entry | RawPage]:
@@ -632,7 +664,7 @@ def _folder(folder: Path, cfg: ReadConfig) -> Iterator[Entry | RawPage]:
     for path in sorted_files(folder):
         rel = path.relative_to(folder)
         source = rel.parts[0] if len(rel.parts) > 1 else None
-        yield from _read_file(path, rel.as_posix(), source, cfg)
+        yield from _read_file(path, rel.as_posix(), source, cfg, listed=True)
 
 
 def read_inputs_deferred(paths: Sequence[Path], cfg: ReadConfig) -> Iterator[Entry]:
