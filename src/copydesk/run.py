@@ -157,7 +157,10 @@ def read_single_text(path: Path, cfg: RunConfig) -> str:
         raise InputError(f"{path}: compare takes two files, not a folder")
     items = list(read_inputs([path], cfg.read))
     docs = [item for item in items if isinstance(item, Document)]
-    if len(items) != 1 or not docs:
-        detail = getattr(items[0], "detail", "") if items else "no document"
-        raise InputError(f"{path}: expected exactly one document ({detail})")
+    if len(items) > 1:
+        raise InputError(f"{path}: holds {len(items)} documents; compare takes two single documents (a text or "
+                         "HTML file, or a JSONL or Parquet file of one record): use dedup for a collection")
+    if not docs:
+        detail = getattr(items[0], "detail", "") if items else "it holds no document"
+        raise InputError(f"{path}: no document to compare ({detail})")
     return docs[0].text

@@ -38,6 +38,13 @@ class Document:
     warnings: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
 
+    def __post_init__(self) -> None:
+        # (a clear message where a None text would fail deep inside the run, naming the document)
+        if not isinstance(self.text, str) or not isinstance(self.id, str):
+            field_name, value = ("id", self.id) if not isinstance(self.id, str) else ("text", self.text)
+            raise TypeError(f"Document(id={self.id!r}): {field_name} must be a str, got {type(value).__name__}"
+                            + ("; pass '' for a document without text" if field_name == "text" else ""))
+
     def __reduce__(self) -> tuple[type[Document], tuple[object, ...]]:
         """Pickle as a constructor call: the first pass spills every document, and the state methods that
         ``dataclass(slots=True)`` writes look up the fields on each call (three times slower to dump)."""

@@ -29,7 +29,7 @@ from ..config import (
     VerifyConfig,
 )
 from ..errors import CopydeskError
-from ..io.readers import ALL_SUFFIXES, read_inputs, read_inputs_deferred
+from ..io.readers import ALL_SUFFIXES, read_inputs, read_inputs_deferred, sorted_files
 from ..pipeline import RunResult, dedup
 from ..prepare import clean_documents
 from ..run import read_single_text, ready_out_dir, write_outputs
@@ -107,7 +107,7 @@ def _progress_fn(quiet: bool) -> tuple[Any, Progress | None]:
 @app.command("dedup")
 def dedup_command(
     inputs: Annotated[list[Path], typer.Argument(help="Folders, .txt, .jsonl(.gz), .parquet, .html(.gz) or .warc(.gz) files.")],
-    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Folder for decisions.jsonl, clusters.jsonl, summary.json.")] = Path("copydesk-out"),
+    out: Annotated[str, typer.Option("--out", "-o", help="Folder for decisions.jsonl, clusters.jsonl, summary.json.")] = "copydesk-out",
     output_format: Annotated[list[str], typer.Option("--format", help="jsonl (always written) and/or parquet.")] = ["jsonl"],  # noqa: B006
     id_field: Annotated[str, typer.Option(help="JSONL/Parquet field holding the doc id.")] = "id",
     text_field: Annotated[str, typer.Option(help="JSONL/Parquet field holding the text.")] = "text",
@@ -129,6 +129,9 @@ def dedup_command(
 ) -> None:
     """Find near-duplicates and excerpts, cluster them, and write one decision per input doc."""
     _warnings_to_terminal(quiet)
+    if not out.strip():
+        _fail("--out is empty: give the folder the outputs go to (--out . for the current folder)")
+    out_dir = Path(out)
     try:
         if num_perm % bands:
             _fail(f"num_perm {num_perm} is not a multiple of bands {bands}; choose bands dividing num_perm")
@@ -165,8 +168,13 @@ def dedup_command(
     if not quiet:
         _print_summary(result, written)
     if not result.decisions:  # (a folder of other files, a typo in a glob): say so rather than succeed quietly
-        err.print(f"[bold red]no input documents[/]: nothing under {escape(', '.join(map(str, inputs)))} is a file "
-                  f"copydesk reads ({', '.join(ALL_SUFFIXES)})")
+        named = escape(", ".join(map(str, inputs)))
+        if any(path.is_file() or next(sorted_files(path), None) is not None for path in inputs):
+            err.print(f"[bold red]no input documents[/]: {named} holds files copydesk reads, but no document in "
+                      "them (an empty JSONL file, a Parquet file with no rows, a WARC with no HTML responses)")
+        else:
+            err.print(f"[bold red]no input documents[/]: nothing under {named} is a file copydesk reads "
+                      f"({', '.join(ALL_SUFFIXES)})")
         raise typer.Exit(1)
     if result.problems:
         for problem in result.problems[:20]:
