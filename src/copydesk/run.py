@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import multiprocessing
+import shutil
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -11,6 +13,8 @@ from concurrent.futures.process import BrokenProcessPool
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Any, TypeVar
+
+import xxhash
 
 from .config import RunConfig
 from .errors import InputError, OutputError
@@ -24,6 +28,7 @@ from .io.writers import (
     write_lines,
     write_parquet,
 )
+from .io.switch import checksums, staging_folder, switch_in
 from .pipeline import ProgressFn, RunResult, no_progress, usable_cpus
 from .runtime import fewer_collections
 from .types import Document
@@ -77,11 +82,20 @@ def _reported(rows: Iterable[T], stage: str, total: int | None, progress: Progre
 
 
 def _write_outputs(result: RunResult, out_dir: Path, cfg: RunConfig, progress: ProgressFn) -> list[Path]:
+    """Every file goes to a staging folder first and all switch in together (``io.switch``): a run killed
+    while writing leaves ``out_dir`` as the previous run left it."""
     ready_out_dir(out_dir)
-    kept_path = out_dir / "deduplicated.jsonl"
-    with ExitStack() as stack:
-        helper = _kept_texts_in_helper(result, kept_path, cfg, stack)
-        return _write_all(result, out_dir, cfg, progress, kept_path, helper)
+    staging = staging_folder(out_dir)
+    try:
+        kept_path = staging / "deduplicated.jsonl"
+        with ExitStack() as stack:
+            helper = _kept_texts_in_helper(result, kept_path, cfg, stack)
+            names = [p.name for p in _write_all(result, staging, cfg, progress, kept_path, helper)]
+        switch_in(staging, out_dir)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return [out_dir / name for name in names]
 
 
 #: Fewest rows of ``deduplicated.jsonl`` for which a helper process writes it alongside the other files: below
@@ -135,20 +149,16 @@ def _write_all(
     else:
         write_lines(audit_path, result.audit_rows())
     written += [kept_path, audit_path]
-    write_json(out_dir / "summary.json", result.summary)
     manifest = dict(result.manifest)
     manifest["seconds"] = {**manifest.get("seconds", {}), "write": round(time.perf_counter() - start, 4)}
     write_json(out_dir / "manifest.json", manifest)
+    # last: the summary names every other file of the run (size and checksum; manifest.json, which holds the
+    # run's timings, left out so that the summary stays the same for the same input), and the run by them
+    files = checksums(out_dir, [p.name for p in written])
+    outputs_id = xxhash.xxh3_64_hexdigest(json.dumps(files, sort_keys=True).encode())
+    write_json(out_dir / "summary.json", {**result.summary, "outputs_id": outputs_id, "files": files})
     written += [out_dir / "summary.json", out_dir / "manifest.json"]
-    for name in OPTIONAL_OUTPUTS:  # an earlier run's copy would sit beside this run's files, looking current
-        if out_dir / name not in written:
-            (out_dir / name).unlink(missing_ok=True)
     return written
-
-
-#: Outputs that only some runs write (``--format parquet``): a run that does not write them removes the copies
-#: an earlier run into the same folder left.
-OPTIONAL_OUTPUTS = ("decisions.parquet", "clusters.parquet")
 
 
 def read_single_text(path: Path, cfg: RunConfig) -> str:

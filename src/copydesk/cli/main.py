@@ -6,6 +6,7 @@ import contextlib
 import errno
 import json
 import logging
+import signal
 import sys
 import tempfile
 from pathlib import Path
@@ -282,8 +283,36 @@ def compare_command(
         _print_comparison(a, b, result)
 
 
+class _Stopped(KeyboardInterrupt):
+    """SIGTERM or SIGHUP, raised where the run is, so that it cleans up as after Ctrl-C (its temporary folder,
+    its staging folder, its worker processes) instead of dying on the spot."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _stop(signum: int, frame: object) -> None:
+    raise _Stopped(signum)
+
+
 def main() -> None:
-    app()
+    """The ``copydesk`` command. A run stopped by SIGTERM or SIGHUP cleans up and exits with the usual status
+    (128 + the signal's number)."""
+    stopped: list[int] = []
+
+    def on_signal(signum: int, frame: object) -> None:
+        stopped.append(signum)
+        _stop(signum, frame)
+
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, on_signal)
+    try:
+        app()
+    except SystemExit:
+        if stopped:
+            sys.exit(128 + stopped[0])
+        raise
 
 
 if __name__ == "__main__":
