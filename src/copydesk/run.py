@@ -19,6 +19,7 @@ import xxhash
 from .config import RunConfig
 from .errors import InputError, OutputError
 from .io.readers import read_inputs
+from .io.switch import checksums, staging_folder, switch_in
 from .io.writers import (
     cluster_row,
     copy_atomically,
@@ -28,7 +29,6 @@ from .io.writers import (
     write_lines,
     write_parquet,
 )
-from .io.switch import checksums, staging_folder, switch_in
 from .pipeline import ProgressFn, RunResult, no_progress, usable_cpus
 from .runtime import fewer_collections
 from .types import Document

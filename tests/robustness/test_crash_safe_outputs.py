@@ -20,10 +20,10 @@ from copydesk.run import write_outputs
 
 COMMAND = Path(sys.executable).with_name("copydesk")
 STORIES = [
-    "The harbor board voted on Tuesday to build a new seawall along the east side of the port, after a decade of "
-    "floods that closed the fish market and damaged dozens of homes near the water.",
-    "A team of eleven students from Westfield High School will compete at the world robotics championship in "
-    "Houston next month after their machine won the regional tournament over the weekend.",
+    ("The harbor board voted on Tuesday to build a new seawall along the east side of the port, after a decade of "
+     "floods that closed the fish market and damaged dozens of homes near the water."),
+    ("A team of eleven students from Westfield High School will compete at the world robotics championship in "
+     "Houston next month after their machine won the regional tournament over the weekend."),
 ]
 
 
