@@ -11,7 +11,6 @@ import multiprocessing
 import os
 import resource
 import shutil
-import tempfile
 import time
 import weakref
 from collections import deque
@@ -49,7 +48,7 @@ from .prepare import (
     process_job,
 )
 from .provenance import url_host
-from .runtime import fewer_collections
+from .runtime import fewer_collections, temporary_run_folder
 from .sketch.shingle import ORDER_DTYPE, csr_rows
 from .sketch.spill import BatchFiles, FingerprintSpill, ItemSpill, ShingleSpill, SpilledShingles, TextReader
 from .syndication import CreditedOriginal, NameKeys, syndication_edges
@@ -490,7 +489,7 @@ def dedup(
     """
     cfg = dataclasses.replace(cfg, backend=resolve_backend(cfg.backend))  # before any work: "gpu" may not run here
     owned = work_dir is None
-    folder = Path(tempfile.mkdtemp(prefix="copydesk-")) if work_dir is None else work_dir
+    folder = temporary_run_folder() if work_dir is None else work_dir
     try:
         with fewer_collections():
             return _dedup(items, cfg, progress, folder, owned)

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import gc
+import os
+import shutil
+import tempfile
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Final, TypeVar
 
 T = TypeVar("T")
@@ -49,3 +53,29 @@ def in_order_threads(fn: Callable[[T], R], items: Iterable[T], threads: int) -> 
                 yield pending.popleft().result()
         while pending:
             yield pending.popleft().result()
+
+
+def process_alive(pid: int) -> bool:
+    """Whether a process of that id runs on this machine (one we may not signal counts as running)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+#: The run folders in the temporary folder: ``copydesk-<pid>-<random>``.
+RUN_FOLDER_PREFIX: Final[str] = "copydesk-"
+
+
+def temporary_run_folder() -> Path:
+    """A new folder for a run's spill in the temporary folder, named with this process's id; first removes the
+    run folders whose process is gone (a run killed with SIGKILL cannot remove its own: the next one does)."""
+    temp = Path(tempfile.gettempdir())
+    for stale in temp.glob(f"{RUN_FOLDER_PREFIX}*-*"):
+        pid = stale.name.removeprefix(RUN_FOLDER_PREFIX).split("-")[0]
+        if pid.isdigit() and int(pid) != os.getpid() and not process_alive(int(pid)) and stale.is_dir():
+            shutil.rmtree(stale, ignore_errors=True)
+    return Path(tempfile.mkdtemp(prefix=f"{RUN_FOLDER_PREFIX}{os.getpid()}-"))

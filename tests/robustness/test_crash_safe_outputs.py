@@ -118,3 +118,23 @@ def test_sigterm_and_sighup_clean_up_and_exit_with_the_usual_status(tmp_path: Pa
     assert code == 128 + sig, proc.stderr.read() if proc.stderr else ""
     assert not list(temp.iterdir())
     assert not [p for p in tmp_path.iterdir() if "staging" in p.name]
+
+
+def test_the_spill_of_a_run_killed_with_sigkill_is_removed_by_the_next_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A run killed with SIGKILL cannot remove its temporary folder; the next run removes the run folders whose
+    process is gone, and keeps those of running processes."""
+    import tempfile
+
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    monkeypatch.setattr(tempfile, "tempdir", None)  # (read TMPDIR again)
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True,
+                          check=True)
+    stale = tmp_path / f"copydesk-{dead.stdout.strip()}-abcd1234"
+    stale.mkdir()
+    (stale / "batch-000001.u64").write_bytes(b"\0" * 64)
+    running = tmp_path / f"copydesk-{os.getppid()}-efgh5678"
+    running.mkdir()
+    _run_into(_corpus(tmp_path / "a.jsonl", STORIES), tmp_path / "out")
+    assert not stale.exists() and running.exists()

@@ -309,7 +309,7 @@ def main() -> None:
         signal.signal(sig, on_signal)
     try:
         app()
-    except SystemExit:
+    except BaseException:  # (SystemExit from click, or what the signal interrupted raising something else)
         if stopped:
             sys.exit(128 + stopped[0])
         raise

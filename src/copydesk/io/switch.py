@@ -25,6 +25,8 @@ from pathlib import Path
 
 import xxhash
 
+from ..runtime import process_alive
+
 __all__ = ["COPYDESK_FILES", "checksums", "staging_folder", "switch_in"]
 
 #: The files a run may write into ``--out`` (anything else there belongs to the user).
@@ -41,21 +43,11 @@ def staging_folder(out_dir: Path) -> Path:
     prefix = f".{out_dir.name}{_STAGING}"
     for stale in out_dir.parent.glob(f"{prefix}*"):
         pid = stale.name.removeprefix(prefix).split("-")[0]
-        if pid.isdigit() and not _alive(int(pid)):
+        if pid.isdigit() and not process_alive(int(pid)):
             shutil.rmtree(stale, ignore_errors=True)
     path = out_dir.parent / f"{prefix}{os.getpid()}-{os.urandom(4).hex()}"
     path.mkdir()
     return path
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def checksums(folder: Path, names: Iterable[str]) -> dict[str, dict[str, object]]:
