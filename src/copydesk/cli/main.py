@@ -6,6 +6,7 @@ import contextlib
 import errno
 import json
 import logging
+import shutil
 import signal
 import sys
 import tempfile
@@ -133,6 +134,7 @@ def dedup_command(
     if not out.strip():
         _fail("--out is empty: give the folder the outputs go to (--out . for the current folder)")
     out_dir = Path(out)
+    phase = "run"
     try:
         if num_perm % bands:
             _fail(f"num_perm {num_perm} is not a multiple of bands {bands}; choose bands dividing num_perm")
@@ -154,7 +156,9 @@ def dedup_command(
         ready_out_dir(out_dir)
         update, progress = _progress_fn(quiet)
         with progress if progress is not None else contextlib.nullcontext():
+            # (which disk a full-disk error without a file name is about: the run's, or the outputs')
             result = dedup(read_inputs_deferred(inputs, cfg.read), cfg, update)
+            phase = "write"
             written = write_outputs(result, out_dir, cfg, update)
     except CopydeskError as exc:
         _fail(str(exc))
@@ -162,9 +166,7 @@ def dedup_command(
     except OSError as exc:
         if exc.errno != errno.ENOSPC:
             raise
-        _fail(f"no space left on the disk ({exc.filename or 'while writing'}): a run keeps its clean texts and "
-              f"shingle sets in {tempfile.gettempdir()} (about 2.5 times the input's text) until it ends; set TMPDIR "
-              "to a folder on a larger disk, or free space on the one --out is on")
+        _fail(_disk_full(exc, inputs, out_dir, writing=phase == "write"))
         return
     if not quiet:
         _print_summary(result, written)
@@ -184,6 +186,43 @@ def dedup_command(
             err.print(f"... and {len(result.problems) - 20} more (see decisions.jsonl)")
         err.print(f"[bold red]{len(result.problems)} input problem(s)[/]; every input is still in the outputs")
         raise typer.Exit(1)
+
+
+def _input_bytes(inputs: list[Path]) -> int:
+    """The inputs' size on disk (what the temporary folder and the outputs are measured against)."""
+    total = 0
+    for path in inputs:
+        with contextlib.suppress(OSError):
+            total += path.stat().st_size if path.is_file() else sum(p.stat().st_size for p in sorted_files(path))
+    return total
+
+
+def _disk_full(exc: OSError, inputs: list[Path], out_dir: Path, writing: bool) -> str:
+    """Which disk is full, how much the run needs there and how much is free. (The run has removed its
+    partial files: its temporary folder, and the staging folder of its outputs.)"""
+    where = Path(exc.filename) if exc.filename else None
+    temp = Path(tempfile.gettempdir()).resolve()
+    size = _input_bytes(inputs)
+    mib = 1 << 20
+    target = out_dir.resolve()
+    if where is None:
+        writing_out = writing
+    else:
+        writing_out = any(
+            part == target or (part.parent == target.parent and part.name.startswith(f".{target.name}.copydesk-staging-"))
+            for part in [where.resolve(), *where.resolve().parents])
+    if not writing_out and (where is None or temp in where.resolve().parents):
+        free = shutil.disk_usage(temp).free
+        return (f"no space left on the disk of the temporary folder {temp} (writing "
+                f"{where.name if where else 'the spill'}): a run keeps its "
+                f"clean texts and shingle sets there until it ends, about 2.9 times the input's text, here about "
+                f"{2.9 * size / mib:,.0f} MiB for {size / mib:,.0f} MiB of input ({free / mib:,.0f} MiB free); set "
+                "TMPDIR to a folder on a larger disk. Nothing was written to --out.")
+    free = shutil.disk_usage(target if target.exists() else target.parent).free
+    return (f"no space left on the disk of --out {out_dir} (writing {where.name if where else 'the outputs'}): the "
+            f"outputs need about 0.9 times the input's size, here about {0.9 * size / mib:,.0f} MiB "
+            f"({free / mib:,.0f} MiB free); --out keeps the previous run's files, as they were. Free space there, "
+            "or give --out a folder on a larger disk.")
 
 
 def _print_summary(result: RunResult, written: list[Path]) -> None:

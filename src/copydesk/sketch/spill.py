@@ -6,6 +6,7 @@ Small runs pay almost nothing for this: the OS keeps recently written pages in i
 
 from __future__ import annotations
 
+import errno
 import os
 import pickle
 import shutil
@@ -25,7 +26,13 @@ def write_values(path: Path, values: np.ndarray, dtype: type = np.uint64) -> Non
     makes (about 5.6 GB per million news-sized docs); written by the worker that made them, they never pass
     through the pipe to the main process (pickled, received, unpickled and written again there, about 2 s of
     the main process's CPU per 100k docs), which only keeps where each doc's set is (:class:`ShingleSpill`)."""
-    np.ascontiguousarray(values, dtype=dtype).tofile(path)
+    try:
+        np.ascontiguousarray(values, dtype=dtype).tofile(path)
+    except OSError as exc:
+        if exc.errno is not None:
+            raise
+        # (numpy reports a short write, "N requested and M written", without an errno: a full disk)
+        raise OSError(errno.ENOSPC, f"No space left on device ({exc})", str(path)) from exc
 
 
 class BatchFiles:
