@@ -472,13 +472,17 @@ def _iter_warc_records(
                 if not record_id:  # mandatory in WARC; fall back to a position that is stable for this file
                     record_id = f"{path.name}@{records.get_record_offset()}"
                 url = record.rec_headers.get_header("WARC-Target-URI") or ""
-                yield WarcRecord(
-                    url=url.strip().strip("<>"),
-                    date=record.rec_headers.get_header("WARC-Date"),
-                    html=record.content_stream().read(),
-                    record_id=record_id,
-                )
+                html = record.content_stream().read()
+                if getattr(record.raw_stream, "limit", 0) > 0 and (damage := warc_damage(path)) is not None:
+                    # its block ended before its Content-Length, in a damaged file: it was cut inside this
+                    # response, whose half page must not pass for a page (it would match its full copy as an
+                    # excerpt). (Bytes left unread in a whole file are a record's padding, not damage.)
+                    raise _CutInside(f"{damage}, inside the response {record_id or url}")
+                yield WarcRecord(url=url.strip().strip("<>"), date=record.rec_headers.get_header("WARC-Date"),
+                                 html=html, record_id=record_id)
                 yielded += 1
+        except _CutInside as exc:
+            raise InputError(f"{path}: {exc}") from exc
         except load_failed as exc:
             raise InputError(f"{path}: not a readable WARC file ({exc})") from exc
         except Exception as exc:  # warcio raises several types on damaged data
@@ -487,6 +491,10 @@ def _iter_warc_records(
     if damage is not None:
         raise InputError(f"{path}: {damage}")
     logger.debug("%s: %d HTML responses, %d other records skipped", path, yielded, skipped)
+
+
+class _CutInside(Exception):
+    """A WARC response read to the end of the file before its Content-Length."""
 
 
 def warc_damage(path: Path, block_size: int = 1 << 20) -> str | None:
