@@ -32,6 +32,7 @@ from ..config import (
 )
 from ..errors import CopydeskError
 from ..io.readers import ALL_SUFFIXES, read_inputs, read_inputs_deferred, sorted_files
+from ..io.switch import staging_prefix
 from ..pipeline import RunResult, dedup
 from ..prepare import clean_documents
 from ..run import read_single_text, ready_out_dir, write_outputs
@@ -208,9 +209,9 @@ def _disk_full(exc: OSError, inputs: list[Path], out_dir: Path, writing: bool) -
     if where is None:
         writing_out = writing
     else:
-        writing_out = any(
-            part == target or (part.parent == target.parent and part.name.startswith(f".{target.name}.copydesk-staging-"))
-            for part in [where.resolve(), *where.resolve().parents])
+        staging = staging_prefix(target)
+        writing_out = any(part == target or (part.parent == target.parent and part.name.startswith(staging))
+                          for part in [where.resolve(), *where.resolve().parents])
     if not writing_out and (where is None or temp in where.resolve().parents):
         free = shutil.disk_usage(temp).free
         return (f"no space left on the disk of the temporary folder {temp} (writing "
@@ -326,14 +327,6 @@ class _Stopped(KeyboardInterrupt):
     """SIGTERM or SIGHUP, raised where the run is, so that it cleans up as after Ctrl-C (its temporary folder,
     its staging folder, its worker processes) instead of dying on the spot."""
 
-    def __init__(self, signum: int) -> None:
-        super().__init__(signum)
-        self.signum = signum
-
-
-def _stop(signum: int, frame: object) -> None:
-    raise _Stopped(signum)
-
 
 def main() -> None:
     """The ``copydesk`` command. A run stopped by SIGTERM or SIGHUP cleans up and exits with the usual status
@@ -342,7 +335,7 @@ def main() -> None:
 
     def on_signal(signum: int, frame: object) -> None:
         stopped.append(signum)
-        _stop(signum, frame)
+        raise _Stopped(signum)
 
     for sig in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, on_signal)

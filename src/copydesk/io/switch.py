@@ -27,7 +27,7 @@ import xxhash
 
 from ..runtime import process_alive
 
-__all__ = ["COPYDESK_FILES", "checksums", "staging_folder", "switch_in"]
+__all__ = ["COPYDESK_FILES", "checksums", "staging_folder", "staging_prefix", "switch_in"]
 
 #: The files a run may write into ``--out`` (anything else there belongs to the user).
 COPYDESK_FILES = frozenset((
@@ -37,10 +37,15 @@ COPYDESK_FILES = frozenset((
 _STAGING = ".copydesk-staging-"
 
 
+def staging_prefix(out_dir: Path) -> str:
+    """How the names of ``out_dir``'s staging folders (beside it) begin."""
+    return f".{out_dir.resolve().name}{_STAGING}"
+
+
 def staging_folder(out_dir: Path) -> Path:
     """A new, empty staging folder beside ``out_dir``; removes those that killed runs left there."""
     out_dir = out_dir.resolve()
-    prefix = f".{out_dir.name}{_STAGING}"
+    prefix = staging_prefix(out_dir)
     for stale in out_dir.parent.glob(f"{prefix}*"):
         pid = stale.name.removeprefix(prefix).split("-")[0]
         if pid.isdigit() and not process_alive(int(pid)):
