@@ -36,10 +36,14 @@ class ReadConfig:
     #: An HTML page (a file, gunzipped when it is a .gz) larger than this is not read: no article page comes near
     #: it, and a gzip bomb would fill the memory.
     max_html_bytes: int = 64 << 20
+    #: A line of a compressed JSONL file (or of a pipe) longer than this is one rejected row, skipped without
+    #: being held: a small .jsonl.gz can unpack to a line of gigabytes.
+    max_record_bytes: int = 256 << 20
 
     def __post_init__(self) -> None:
         _check_positive("max_doc_chars", self.max_doc_chars)
         _check_positive("max_html_bytes", self.max_html_bytes)
+        _check_positive("max_record_bytes", self.max_record_bytes)
         if not self.id_field or not self.text_field:
             raise ConfigError("id_field and text_field must be non-empty field names")
 

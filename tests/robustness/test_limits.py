@@ -66,3 +66,23 @@ def test_a_link_to_a_device_gets_a_row_saying_so_in_a_folder_and_as_an_input(tmp
         rows = {Path(d.doc_id).name: d for d in result.decisions}
         assert rows["device.txt"].reason is Reason.UNREADABLE and "a device" in rows["device.txt"].detail, rows
     assert len(_run([folder]).decisions) == 2
+
+
+def test_a_compressed_jsonl_line_over_the_record_limit_is_one_row_and_is_never_held(tmp_path: Path) -> None:
+    """A 50 KB .jsonl.gz whose second line unpacks to 4 MB, with a record limit of 1 MB: that line is one
+    ``malformed_record`` row naming the limit, read past in pieces; the lines around it are read, in order."""
+    path = tmp_path / "docs.jsonl.gz"
+    huge = json.dumps({"id": "huge", "text": "word " * (800_000)})
+    rows = [json.dumps({"id": "a", "text": STORY}), huge, json.dumps({"id": "b", "text": STORY})]
+    path.write_bytes(gzip.compress(("\n".join(rows) + "\n").encode()))
+    assert path.stat().st_size < 100_000
+    result = _run([path], copydesk.ReadConfig(max_record_bytes=1 << 20))
+    got = [(d.doc_id, d.role) for d in result.decisions]
+    assert [g[0] for g in got] == ["a", f"{path}:2", "b"], got
+    assert got[1][1] is Role.REJECTED and "max_record_bytes" in result.decisions[1].detail
+    # exactly at the limit, a line is read
+    exact = tmp_path / "exact.jsonl.gz"
+    line = json.dumps({"id": "x", "text": STORY})
+    exact.write_bytes(gzip.compress((line + "\n").encode()))
+    (row,) = _run([exact], copydesk.ReadConfig(max_record_bytes=len(line.encode()))).decisions
+    assert row.role is not Role.REJECTED, row

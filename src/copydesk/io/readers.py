@@ -365,7 +365,7 @@ def _json_problem(origin: str, exc: json.JSONDecodeError) -> str:
 
 
 def read_jsonl_chunks(
-    path: Path, chunk_lines: int | None = None, chunk_bytes: int | None = None
+    path: Path, chunk_lines: int | None = None, chunk_bytes: int | None = None, max_record_bytes: int = 256 << 20,
 ) -> Iterator[JsonlChunk | Rejected]:
     """The file cut into chunks of whole lines, at most ``chunk_lines`` lines (default ``JSONL_CHUNK_LINES``) and
     about ``chunk_bytes`` bytes (default ``JSONL_CHUNK_BYTES``) each; nothing is parsed or checked here. A plain
@@ -374,7 +374,7 @@ def read_jsonl_chunks(
     chunk_lines = JSONL_CHUNK_LINES if chunk_lines is None else chunk_lines
     chunk_bytes = JSONL_CHUNK_BYTES if chunk_bytes is None else chunk_bytes
     if path.name.lower().endswith(".gz") or not path.is_file():  # (a named pipe cannot be read twice either)
-        yield from _line_chunks(path, chunk_lines, chunk_bytes)
+        yield from _line_chunks(path, chunk_lines, chunk_bytes, max_record_bytes)
         return
     progress = [1]  # the first line of the next chunk: where reading stopped if it fails
     try:
@@ -421,17 +421,40 @@ def _range_chunks(path: Path, chunk_lines: int, chunk_bytes: int, progress: list
             scanned = lines = 0
 
 
-def _line_chunks(path: Path, chunk_lines: int, chunk_bytes: int) -> Iterator[JsonlChunk | Rejected]:
+def _bounded_lines(handle: IO[bytes], limit: int) -> Iterator[bytes | int]:
+    """The lines of ``handle``; for a line of more than ``limit`` bytes (its line feed left out), its length
+    instead: it is read past in pieces, never held."""
+    while raw := handle.readline(limit + 1):
+        if len(raw) <= limit or (len(raw) == limit + 1 and raw.endswith(b"\n")):
+            yield raw
+            continue
+        skipped = len(raw)
+        while not raw.endswith(b"\n") and (raw := handle.readline(1 << 20)):
+            skipped += len(raw)
+        yield skipped
+
+
+def _line_chunks(path: Path, chunk_lines: int, chunk_bytes: int,
+                 max_record_bytes: int = 256 << 20) -> Iterator[JsonlChunk | Rejected]:
     """Chunks carrying their lines (a compressed file or a pipe); the whole lines read before a read error stay,
-    and one row stands for the rest."""
+    and one row stands for the rest. A line over ``max_record_bytes`` is one ``malformed_record`` row."""
     lines: list[bytes] = []
     size = 0
     first = 1
     read = 0  # whole lines read
     try:
         with _open_binary(path) as handle:
-            for raw in handle:
+            for raw in _bounded_lines(handle, max_record_bytes):
                 read += 1
+                if isinstance(raw, int):
+                    if lines:
+                        yield JsonlChunk(str(path), first, len(lines), lines)
+                        lines, size = [], 0
+                    origin = f"{path}:{read}"
+                    yield Rejected(origin, origin, Reason.MALFORMED_RECORD,
+                                   f"{origin}: a record of {raw:,} bytes, more than {max_record_bytes:,} "
+                                   "(ReadConfig.max_record_bytes); not read")
+                    continue
                 if not lines:
                     first = read
                 lines.append(raw)
@@ -601,7 +624,7 @@ def _read_file(path: Path, doc_id: str, source: str | None, cfg: ReadConfig,
     elif kind == "html":
         yield _html_page(path, doc_id, source, cfg.max_html_bytes)
     elif kind == "jsonl":
-        yield from read_jsonl_chunks(path)
+        yield from read_jsonl_chunks(path, max_record_bytes=cfg.max_record_bytes)
     elif kind == "parquet":
         yield from read_parquet(path, cfg)
     elif kind == "warc":
