@@ -79,7 +79,7 @@ def _key(i: int, docs: DocTable, excerpt: np.ndarray, cfg: CanonicalConfig) -> t
         _NO_DATE if when is None else when,
         _source_rank(i, docs, cfg),
         -int(docs.sizes[i]),
-        docs.repairs[i] if docs.repairs is not None else 0,  # (a copy read as it was beats one repaired in reading)
+        _repairs(i, docs),  # (a copy read as it was beats one repaired in reading)
         docs.ids[i],
     )
 
@@ -199,9 +199,9 @@ def member_scores(assign: Assignment, docs: DocTable, cfg: CanonicalConfig,
         t = int(assign.through[i]) if assign.through is not None else -1
         if t >= 0:  # joined through a member of which it is a copy (see cluster._join_through_members)
             member = int(edges.b[t]) if int(edges.a[t]) == i else int(edges.a[t])
-            label = EDITED if int(edges.label[t]) == EDITED else NEAR
-            t_label, t_is_a = int(edges.label[t]), int(edges.a[t]) == i
-            contained = t_label == (A_IN_B if t_is_a else B_IN_A)
+            t_label = int(edges.label[t])
+            label = EDITED if t_label == EDITED else NEAR
+            contained = t_label == (A_IN_B if int(edges.a[t]) == i else B_IN_A)
             kind = "an excerpt" if contained else "an edited copy" if label == EDITED else "a near copy"
             via = f" (joined through {docs.ids[member]}, of which it is {kind})"
         cover = float(edges.cover_ab[k] if i_is_a else edges.cover_ba[k])

@@ -32,7 +32,7 @@ from .clean.crosscopy import cross_copy_clean
 from .cluster import Assignment, cluster
 from .config import RunConfig
 from .dates import DATE_FORMS, date_key
-from .io.readers import DEFERRED, Entry, PageBatch, deferred_size
+from .io.readers import DEFERRED, Entry, PageBatch, deferred_size, from_html
 from .io.readers import log as reader_log
 from .passages import KnownSpans, align_edges, fill_passages, passage_spans
 from .prepare import (
@@ -109,13 +109,6 @@ def _read_lines(path: Path) -> Iterator[str]:
 
 _NO_TEXT_HTML = ("no main text found in the page (extraction found no body: not an article page, markup nested "
                  "too deep to parse, or not HTML at all)")
-_HTML_ORIGIN = (".html", ".htm", ".xhtml", ".html.gz", ".htm.gz", ".xhtml.gz")
-
-
-def _from_html(origin: str) -> bool:
-    """Whether a doc came from an HTML page (a file, or a WARC record: ``file.warc:record N``)."""
-    name = origin.lower()
-    return name.endswith(_HTML_ORIGIN) or ".warc" in name
 
 
 def cluster_id(canonical_id: str) -> str:
@@ -212,7 +205,7 @@ class _Intake:
             return False
         self.first_seen[item.id] = item.origin
         if item.blank:  # (no text at all as read: a problem of the input, which makes the run exit 1)
-            detail = f"{item.origin}: {_NO_TEXT_HTML if _from_html(item.origin) else 'empty text'}"
+            detail = f"{item.origin}: {_NO_TEXT_HTML if from_html(item.origin) else 'empty text'}"
             self.problems.append(detail)
             self.slots.append(Rejected(item.id, item.origin, Reason.EMPTY_TEXT, detail))
             return False
@@ -536,7 +529,7 @@ def _dedup(items: Iterable[Entry], cfg: RunConfig, progress: ProgressFn, folder:
         ids=[i.id for i in infos], sizes=sets.sizes(), dates=[i.date for i in infos],
         sources=[i.source for i in infos], date_keys=date_keys,
         hosts=[url_host(i.url) if i.url else None for i in infos] if cfg.canonical.prefer_sources else None,
-        repairs=[len(i.warnings) + len(i.notes) for i in infos],
+        repairs=[len(i.shown_warnings) for i in infos],
     )
     progress("candidates", 0, None)  # (stages without a count show as a spinner with the time spent)
     fp_counts, fp_parts = intake.fingerprints.finish()
@@ -663,7 +656,7 @@ def _decisions(
                 detail="no prose body to match (a headline, page furniture or a fragment: fewer than 15 words of "
                        "running text); not matched, so that shared furniture cannot make it a copy", source=info.source, url=info.url, date=info.date, title=info.title,
                 credits=tuple((c.kind, c.name) for c in info.credits), removed_lines=info.removed_lines,
-                warnings=(*info.warnings, *info.notes),
+                warnings=info.shown_warnings,
             ))
             continue
         score = scores[i]
@@ -682,7 +675,7 @@ def _decisions(
             cover=cover, longest_passage=longest,
             source=info.source, url=info.url, date=info.date, title=info.title,
             credits=tuple((c.kind, c.name) for c in info.credits), removed_lines=info.removed_lines,
-            warnings=(*info.warnings, *info.notes),
+            warnings=info.shown_warnings,
         ))
     return out
 

@@ -239,6 +239,11 @@ class DocInfo:
     no_prose: bool = False  # filed with no prose body: not matched (see copydesk.clean.prose)
     notes: tuple[str, ...] = ()  # what reading changed that is no input problem (``Document.notes``)
 
+    @property
+    def shown_warnings(self) -> tuple[str, ...]:
+        """Its warnings and its notes, as its decision row shows them (each a repair made in reading it)."""
+        return (*self.warnings, *self.notes)
+
     @staticmethod
     def of(doc: Document) -> DocInfo:
         return DocInfo(

@@ -62,6 +62,12 @@ def _kind(path: Path) -> str | None:
     return None
 
 
+def from_html(origin: str) -> bool:
+    """Whether a doc of that origin was extracted from an HTML page: an HTML file, or a WARC response
+    (``file.warc#record-id``)."""
+    return _kind(Path(origin.split("#", 1)[0])) in ("html", "warc")
+
+
 #: Where a reader reports a repaired input (the message is also kept on the Document): the module's logger,
 #: unless the caller collects the messages to report them elsewhere (a worker process has no log handler).
 Warn = Callable[[str], None]
@@ -118,8 +124,8 @@ def decode_entities(text: str, origin: str, notes: list[str]) -> str:
     """Plain text (a text file, a JSONL or Parquet field) with the HTML character references a scraper left in
     it decoded, as a reader of the page saw them: a copy printed with ``&#8217;`` and ``&amp;`` then matches
     its clean twin, and the repair is recorded (``notes``: no problem of the input, but among equal copies one
-    read with fewer repairs is canonical). A reference that stands for a line break, a control character or nothing known stays as
-    it is (line numbers keep pointing at the input's lines; ``&#0;`` names no character)."""
+    read with fewer repairs is canonical). A reference that stands for a line break, a control character or
+    nothing known stays as it is (line numbers keep pointing at the input's lines; ``&#0;`` names no character)."""
     if "&" not in text:
         return text
     count = 0
