@@ -332,6 +332,29 @@ def test_a_full_story_credit_above_any_prose_ends_nothing() -> None:
     assert "Ascom is headquartered" in judged.text
 
 
+def test_a_full_story_credit_under_a_long_standfirst_ends_nothing() -> None:
+    """A standfirst can be a long sentence (here 36 words) and still not be the story: when the prose under
+    the credit is many times the prose above it (``CREDIT_HEADS_STORY_RATIO``), the credit heads the excerpt
+    and the paragraphs below it are the story. The same page with a one-paragraph teaser above the credit
+    and a short "about" block below it is cut at the credit (``TEASER_PAGE``)."""
+    standfirst = ("The merger of the two largest newspaper chains in the country sends a dismal signal about the "
+                  "future of local news, and readers in dozens of towns will feel it in the months and years to come.")
+    page = "\n".join([
+        "Home",
+        "Column: The merger sends a dismal signal about the future of local news",
+        standfirst,
+        "Read the full story at latimes.com",
+        *SEAWALL[:3],
+        "Contact us",
+    ]) + "\n"
+    judged = clean_text(page, judge_prose=True)
+    assert all(paragraph in judged.text for paragraph in SEAWALL[:3])
+    # one paragraph under the credit is within the ratio: the credit ends the story there
+    short = clean_text(page.replace(SEAWALL[1] + "\n", "").replace(SEAWALL[2] + "\n", ""), judge_prose=True)
+    assert SEAWALL[0] not in short.text
+    assert standfirst in short.text
+
+
 def test_a_full_story_credit_under_the_standfirst_ends_nothing() -> None:
     """Some sites print the credit under the headline block, above the excerpt: a standfirst of one short
     sentence before it is no story paragraph, and the paragraphs below it are the story."""

@@ -1022,6 +1022,11 @@ def context_rules(lines: Sequence[_Line], removed: dict[int, str], p: _Patterns)
 
 #: Fewest words of a prose line before a "Read the full story" credit for the credit to end the story there.
 TEASER_MIN_WORDS: Final[int] = 30
+#: A "Read the full story" credit with more than this many times the prose words after it than before it
+#: heads the story instead of ending it: the site printed it under the headline block (whose standfirst or
+#: caption can be a long sentence), above the excerpt. A site's "about" paragraphs under a teaser are a few
+#: times the teaser at most; an excerpt under a headline block is many times its standfirst.
+CREDIT_HEADS_STORY_RATIO: Final[int] = 4
 
 
 def _prose_rule(kept: Sequence[_Line], removed: dict[int, str], story_end: int | None = None) -> bool:
@@ -1029,7 +1034,9 @@ def _prose_rule(kept: Sequence[_Line], removed: dict[int, str], story_end: int |
     ``story_end`` (optional) is the line of a credit that ends an excerpt ("Read the full story at X"): when
     a paragraph of prose (``TEASER_MIN_WORDS`` words or more) comes before it, the story ends there and whatever
     follows is the page's (a company's "about" paragraphs can outweigh a one-paragraph teaser), and a teaser
-    of one sentence is a story all the same.
+    of one sentence is a story all the same; unless the prose after it is more than
+    ``CREDIT_HEADS_STORY_RATIO`` times the prose before it, as when the credit sits under a headline block
+    whose standfirst is a long sentence, above the excerpt.
     Returns False when the text has no body to match at all (a headline and a few labels); True for a text
     that has nothing left, which is rejected as empty instead."""
     if not kept:
@@ -1039,8 +1046,13 @@ def _prose_rule(kept: Sequence[_Line], removed: dict[int, str], story_end: int |
     if story_end is not None:
         before = sum(1 for ln in kept if ln.index < story_end)
         # (a paragraph of the story before the credit, not only the standfirst or a caption: some sites print
-        # the credit under the headline block, above the excerpt)
-        if any(is_prose and ln.words >= TEASER_MIN_WORDS for ln, is_prose in zip(kept[:before], prose, strict=False)):
+        # the credit under the headline block, above the excerpt, and what follows it then far outweighs it)
+        before_words = sum(ln.words for ln, is_prose in zip(kept[:before], prose, strict=False) if is_prose)
+        after_words = sum(ln.words for ln, is_prose in zip(kept[before:], prose[before:], strict=True) if is_prose)
+        if (
+            any(is_prose and ln.words >= TEASER_MIN_WORDS for ln, is_prose in zip(kept[:before], prose, strict=False))
+            and after_words <= CREDIT_HEADS_STORY_RATIO * before_words
+        ):
             cut = before
     headline_ok = [
         not ln.terminal and HEADLINE_WORDS[0] <= ln.words <= HEADLINE_WORDS[1] for ln in kept[:cut]
