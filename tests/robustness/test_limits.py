@@ -86,3 +86,30 @@ def test_a_compressed_jsonl_line_over_the_record_limit_is_one_row_and_is_never_h
     exact.write_bytes(gzip.compress((line + "\n").encode()))
     (row,) = _run([exact], copydesk.ReadConfig(max_record_bytes=len(line.encode()))).decisions
     assert row.role is not Role.REJECTED, row
+
+
+@pytest.mark.parametrize(("words", "last"), [(400_000, False), (1_800_000, False), (400_000, True)])
+def test_a_huge_line_of_a_plain_jsonl_file_is_one_row_and_never_held(tmp_path: Path, words: int, last: bool) -> None:
+    """The same limit for a plain file, whose chunks are byte ranges: a line past it is one
+    ``malformed_record`` row naming the limit and its size, and the lines around it are read: a line within
+    one read block, one of several blocks (read past, never held), and one that ends the file without a
+    line feed."""
+    path = tmp_path / "docs.jsonl"
+    huge = json.dumps({"id": "huge", "text": "word " * words})
+    rows = [json.dumps({"id": "a", "text": STORY}), huge, json.dumps({"id": "b", "text": STORY})]
+    if last:
+        rows = [rows[0], rows[2], rows[1]]
+    path.write_text("\n".join(rows) + ("" if last else "\n"), encoding="utf-8")
+    result = _run([path], copydesk.ReadConfig(max_record_bytes=1 << 20))
+    got = [(d.doc_id, d.role) for d in result.decisions]
+    expected = ["a", "b", f"{path}:3"] if last else ["a", f"{path}:2", "b"]
+    assert [g[0] for g in got] == expected, got
+    (row,) = [d for d in result.decisions if d.role is Role.REJECTED]
+    assert row.reason is Reason.MALFORMED_RECORD and "max_record_bytes" in row.detail
+    assert f"a record of {len(huge):,} bytes" in row.detail, row.detail
+    # exactly at the limit, a line is read
+    line = json.dumps({"id": "x", "text": STORY})
+    exact = tmp_path / "exact.jsonl"
+    exact.write_text(line + "\n", encoding="utf-8")
+    (one,) = _run([exact], copydesk.ReadConfig(max_record_bytes=len(line.encode()))).decisions
+    assert one.role is not Role.REJECTED, one

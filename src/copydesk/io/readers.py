@@ -384,12 +384,15 @@ def read_jsonl_chunks(
         return
     progress = [1]  # the first line of the next chunk: where reading stopped if it fails
     try:
-        yield from _range_chunks(path, chunk_lines, chunk_bytes, progress)
+        yield from _range_chunks(path, chunk_lines, chunk_bytes, progress, max_record_bytes)
     except READ_ERRORS as exc:
         yield cut_short(path, progress[0], exc)
 
 
-def _range_chunks(path: Path, chunk_lines: int, chunk_bytes: int, progress: list[int]) -> Iterator[JsonlChunk]:
+def _range_chunks(path: Path, chunk_lines: int, chunk_bytes: int, progress: list[int],
+                  max_record_bytes: int = 256 << 20) -> Iterator[JsonlChunk | Rejected]:
+    """Byte-range chunks of a plain file, and one ``malformed_record`` row for each line of more than
+    ``max_record_bytes`` bytes, which is read past in blocks and never held."""
     with path.open("rb") as handle:
         pending = bytearray()  # bytes from ``start`` on, not yet in a chunk
         start = 0
@@ -397,14 +400,62 @@ def _range_chunks(path: Path, chunk_lines: int, chunk_bytes: int, progress: list
         scanned = 0  # ``pending[:scanned]`` holds ``lines`` whole lines
         lines = 0
         eof = False
+
+        def cut() -> JsonlChunk:
+            nonlocal start, first, scanned, lines
+            data = memoryview(pending)[:scanned]
+            chunk = JsonlChunk(str(path), first, lines, offset=start, length=scanned,
+                               digest=xxhash.xxh3_64_intdigest(data))
+            data.release()
+            del pending[:scanned]
+            start += scanned
+            first += lines
+            progress[0] = first
+            scanned = lines = 0
+            return chunk
+
+        def too_long(length: int) -> Rejected:
+            nonlocal start, first
+            origin = f"{path}:{first}"
+            start += length + 1
+            first += 1
+            progress[0] = first
+            return Rejected(origin, origin, Reason.MALFORMED_RECORD,
+                            f"{origin}: a record of {length:,} bytes, more than {max_record_bytes:,} "
+                            "(ReadConfig.max_record_bytes); not read")
+
         while True:
+            huge = -1  # the length of a whole line past the limit, found after ``scanned``
             while lines < chunk_lines and scanned < chunk_bytes:
                 end = pending.find(b"\n", scanned)
                 if end < 0:
                     break
+                if end - scanned > max_record_bytes:
+                    huge = end - scanned
+                    break
                 scanned = end + 1
                 lines += 1
+            if huge >= 0:
+                if lines:
+                    yield cut()
+                del pending[: huge + 1]
+                yield too_long(huge)
+                continue
             full = lines >= chunk_lines or (lines > 0 and scanned >= chunk_bytes)
+            if not full and len(pending) - scanned > max_record_bytes:  # (no line feed in sight)
+                if lines:
+                    yield cut()
+                skipped = len(pending)
+                pending.clear()
+                while block := handle.read(_READ_BLOCK):
+                    end = block.find(b"\n")
+                    if end >= 0:
+                        skipped += end
+                        pending += block[end + 1 :]
+                        break
+                    skipped += len(block)
+                yield too_long(skipped)
+                continue
             if not full and not eof:
                 block = handle.read(_READ_BLOCK)
                 if block:
@@ -416,15 +467,7 @@ def _range_chunks(path: Path, chunk_lines: int, chunk_bytes: int, progress: list
                     scanned, lines = len(pending), lines + 1
                 if not lines:
                     return
-            data = memoryview(pending)[:scanned]
-            yield JsonlChunk(str(path), first, lines, offset=start, length=scanned,
-                             digest=xxhash.xxh3_64_intdigest(data))
-            data.release()
-            del pending[:scanned]
-            start += scanned
-            first += lines
-            progress[0] = first
-            scanned = lines = 0
+            yield cut()
 
 
 def _bounded_lines(handle: IO[bytes], limit: int) -> Iterator[bytes | int]:
@@ -440,17 +483,65 @@ def _bounded_lines(handle: IO[bytes], limit: int) -> Iterator[bytes | int]:
         yield skipped
 
 
+#: Compressed bytes read, and most bytes inflated, at a time while a ``.gz`` file's members are checked.
+_CHECK_BLOCK = 1 << 20
+
+
+def gzip_sound_size(path: Path) -> tuple[int, str | None]:
+    """How many uncompressed bytes the ``.gz`` file's sound members hold, and what is wrong with the member
+    after them (None when the whole file is sound). gzip checks a member's CRC-32 and length only at the
+    member's end, long after its lines were read, and a bit flipped inside the deflate stream can inflate to
+    wrong text before anything notices; so the file is inflated once, and thrown away, before any line of it
+    is handed out. Memory stays bounded: at most ``_CHECK_BLOCK`` bytes are inflated at a time. Trailing zero
+    bytes after the last member are padding, as gzip allows. A file cut off inside its last member is no damage
+    here: what inflated before the cut is what was written."""
+    sound = 0
+    member = 0  # bytes inflated from the member being checked
+    inflater = zlib.decompressobj(wbits=31)
+    started = False  # some bytes of a member were fed
+    with path.open("rb") as handle:
+        while block := handle.read(_CHECK_BLOCK):
+            data = block
+            while data:
+                if not started and not data.strip(b"\0"):
+                    data = b""  # (padding, or the zeros before more of it)
+                    break
+                started = True
+                try:
+                    member += len(inflater.decompress(data, _CHECK_BLOCK))
+                except zlib.error as exc:
+                    return sound, f"gzip member damaged ({exc})"
+                if inflater.eof:
+                    sound, member, started = sound + member, 0, False
+                    data = inflater.unused_data
+                    inflater = zlib.decompressobj(wbits=31)
+                else:
+                    data = inflater.unconsumed_tail
+    # a member cut off (a crawl stopped mid-write) inflated without error: its whole lines are what was
+    # written, and reading stops at the cut (gzip raises EOFError there)
+    return sound, None
+
+
 def _line_chunks(path: Path, chunk_lines: int, chunk_bytes: int,
                  max_record_bytes: int = 256 << 20) -> Iterator[JsonlChunk | Rejected]:
     """Chunks carrying their lines (a compressed file or a pipe); the whole lines read before a read error stay,
-    and one row stands for the rest. A line over ``max_record_bytes`` is one ``malformed_record`` row."""
+    and one row stands for the rest. A line over ``max_record_bytes`` is one ``malformed_record`` row. A
+    ``.gz`` file is checked first (:func:`gzip_sound_size`): no line of a member that fails its integrity
+    check is handed out, and one ``unreadable`` row from the member's first line on stands for the rest."""
     lines: list[bytes] = []
     size = 0
     first = 1
     read = 0  # whole lines read
+    sound, damage = (-1, None)
     try:
+        if path.name.lower().endswith(".gz") and path.is_file():
+            sound, damage = gzip_sound_size(path)
+        inflated = 0  # uncompressed bytes of the lines read
         with _open_binary(path) as handle:
             for raw in _bounded_lines(handle, max_record_bytes):
+                inflated += raw if isinstance(raw, int) else len(raw)
+                if damage is not None and inflated > sound:
+                    raise InputError(f"fails its integrity check: {damage}")
                 read += 1
                 if isinstance(raw, int):
                     if lines:
@@ -468,10 +559,11 @@ def _line_chunks(path: Path, chunk_lines: int, chunk_bytes: int,
                 if len(lines) >= chunk_lines or size >= chunk_bytes:
                     yield JsonlChunk(str(path), first, len(lines), lines)
                     lines, size = [], 0
-    except READ_ERRORS as exc:
+    except (InputError, *READ_ERRORS) as exc:
         if lines:
             yield JsonlChunk(str(path), first, len(lines), lines)
-        yield cut_short(path, read + 1, exc)
+        # (gzip may fail on the damaged member before its first line is whole: the check said why)
+        yield cut_short(path, read + 1, exc if damage is None else InputError(f"fails its integrity check: {damage}"))
         return
     if lines:
         yield JsonlChunk(str(path), first, len(lines), lines)
