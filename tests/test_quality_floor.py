@@ -61,7 +61,7 @@ REAL_FLOORS: dict[str, tuple[float, float, float, float]] = {
     "site": (0.99, 0.99, 0.97, 0.94),
     "heavy": (0.99, 0.99, 0.97, 0.94),
     "page": (0.99, 0.97, 0.94, 0.94),
-    "bare-text": (0.99, 0.97, 0.91, 0.90),
+    "bare-text": (0.99, 0.97, 0.94, 0.90),
     "heavy-bare-text": (0.99, 0.97, 0.92, 0.90),
 }
 
