@@ -167,7 +167,7 @@ def dedup_command(
     except OSError as exc:
         if exc.errno != errno.ENOSPC:
             raise
-        _fail(_disk_full(exc, inputs, out_dir, writing=phase == "write"))
+        _fail(_disk_full(exc, inputs, out_dir, writing=phase == "write"), code=1)
         return
     if not quiet:
         _print_summary(result, written)
