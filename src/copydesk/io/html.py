@@ -473,10 +473,14 @@ def _iter_warc_records(
                     record_id = f"{path.name}@{records.get_record_offset()}"
                 url = record.rec_headers.get_header("WARC-Target-URI") or ""
                 html = record.content_stream().read()
-                if getattr(record.raw_stream, "limit", 0) > 0 and (damage := warc_damage(path)) is not None:
-                    # its block ended before its Content-Length, in a damaged file: it was cut inside this
-                    # response, whose half page must not pass for a page (it would match its full copy as an
-                    # excerpt). (Bytes left unread in a whole file are a record's padding, not damage.)
+                block = record.raw_stream
+                while block.read(1 << 16):  # (the rest of the record's block, a few bytes of padding at most)
+                    pass
+                if getattr(block, "limit", 0) > 0:
+                    # the data ended before the record's Content-Length: the file was cut inside this response,
+                    # or its length is wrong (it would swallow the records after it); either way the page is
+                    # not whole and must not pass for a page (it would match its full copy as an excerpt)
+                    damage = warc_damage(path) or "a record's Content-Length runs past the end of the file"
                     raise _CutInside(f"{damage}, inside the response {record_id or url}")
                 yield WarcRecord(url=url.strip().strip("<>"), date=record.rec_headers.get_header("WARC-Date"),
                                  html=html, record_id=record_id)
