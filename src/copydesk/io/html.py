@@ -25,6 +25,7 @@ from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from ..errors import InputError, MissingExtra
+from .gzipcheck import check_gzip
 
 logger = logging.getLogger(__name__)
 logger.addHandler(logging.NullHandler())
@@ -480,8 +481,8 @@ def _iter_warc_records(
                     # the data ended before the record's Content-Length: the file was cut inside this response,
                     # or its length is wrong (it would swallow the records after it); either way the page is
                     # not whole and must not pass for a page (it would match its full copy as an excerpt)
-                    damage = warc_damage(path) or "a record's Content-Length runs past the end of the file"
-                    raise _CutInside(f"{damage}, inside the response {record_id or url}")
+                    why = warc_damage(path) or "a record's Content-Length runs past the end of the file"
+                    raise _CutInside(f"{why}, inside the response {record_id or url}")
                 yield WarcRecord(url=url.strip().strip("<>"), date=record.rec_headers.get_header("WARC-Date"),
                                  html=html, record_id=record_id)
                 yielded += 1
@@ -501,7 +502,7 @@ class _CutInside(Exception):
     """A WARC response read to the end of the file before its Content-Length."""
 
 
-def warc_damage(path: Path, block_size: int = 1 << 20) -> str | None:
+def warc_damage(path: Path) -> str | None:
     """Why ``path`` is not a whole WARC file (cut short, corrupt compressed data), or None.
 
     Why: warcio stops quietly where a crawl that was killed mid-write cut the file, so the responses after the
@@ -516,20 +517,7 @@ def warc_damage(path: Path, block_size: int = 1 << 20) -> str | None:
             handle.seek(max(size - 4, 0))
             whole = size == 0 or handle.read().endswith((b"\r\n\r\n", b"\n\n"))
             return None if whole else "cut short (no blank line after its last record)"
-        handle.seek(0)
-        member = zlib.decompressobj(wbits=31)
-        started = False  # bytes of the current member were fed
-        while block := handle.read(block_size):
-            data = block
-            while data:
-                started = True
-                try:
-                    member.decompress(data, block_size * 16)
-                except zlib.error as exc:
-                    return f"corrupt gzip data ({exc})"
-                if member.eof:
-                    data = member.unused_data
-                    member, started = zlib.decompressobj(wbits=31), False
-                else:
-                    data = member.unconsumed_tail
-    return "cut short (its last gzip member ends early)" if started else None
+    check = check_gzip(path)
+    if check.damage is not None:
+        return check.damage
+    return "cut short (its last gzip member ends early)" if check.cut else None

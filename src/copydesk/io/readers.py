@@ -32,6 +32,7 @@ import xxhash
 from ..config import ReadConfig
 from ..errors import InputError
 from ..types import Document, Reason, Rejected
+from .gzipcheck import check_gzip
 
 log = logging.getLogger(__name__)
 log.addHandler(logging.NullHandler())
@@ -483,50 +484,11 @@ def _bounded_lines(handle: IO[bytes], limit: int) -> Iterator[bytes | int]:
         yield skipped
 
 
-#: Compressed bytes read, and most bytes inflated, at a time while a ``.gz`` file's members are checked.
-_CHECK_BLOCK = 1 << 20
-
-
-def gzip_sound_size(path: Path) -> tuple[int, str | None]:
-    """How many uncompressed bytes the ``.gz`` file's sound members hold, and what is wrong with the member
-    after them (None when the whole file is sound). gzip checks a member's CRC-32 and length only at the
-    member's end, long after its lines were read, and a bit flipped inside the deflate stream can inflate to
-    wrong text before anything notices; so the file is inflated once, and thrown away, before any line of it
-    is handed out. Memory stays bounded: at most ``_CHECK_BLOCK`` bytes are inflated at a time. Trailing zero
-    bytes after the last member are padding, as gzip allows. A file cut off inside its last member is no damage
-    here: what inflated before the cut is what was written."""
-    sound = 0
-    member = 0  # bytes inflated from the member being checked
-    inflater = zlib.decompressobj(wbits=31)
-    started = False  # some bytes of a member were fed
-    with path.open("rb") as handle:
-        while block := handle.read(_CHECK_BLOCK):
-            data = block
-            while data:
-                if not started and not data.strip(b"\0"):
-                    data = b""  # (padding, or the zeros before more of it)
-                    break
-                started = True
-                try:
-                    member += len(inflater.decompress(data, _CHECK_BLOCK))
-                except zlib.error as exc:
-                    return sound, f"gzip member damaged ({exc})"
-                if inflater.eof:
-                    sound, member, started = sound + member, 0, False
-                    data = inflater.unused_data
-                    inflater = zlib.decompressobj(wbits=31)
-                else:
-                    data = inflater.unconsumed_tail
-    # a member cut off (a crawl stopped mid-write) inflated without error: its whole lines are what was
-    # written, and reading stops at the cut (gzip raises EOFError there)
-    return sound, None
-
-
 def _line_chunks(path: Path, chunk_lines: int, chunk_bytes: int,
                  max_record_bytes: int = 256 << 20) -> Iterator[JsonlChunk | Rejected]:
     """Chunks carrying their lines (a compressed file or a pipe); the whole lines read before a read error stay,
     and one row stands for the rest. A line over ``max_record_bytes`` is one ``malformed_record`` row. A
-    ``.gz`` file is checked first (:func:`gzip_sound_size`): no line of a member that fails its integrity
+    ``.gz`` file is checked first (:func:`copydesk.io.gzipcheck.check_gzip`): no line of a member that fails its integrity
     check is handed out, and one ``unreadable`` row from the member's first line on stands for the rest."""
     lines: list[bytes] = []
     size = 0
@@ -535,7 +497,10 @@ def _line_chunks(path: Path, chunk_lines: int, chunk_bytes: int,
     sound, damage = (-1, None)
     try:
         if path.name.lower().endswith(".gz") and path.is_file():
-            sound, damage = gzip_sound_size(path)
+            # (a member cut off, as by a crawl stopped mid-write, inflated without error: its whole lines are
+            # what was written, and reading stops at the cut, where gzip raises EOFError)
+            check = check_gzip(path)
+            sound, damage = check.sound_bytes, check.damage
         inflated = 0  # uncompressed bytes of the lines read
         with _open_binary(path) as handle:
             for raw in _bounded_lines(handle, max_record_bytes):
@@ -606,6 +571,12 @@ _NOT_FAST: Any = object()
 _UTF8_BOM = b"\xef\xbb\xbf"
 
 
+def _nested_too_deep(origin: str) -> Rejected:
+    return Rejected(origin, origin, Reason.MALFORMED_RECORD,
+                    f"{origin}: nested too deep (arrays or objects about 1,000 levels deep, more than "
+                    "the JSON reader follows); not read")
+
+
 def parse_jsonl_chunk(chunk: JsonlChunk, cfg: ReadConfig, warn: Warn = log.warning) -> list[Item]:
     """The items of a chunk's lines; a malformed line becomes a Rejected row named ``file:line``."""
     items: list[Item] = []
@@ -631,9 +602,7 @@ def parse_jsonl_chunk(chunk: JsonlChunk, cfg: ReadConfig, warn: Warn = log.warni
             else:
                 replaced = 0
         except RecursionError:  # (json.loads and the walks over a record recurse once per level)
-            items.append(Rejected(origin, origin, Reason.MALFORMED_RECORD,
-                                  f"{origin}: nested too deep (arrays or objects about 1,000 levels deep, more than "
-                                  "the JSON reader follows); not read"))
+            items.append(_nested_too_deep(origin))
             continue
         if replaced:
             message = f"{origin}: {replaced} lone surrogate escape(s) replaced with U+FFFD"
@@ -645,7 +614,11 @@ def parse_jsonl_chunk(chunk: JsonlChunk, cfg: ReadConfig, warn: Warn = log.warni
                 f"{origin}: expected a JSON object, got {type(record).__name__}",
             ))
             continue
-        item = record_to_item(record, origin, cfg, warn)
+        try:
+            item = record_to_item(record, origin, cfg, warn)
+        except RecursionError:  # (a deep value kept in ``meta`` is written back as JSON, recursing again)
+            items.append(_nested_too_deep(origin))
+            continue
         if warnings and isinstance(item, Document):
             item = replace(item, warnings=tuple(warnings) + item.warnings)
         items.append(item)
