@@ -28,7 +28,9 @@ in `SYSTEMS`.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
+import importlib.metadata
 import importlib.util
 import json
 import math
@@ -73,7 +75,10 @@ SINGLE_THREAD_ENV: Final = {
     "RAYON_RS_NUM_CPUS": "1",
     "POLARS_MAX_THREADS": "1",
 }
-PACKAGES: Final = ("numpy", "xxhash", "datasketch", "rensa", "numba", "psutil", "copydesk")
+PACKAGES: Final = ("numpy", "xxhash", "datasketch", "rensa", "numba", "psutil", "copydesk", "datatrove",
+                   "text-dedup")
+#: Peers that ``--peer-python`` runs from a venv of their own when this one lacks them.
+PEER_VENV_MODULES: Final = frozenset({"datatrove", "text_dedup"})
 WARMUP_DOCS: Final = 32
 TOKEN_RE: Final = re.compile(r"\w+")
 
@@ -562,6 +567,126 @@ def _copydesk_dedup(clean: bool) -> Callable[[list[str], Params], Output]:
     return run
 
 
+def _write_jsonl(texts: list[str], folder: Path) -> Path:
+    """The texts as one JSONL file (``id`` = index), as the file-based peers read their input."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "docs.jsonl"
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.writelines(json.dumps({"id": str(i), "text": t}, ensure_ascii=False) + "\n" for i, t in enumerate(texts))
+    return path
+
+
+def _cluster_pairs(groups: Iterable[Sequence[int]]) -> Pairs:
+    """Every two docs of one group, as (i, j) rows with i < j."""
+    out: list[tuple[int, int]] = []
+    for group in groups:
+        members = sorted(set(group))
+        out += [(a, b) for x, a in enumerate(members) for b in members[x + 1:]]
+    return np.asarray(sorted(set(out)), dtype=np.int64).reshape(-1, 2)
+
+
+def datatrove_minhash(texts: list[str], p: Params) -> Output:
+    """datatrove's MinHash dedup, its four stages (signatures, buckets, clusters, filter) with the local executor,
+    one task and one worker each where the stage allows it (the bucket stage runs one task per bucket, one at a
+    time). 16 buckets x 8 hashes = 128 hashes of word 5-grams (datatrove's defaults are 14 x 8), 64-bit hashes.
+    Pairs: every two docs of one of its clusters (``save_cluster_id``). The texts are written to a JSONL file
+    first, inside the timing: datatrove reads files."""
+    import logging
+
+    from datatrove.executor.local import LocalPipelineExecutor
+    from datatrove.pipeline.dedup.minhash import (
+        MinhashConfig,
+        MinhashDedupBuckets,
+        MinhashDedupCluster,
+        MinhashDedupFilter,
+        MinhashDedupSignature,
+    )
+    from datatrove.pipeline.readers import JsonlReader
+    from datatrove.pipeline.writers import JsonlWriter
+    from datatrove.utils.hashing import HashConfig
+
+    logging.getLogger("datatrove").setLevel(logging.WARNING)
+    work = Path(tempfile.mkdtemp(prefix="peer-datatrove-"))
+    try:
+        _write_jsonl(texts, work / "in")
+        cfg = MinhashConfig(hash_config=HashConfig(precision=64), n_grams=p.shingle, num_buckets=p.num_perm // 8,
+                            hashes_per_bucket=8)
+        stages = [
+            ([JsonlReader(str(work / "in")), MinhashDedupSignature(output_folder=str(work / "sigs"), config=cfg)], 1),
+            ([MinhashDedupBuckets(input_folder=str(work / "sigs"), output_folder=str(work / "buckets"), config=cfg)],
+             cfg.num_buckets),
+            ([MinhashDedupCluster(input_folder=str(work / "buckets"), output_folder=str(work / "remove"), config=cfg,
+                                  save_cluster_id=True)], 1),
+            ([JsonlReader(str(work / "in")),
+              MinhashDedupFilter(input_folder=str(work / "remove"), load_cluster_ids=True,
+                                 exclusion_writer=JsonlWriter(str(work / "removed"))),
+              JsonlWriter(str(work / "out"))], 1),
+        ]
+        for k, (pipeline, tasks) in enumerate(stages):
+            LocalPipelineExecutor(pipeline=pipeline, tasks=tasks, workers=1,
+                                  logging_dir=str(work / f"logs-{k}")).run()
+        groups: dict[int, list[int]] = {}
+        for path in sorted((work / "remove").glob("*.clusters")):
+            raw = np.fromfile(path, dtype="<u4").reshape(-1, 2)
+            for doc, cluster in raw.tolist():
+                groups.setdefault(cluster, []).append(doc)
+        found = _cluster_pairs(groups.values())
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return Output(pairs=lambda: found, pairs_kind="same cluster",
+                  note=f"{cfg.num_buckets} buckets x 8 hashes, word {p.shingle}-grams, no verification")
+
+
+def text_dedup_minhash(texts: list[str], p: Params) -> Output:
+    """text-dedup's MinHash (``python -m text_dedup.minhash``, called in process): HF datasets in and out, LSH
+    bands from its ``optimal_param`` for threshold 0.5 and 128 permutations of word 5-grams, union-find over
+    the bands (no verification), ``--num_proc 1``. Pairs: every two docs of one union-find set (``--debug``
+    dumps it). The texts are written to a JSONL file first, inside the timing: text-dedup loads files."""
+    import pickle
+
+    from text_dedup.minhash import main as text_dedup_main
+
+    work = Path(tempfile.mkdtemp(prefix="peer-text-dedup-"))
+    try:
+        data = _write_jsonl(texts, work / "in")
+        text_dedup_main.main(
+            ["--path", "json", "--data_files", str(data), "--split", "train", "--cache_dir", str(work / "cache"),
+             "--output", str(work / "out"), "--column", "text", "--num_proc", "1", "--num_perm", str(p.num_perm),
+             "--ngram", str(p.shingle), "--threshold", "0.5", "--debug", "--clean_cache"],
+            standalone_mode=False)
+        with open(work / "out" / "uf.pkl", "rb") as fh:
+            uf = pickle.load(fh)
+        groups: dict[int, list[int]] = {}
+        for doc in list(uf.parent):
+            groups.setdefault(int(uf.find(doc)), []).append(int(doc))
+        found = _cluster_pairs(groups.values())
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return Output(pairs=lambda: found, pairs_kind="same cluster",
+                  note=f"threshold 0.5, {p.num_perm} perms, word {p.shingle}-grams, union-find, no verification")
+
+
+def file_peer_pairs(corpus_jsonl: Path) -> dict[str, Any]:
+    """``--pairs-of PATH``: the pairs datatrove and text-dedup (as run above) find among the docs of a JSONL file
+    (``id``, ``text``), by id, under a row name with each one's version: for benchmarks whose interpreter
+    cannot import them (``bench/quality/dedup_real.py --peer-python``)."""
+    ids, texts = [], []
+    with open(corpus_jsonl, encoding="utf-8") as fh:
+        for line in fh:
+            record = json.loads(line)
+            ids.append(record["id"])
+            texts.append(record["text"])
+    rows: dict[str, list[list[str]]] = {}
+    for name, dist, run in (("MinHash, 4 stages, 16 x 8 hashes", "datatrove", datatrove_minhash),
+                            ("MinHash, threshold 0.5", "text-dedup", text_dedup_minhash)):
+        with contextlib.redirect_stdout(sys.stderr):  # (their progress lines are not the answer)
+            got = run(texts, Params()).pairs
+        assert got is not None
+        version = importlib.metadata.version(dist)
+        rows[f"{dist} {version} {name}"] = sorted([ids[a], ids[b]] for a, b in got().tolist())
+    return {"pairs": rows}
+
+
 def _has_numba() -> str | None:
     return None if importlib.util.find_spec("numba") else "numba not installed"
 
@@ -586,6 +711,10 @@ SYSTEMS: Final[tuple[System, ...]] = (
            _rensa_lsh(0.5), ("rensa",), threshold=0.5),
     System("rensa-lsh@0.8", "e2e", "RMinHash.from_token_sets + RMinHashLSH insert_many + query_all",
            _rensa_lsh(0.8), ("rensa",), threshold=0.8),
+    System("datatrove-minhash", "e2e", "datatrove 4-stage MinHash dedup, LocalPipelineExecutor", datatrove_minhash,
+           ("datatrove",)),
+    System("text-dedup-minhash", "e2e", "text_dedup.minhash (HF datasets, union-find)", text_dedup_minhash,
+           ("text_dedup",)),
     System("copydesk-e2e", "e2e", "copydesk.pipeline.dedup_texts", copydesk_e2e,
            available=lambda: _copydesk_attr("copydesk.pipeline", "dedup_texts")),
     System("copydesk-dedup", "e2e", "copydesk.pipeline.dedup(Document stream, RunConfig())", _copydesk_dedup(True),
@@ -832,7 +961,10 @@ def run_all(args: argparse.Namespace, systems: Sequence[System], work: Path) -> 
     results: list[Result] = []
     for s in systems:
         res_file = work / f"{re.sub(r'[^A-Za-z0-9_.-]', '_', s.name)}.json"
-        cmd = [sys.executable, str(Path(__file__).resolve()), "--child", s.name,
+        python = sys.executable
+        if args.peer_python and skip_reason(s) and any(m in PEER_VENV_MODULES for m in s.needs):
+            python = str(args.peer_python)  # (a peer whose pins clash with copydesk's runs from its own venv)
+        cmd = [python, str(Path(__file__).resolve()), "--child", s.name,
                "--corpus", str(args.corpus), "--limit", str(args.limit), "--repeat", str(args.repeat),
                "--work", str(work), "--result", str(res_file)]
         print(f"[peers] {s.name} ...", file=sys.stderr, flush=True)
@@ -949,6 +1081,13 @@ def build_report(args: argparse.Namespace, results: list[Result], docs: Docs,
     meta = json.loads((args.corpus / "meta.json").read_text(encoding="utf-8")) \
         if (args.corpus / "meta.json").exists() else {}
     info = machine_info(PACKAGES)
+    if args.peer_python:  # (the versions the peers' own venv holds)
+        for name in ("datatrove", "text-dedup", "xxhash", "spacy"):
+            probe = subprocess.run([str(args.peer_python), "-c",
+                                    f"import importlib.metadata as m; print(m.version({name!r}))"],
+                                   capture_output=True, text=True, check=False)
+            if probe.returncode == 0:
+                info[f"{name} (--peer-python)"] = probe.stdout.strip()
     info["copydesk source"] = copydesk_origin()
     info["load average (1 min) before / after"] = f"{args.load_before:.2f} / {os.getloadavg()[0]:.2f}"
     n_docs = len(docs.texts)
@@ -1034,12 +1173,19 @@ def main(argv: Sequence[str] | None = None) -> int:
                     help="time behind docs/s, MB/s and ratios: wall clock, or CPU time of the single-threaded "
                          "child (steadier on a shared machine)")
     ap.add_argument("--timeout", type=int, default=3600, help="seconds allowed per system")
+    ap.add_argument("--peer-python", type=Path, default=None,
+                    help="the Python of a venv with datatrove and text-dedup (`pip install datatrove text-dedup`): "
+                         "their pins (rich<14) clash with copydesk's, so they get a venv of their own")
     ap.add_argument("--child", default="", help=argparse.SUPPRESS)
+    ap.add_argument("--pairs-of", type=Path, default=None, help=argparse.SUPPRESS)
     ap.add_argument("--work", type=Path, default=None, help=argparse.SUPPRESS)
     ap.add_argument("--result", type=Path, default=None, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     params = Params()
     by_name = {s.name: s for s in SYSTEMS}
+    if args.pairs_of is not None:
+        print(json.dumps(file_peer_pairs(args.pairs_of)))
+        return 0
 
     if args.list:
         for s in SYSTEMS:

@@ -883,8 +883,27 @@ def baseline_only(corpus_path: Path, seed: int) -> None:
     print(json.dumps({"version": datasketch.__version__, "pairs": {name: sorted(map(list, p)) for name, p in res.items()}}))
 
 
-def peer_rows(corpus: Corpus, path: Path, seed: int, baseline_python: str | None) -> tuple[list[Scored], str]:
-    """The datasketch rows on the corpus at ``path`` (JSONL; the texts of every input format), and a note."""
+def file_peer_rows(corpus: Corpus, path: Path, peer_python: str | None) -> tuple[list[Scored], str]:
+    """datatrove's and text-dedup's rows, computed by ``peer_python`` (their pins clash with copydesk's: rich<14)."""
+    if not peer_python:
+        return [], ""
+    out = subprocess.run([peer_python, str(REPO / "bench" / "peers.py"), "--pairs-of", str(path)],
+                         check=True, capture_output=True, text=True).stdout
+    got = json.loads(out.strip().splitlines()[-1])
+    rows = [score_pairs(name, {pair(*p) for p in ps}, corpus) for name, ps in got["pairs"].items()]
+    return rows, f"datatrove and text-dedup rows computed by `{peer_python}` (`bench/peers.py` says how each is run)."
+
+
+def peer_rows(corpus: Corpus, path: Path, seed: int, baseline_python: str | None,
+              peer_python: str | None = None) -> tuple[list[Scored], str]:
+    """The datasketch rows on the corpus at ``path`` (JSONL; the texts of every input format), then datatrove's and
+    text-dedup's when ``peer_python`` is given, and a note."""
+    more, more_note = file_peer_rows(corpus, path, peer_python)
+    rows, note = _datasketch_rows(corpus, path, seed, baseline_python)
+    return rows + more, " ".join(n for n in (note, more_note) if n)
+
+
+def _datasketch_rows(corpus: Corpus, path: Path, seed: int, baseline_python: str | None) -> tuple[list[Scored], str]:
     note = ""
     try:
         import datasketch
@@ -908,7 +927,7 @@ def baseline_rows(corpus: Corpus, path: Path, args: argparse.Namespace) -> tuple
     """Site mode's baselines: exact Jaccard thresholds, then the datasketch rows."""
     exact = exact_jaccard_pairs({d.id: d.text for d in corpus.docs}, (0.5, 0.8))
     rows = [score_pairs(f"exact Jaccard ≥ {t} (raw text)", exact[t], corpus) for t in (0.5, 0.8)]
-    peers, note = peer_rows(corpus, path, args.seed, args.baseline_python)
+    peers, note = peer_rows(corpus, path, args.seed, args.baseline_python, args.peer_python)
     return rows + peers, note
 
 
@@ -1596,7 +1615,8 @@ def run(args: argparse.Namespace, argv: list[str]) -> int:
         extra = ([o.base for _, o in site_evals[1:]] if m == "site"
                  else [run_mode(pages, sd, m, mode_dir(corpus_dir, sd, m)) for sd in seeds[1:]])
         seed_runs[m] = [first, *extra]
-    peers = {m: peer_rows(r.corpus, r.path, args.seed, args.baseline_python) for m, r in runs.items() if m != "site"}
+    peers = {m: peer_rows(r.corpus, r.path, args.seed, args.baseline_python, args.peer_python)
+             for m, r in runs.items() if m != "site"}
     base, base_note = baseline_rows(full["site"].corpus, full["site"].base.path, args) if "site" in full else ([], "")
 
     L: list[str] = []
@@ -1684,6 +1704,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                     help="also score the site and text-folder modes on the corpora of this many more seeds")
     ap.add_argument("--baseline-python", default=None,
                     help="an interpreter with datasketch, for the datasketch rows (default: this one, if it has it)")
+    ap.add_argument("--peer-python", default=None,
+                    help="an interpreter with datatrove and text-dedup, for their rows (bench/README.md says how to "
+                         "make its venv)")
     ap.add_argument("--baseline-only", type=Path, default=None, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.baseline_only is not None:
