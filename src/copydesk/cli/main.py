@@ -345,6 +345,22 @@ def main() -> None:
         if stopped:
             sys.exit(128 + stopped[0])
         raise
+    finally:
+        _stop_resource_tracker()
+
+
+def _stop_resource_tracker() -> None:
+    """Stop the resource tracker that spawned worker processes start beside the command. It exits only once
+    the command has, so it would outlive the run by a moment (an orphan until init reaps it); stopped here, no
+    process of the run is left when the command exits. Only the command does this, never the library: in a
+    program of its own a user's multiprocessing objects may still need it. (``_stop`` is private: where it is
+    missing, the tracker goes at exit as before.)"""
+    from multiprocessing import resource_tracker
+
+    stop = getattr(resource_tracker._resource_tracker, "_stop", None)
+    if callable(stop):
+        with contextlib.suppress(Exception):
+            stop()
 
 
 if __name__ == "__main__":
