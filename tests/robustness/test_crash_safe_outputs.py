@@ -138,3 +138,21 @@ def test_the_spill_of_a_run_killed_with_sigkill_is_removed_by_the_next_run(
     running.mkdir()
     _run_into(_corpus(tmp_path / "a.jsonl", STORIES), tmp_path / "out")
     assert not stale.exists() and running.exists()
+
+
+@pytest.mark.skipif(not COMMAND.exists(), reason="needs the installed command")
+def test_no_process_of_a_run_outlives_the_command(tmp_path: Path) -> None:
+    """With worker processes (``--workers 2``, over two batches of docs), nothing of the run is left once the
+    command has exited: not a worker, nor the resource tracker that spawned workers start beside it (which
+    would exit only after the command, an orphan for a moment)."""
+    corpus = tmp_path / "docs.jsonl"
+    rows = ({"id": f"d{k}", "text": f"{STORIES[k % 2]} Item {k} of the day's wire, filed at {k % 60} past."}
+            for k in range(5000))
+    corpus.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    proc = subprocess.Popen([str(COMMAND), "dedup", str(corpus), "--out", str(tmp_path / "out"), "--quiet",
+                             "--workers", "2"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            start_new_session=True)
+    _, err = proc.communicate(timeout=300)
+    assert proc.returncode == 0, err
+    with pytest.raises(ProcessLookupError):  # (the group is gone: no member is left, not even a zombie)
+        os.killpg(proc.pid, 0)
