@@ -644,6 +644,10 @@ def _decisions(
     scores: list[MemberScore],
 ) -> list[Decision]:
     index_of_slot = {slot: i for i, slot in enumerate(doc_slot)}
+    # (lists, read per doc: a numpy scalar per read costs more than the rest of a row)
+    centres, links = assign.centre.tolist(), assign.link.tolist()
+    edge_a, cover_ab, cover_ba = assign.edges.a.tolist(), assign.edges.cover_ab.tolist(), assign.edges.cover_ba.tolist()
+    longests = assign.edges.longest.tolist()
     out: list[Decision] = []
     for slot, info in enumerate(slots):
         if isinstance(info, Rejected):
@@ -660,13 +664,13 @@ def _decisions(
             ))
             continue
         score = scores[i]
-        c = int(assign.centre[i])
+        c = centres[i]
         canonical = docs.ids[c] if c >= 0 else None
-        k = int(assign.link[i])
+        k = links[i]
         cover = longest = None
         if k >= 0:
-            cover = round(float(assign.edges.cover_ab[k] if int(assign.edges.a[k]) == i else assign.edges.cover_ba[k]), 4)
-            longest = int(assign.edges.longest[k])
+            cover = round(cover_ab[k] if edge_a[k] == i else cover_ba[k], 4)
+            longest = longests[k]
         out.append(Decision(
             doc_id=info.id, origin=info.origin, role=score.role, reason=score.reason, detail=score.detail,
             cluster_id=cluster_id(canonical) if canonical is not None else None, canonical_id=canonical,
