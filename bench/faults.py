@@ -249,6 +249,7 @@ def main() -> None:
                                       f"earlier run's, until the switch).")
     lines = [
         "# Fault matrix (`bench/faults.py`)", "",
+        f"Command: `python bench/faults.py {' '.join(sys.argv[1:])}`", "",
         f"`copydesk dedup` on {args.docs:,} synthetic docs (a clean run: {seconds:.1f} s), killed at "
         f"{args.points} random instants per signal, into an `--out` holding an earlier complete run (of "
         f"{args.docs // 2:,} other docs); seed {args.seed}. See the script's docstring for each check.", "",
