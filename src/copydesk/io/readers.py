@@ -417,13 +417,11 @@ def _range_chunks(path: Path, chunk_lines: int, chunk_bytes: int, progress: list
 
         def too_long(length: int) -> Rejected:
             nonlocal start, first
-            origin = f"{path}:{first}"
+            row = _too_long_record(f"{path}:{first}", length, max_record_bytes)
             start += length + 1
             first += 1
             progress[0] = first
-            return Rejected(origin, origin, Reason.MALFORMED_RECORD,
-                            f"{origin}: a record of {length:,} bytes, more than {max_record_bytes:,} "
-                            "(ReadConfig.max_record_bytes); not read")
+            return row
 
         while True:
             huge = -1  # the length of a whole line past the limit, found after ``scanned``
@@ -471,6 +469,11 @@ def _range_chunks(path: Path, chunk_lines: int, chunk_bytes: int, progress: list
             yield cut()
 
 
+def _too_long_record(origin: str, size: int, limit: int) -> Rejected:
+    return Rejected(origin, origin, Reason.MALFORMED_RECORD,
+                    f"{origin}: a record of {size:,} bytes, more than {limit:,} (ReadConfig.max_record_bytes); not read")
+
+
 def _bounded_lines(handle: IO[bytes], limit: int) -> Iterator[bytes | int]:
     """The lines of ``handle``; for a line of more than ``limit`` bytes (its line feed left out), its length
     instead: it is read past in pieces, never held."""
@@ -494,28 +497,26 @@ def _line_chunks(path: Path, chunk_lines: int, chunk_bytes: int,
     size = 0
     first = 1
     read = 0  # whole lines read
-    sound, damage = (-1, None)
+    sound, damaged = -1, None  # (uncompressed bytes vouched for, and what is wrong after them)
     try:
         if path.name.lower().endswith(".gz") and path.is_file():
             # (a member cut off, as by a crawl stopped mid-write, inflated without error: its whole lines are
             # what was written, and reading stops at the cut, where gzip raises EOFError)
             check = check_gzip(path)
-            sound, damage = check.sound_bytes, check.damage
+            sound = check.sound_bytes
+            damaged = None if check.damage is None else InputError(f"fails its integrity check: {check.damage}")
         inflated = 0  # uncompressed bytes of the lines read
         with _open_binary(path) as handle:
             for raw in _bounded_lines(handle, max_record_bytes):
                 inflated += raw if isinstance(raw, int) else len(raw)
-                if damage is not None and inflated > sound:
-                    raise InputError(f"fails its integrity check: {damage}")
+                if damaged is not None and inflated > sound:
+                    raise damaged
                 read += 1
                 if isinstance(raw, int):
                     if lines:
                         yield JsonlChunk(str(path), first, len(lines), lines)
                         lines, size = [], 0
-                    origin = f"{path}:{read}"
-                    yield Rejected(origin, origin, Reason.MALFORMED_RECORD,
-                                   f"{origin}: a record of {raw:,} bytes, more than {max_record_bytes:,} "
-                                   "(ReadConfig.max_record_bytes); not read")
+                    yield _too_long_record(f"{path}:{read}", raw, max_record_bytes)
                     continue
                 if not lines:
                     first = read
@@ -528,7 +529,7 @@ def _line_chunks(path: Path, chunk_lines: int, chunk_bytes: int,
         if lines:
             yield JsonlChunk(str(path), first, len(lines), lines)
         # (gzip may fail on the damaged member before its first line is whole: the check said why)
-        yield cut_short(path, read + 1, exc if damage is None else InputError(f"fails its integrity check: {damage}"))
+        yield cut_short(path, read + 1, exc if damaged is None else damaged)
         return
     if lines:
         yield JsonlChunk(str(path), first, len(lines), lines)
