@@ -38,8 +38,9 @@ def check_gzip(path: Path) -> GzipCheck:
         while block := handle.read(CHECK_BLOCK):
             data = block
             while data:
-                if not started and not data.strip(b"\0"):
-                    break  # (padding, or the zeros before more of it)
+                if not started and data[:1] == b"\0" and not data.strip(b"\0"):
+                    break  # (padding, or the zeros before more of it; a member starts with 0x1f, so only a
+                    # zero first byte costs the copy that strip makes: a WARC has a member per record)
                 started = True
                 try:
                     member += len(inflater.decompress(data, CHECK_BLOCK))
