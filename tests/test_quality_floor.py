@@ -54,15 +54,16 @@ REAL = Path(__file__).resolve().parents[1] / "bench" / "quality" / "dedup_real.p
 REAL_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "article-extraction-benchmark"
 
 #: mode -> (precision, near recall, excerpt recall, edited recall) that seeds 1-3 must each reach. The issue's
-#: targets are 0.99 / 0.98 / 0.97 / 0.90 in every mode (as means over seeds); the page and bare-text modes' excerpt recall
-#: does not reach it at every seed (bench/quality/DEDUP_REAL.md), so these floors pin what is reached at each of
-#: the three seeds, to catch a regression.
+#: targets are 0.99 / 0.98 / 0.97 / 0.90 in every mode as means over seeds, and the means reach them
+#: (bench/quality/DEDUP_REAL.md); a single seed's 50-odd excerpts can fall one pair under, so these floors pin
+#: what each of the three seeds reaches, to catch a regression. Excerpt recall is over the excerpts that carry
+#: running text (the bench's ``EXCERPT_MIN_RUNNING_WORDS``).
 REAL_FLOORS: dict[str, tuple[float, float, float, float]] = {
     "site": (0.99, 0.99, 0.97, 0.94),
     "heavy": (0.99, 0.99, 0.97, 0.94),
-    "page": (0.99, 0.97, 0.94, 0.94),
-    "bare-text": (0.99, 0.97, 0.94, 0.90),
-    "heavy-bare-text": (0.99, 0.97, 0.92, 0.90),
+    "page": (0.99, 0.97, 0.96, 0.94),
+    "bare-text": (0.99, 0.97, 0.97, 0.90),
+    "heavy-bare-text": (0.99, 0.97, 0.96, 0.90),
 }
 
 

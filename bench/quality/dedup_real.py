@@ -171,7 +171,17 @@ TARGET_EDITED = 0.90
 #: count as correct when joined but are not required: an excerpt of the lead shares little with a copy whose
 #: lead was rewritten, and two excerpts may share only their first paragraph)
 REQUIRED_KINDS = ("near", "excerpt", "edited")
-OPTIONAL_KINDS = ("same_story", "edited_excerpt")
+OPTIONAL_KINDS = ("same_story", "edited_excerpt", "excerpt_no_prose")
+
+#: an excerpt whose copied paragraphs hold fewer running words than this (words of paragraphs that are sentences:
+#: at least ``SENTENCE_MIN_WORDS`` words, ending with sentence punctuation) is scored apart, as
+#: ``excerpt_no_prose``: the first paragraphs of some stories are a box score's result lines, a fact check's
+#: "Claim" label or title lines, and the issue asks that a page with no prose body is never matched (furniture
+#: that such a page shares would invent copies). ``copydesk`` must then say ``no_prose_body``; the tables count
+#: how many it joined anyway, and recall is scored on the excerpts that carry running text.
+EXCERPT_MIN_RUNNING_WORDS = 15
+SENTENCE_MIN_WORDS = 6
+_SENTENCE_END = re.compile(r"[.!?\u2026\u3002\u061f\uff01\uff1f][\"'\u201d\u2019)\]\u00bb]*\s*$")
 
 ADDED_SENTENCES = (
     "The company did not immediately respond to a request for comment.",
@@ -657,7 +667,19 @@ def build_corpus(pages: list[Page], seed: int, mode: str) -> Corpus:
     rng.shuffle(docs)
     for e in edited_docs:
         docs.insert(edited_rng.randrange(len(docs) + 1), e)
+    by_id = {d.id: d for d in docs}
+    for t in truth:
+        if t["kind"] == "excerpt":
+            excerpt = by_id[t["a"]] if by_id[t["a"]].kind == "excerpt" else by_id[t["b"]]
+            if running_words([p for lab, p in excerpt.lines if lab == "body"]) < EXCERPT_MIN_RUNNING_WORDS:
+                t["kind"] = "excerpt_no_prose"
     return Corpus(mode, docs, truth, groups, same_wrapper, edits)
+
+
+def running_words(paragraphs: Sequence[str]) -> int:
+    """Words in the paragraphs that are sentences (see ``EXCERPT_MIN_RUNNING_WORDS``): the bench's own test,
+    independent of copydesk's prose judge."""
+    return sum(n for p in paragraphs if (n := len(p.split())) >= SENTENCE_MIN_WORDS and _SENTENCE_END.search(p))
 
 
 def heavy_excerpt(pages: list[Page], usable: list[int], doc: Doc, used_hosts: set[str], rng: random.Random) -> Doc:
@@ -1110,7 +1132,7 @@ def machine() -> str:
 
 def results_table(run: ModeRun, rows: Sequence[Scored], w: Any) -> None:
     kinds = Counter(t["kind"] for t in run.corpus.truth)
-    w("| system | pairs | precision | near recall | excerpt recall | edited recall | optional pairs joined: exc–exc / exc–edited | false pos. | same-site pairs joined (identical wrapper / other page of the host) |")
+    w("| system | pairs | precision | near recall | excerpt recall | edited recall | optional pairs joined: exc–exc / exc–edited / exc. with no running text | false pos. | same-site pairs joined (identical wrapper / other page of the host) |")
     w("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in rows:
         ident, other = same_site_joined(run.same_site, r.predicted)
@@ -1120,6 +1142,7 @@ def results_table(run: ModeRun, rows: Sequence[Scored], w: Any) -> None:
           f"| {fmt(r.recall['excerpt'])}{mark(r.recall['excerpt'], TARGET_EXCERPT) if h else ''} ({r.found['excerpt']}/{kinds['excerpt']}) "
           f"| {fmt(r.recall['edited'])}{mark(r.recall['edited'], TARGET_EDITED) if h else ''} ({r.found['edited']}/{kinds['edited']}) "
           f"| {r.found['same_story']}/{kinds['same_story']} / {r.found['edited_excerpt']}/{kinds['edited_excerpt']} "
+          f"/ {r.found['excerpt_no_prose']}/{kinds['excerpt_no_prose']} "
           f"| {len(r.false_pos)} | {ident} / {other} |")
 
 
@@ -1260,7 +1283,10 @@ def corpus_section(pages: list[Page], corpus: Corpus, heavy: Corpus | None, w: A
       f"({furn_words / all_words:.0%} of all words).")
     w(f"- truth pairs: **{kinds['near']} near**, **{kinds['excerpt']} excerpt** (an excerpt vs a full copy), "
       f"**{kinds['edited']} edited** (the edited copy vs the original or a near copy); correct if joined, not required: "
-      f"{kinds['same_story']} excerpt-vs-excerpt of one story, {kinds['edited_excerpt']} excerpt-vs-edited copy.")
+      f"{kinds['same_story']} excerpt-vs-excerpt of one story, {kinds['edited_excerpt']} excerpt-vs-edited copy, "
+      f"{kinds['excerpt_no_prose']} excerpt vs a full copy where the excerpt's paragraphs hold under "
+      f"{EXCERPT_MIN_RUNNING_WORDS} words of running text (a score line, a label, title lines: copydesk should say "
+      "`no_prose_body`, see `EXCERPT_MIN_RUNNING_WORDS`).")
     if edits:
         docs = {d.id: d for d in corpus.docs}
         bare = [compare(body_text(docs[f"a{e.story:03d}-orig0"]), body_text(docs[eid]), OFF)
@@ -1482,7 +1508,7 @@ def site_details(ev: Evaluation, out_dir: Path, w: Any) -> None:
     w("| pairs | n | Jaccard raw | Jaccard cleaned | Jaccard bare bodies | containment raw | containment cleaned | containment bare bodies | labelled: raw / cleaned / bare |")
     w("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     want = {"near": ("near_duplicate",), "excerpt": ("excerpt_of",), "edited": ("edited_copy",),
-            "same_story": JOIN_LABELS, "edited_excerpt": JOIN_LABELS}
+            "same_story": JOIN_LABELS, "edited_excerpt": JOIN_LABELS, "excerpt_no_prose": JOIN_LABELS}
     body = {d.id: "\n".join(t for lab, t in d.lines if lab == "body") for d in corpus.docs}
     texts = {d.id: d.text for d in corpus.docs}
     truth_cmp: dict[str, list[tuple[Cmp, Cmp, Cmp]]] = defaultdict(list)
