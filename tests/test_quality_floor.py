@@ -80,3 +80,17 @@ def test_floors_on_real_pages_with_and_without_site_metadata(mode: str, tmp_path
         assert got["near_recall"] >= near, (mode, seed, got)
         assert got["excerpt_recall"] >= excerpt, (mode, seed, got)
         assert got["edited_recall"] >= edited, (mode, seed, got)
+
+
+def test_the_bench_sets_apart_only_excerpts_without_running_text() -> None:
+    """The real-text bench scores excerpts with no running text apart (``excerpt_no_prose``); the test that
+    decides it must keep a short teaser paragraph or one long unpunctuated paragraph in excerpt recall."""
+    bench = _load(REAL, "copydesk_bench_dedup_real")
+    box_score = ["GIRLS BASKETBALL", "Palm Bay d. Rockledge 70-44"]
+    fact_check = ["Claim", "Former U.S. ambassador to Ukraine Marie Yovanovitch has a net worth of $17 million.", "Rating"]
+    teaser = ["Officials said on Tuesday that the bridge would reopen to traffic next month after repairs."]
+    run_on = [" ".join(["word"] * 30)]
+    assert bench.running_words(box_score) < bench.EXCERPT_MIN_RUNNING_WORDS
+    assert bench.running_words(fact_check) < bench.EXCERPT_MIN_RUNNING_WORDS
+    assert bench.running_words(teaser) >= bench.EXCERPT_MIN_RUNNING_WORDS
+    assert bench.running_words(run_on) >= bench.EXCERPT_MIN_RUNNING_WORDS

@@ -174,13 +174,14 @@ REQUIRED_KINDS = ("near", "excerpt", "edited")
 OPTIONAL_KINDS = ("same_story", "edited_excerpt", "excerpt_no_prose")
 
 #: an excerpt whose copied paragraphs hold fewer running words than this (words of paragraphs that are sentences:
-#: at least ``SENTENCE_MIN_WORDS`` words, ending with sentence punctuation) is scored apart, as
+#: at least ``SENTENCE_MIN_WORDS`` words ending with sentence punctuation, or ``RUN_ON_MIN_WORDS``) is scored apart, as
 #: ``excerpt_no_prose``: the first paragraphs of some stories are a box score's result lines, a fact check's
 #: "Claim" label or title lines, and the issue asks that a page with no prose body is never matched (furniture
 #: that such a page shares would invent copies). ``copydesk`` must then say ``no_prose_body``; the tables count
 #: how many it joined anyway, and recall is scored on the excerpts that carry running text.
 EXCERPT_MIN_RUNNING_WORDS = 15
 SENTENCE_MIN_WORDS = 6
+RUN_ON_MIN_WORDS = 20  # a paragraph this long is running text even with no closing punctuation
 _SENTENCE_END = re.compile(r"[.!?\u2026\u3002\u061f\uff01\uff1f][\"'\u201d\u2019)\]\u00bb]*\s*$")
 
 ADDED_SENTENCES = (
@@ -679,7 +680,8 @@ def build_corpus(pages: list[Page], seed: int, mode: str) -> Corpus:
 def running_words(paragraphs: Sequence[str]) -> int:
     """Words in the paragraphs that are sentences (see ``EXCERPT_MIN_RUNNING_WORDS``): the bench's own test,
     independent of copydesk's prose judge."""
-    return sum(n for p in paragraphs if (n := len(p.split())) >= SENTENCE_MIN_WORDS and _SENTENCE_END.search(p))
+    return sum(n for p in paragraphs
+               if (n := len(p.split())) >= RUN_ON_MIN_WORDS or (n >= SENTENCE_MIN_WORDS and _SENTENCE_END.search(p)))
 
 
 def heavy_excerpt(pages: list[Page], usable: list[int], doc: Doc, used_hosts: set[str], rng: random.Random) -> Doc:
@@ -1458,6 +1460,36 @@ def seed_table(seed_runs: dict[str, list[ModeRun]], w: Any) -> None:
           f"| {fmt_roles(sum((roles(r) for r in runs), Counter()))} | {sum(len(lender_joins(r)) for r in runs)} |")
 
 
+def no_prose_section(seed_runs: dict[str, list[ModeRun]], w: Any) -> None:
+    """Every excerpt scored apart for lack of running text (``EXCERPT_MIN_RUNNING_WORDS``): what it holds and
+    what copydesk made of it, so that the rule that sets them apart stays visible."""
+    w("\n## Excerpts with no running text (every mode and seed)\n")
+    w(f"An excerpt whose copied paragraphs hold under {EXCERPT_MIN_RUNNING_WORDS} words in sentences (paragraphs of "
+      f">= {SENTENCE_MIN_WORDS} words that end with sentence punctuation, or of >= {RUN_ON_MIN_WORDS} words) is not scored in excerpt recall: the issue "
+      "asks that a page with no prose body is never matched, as shared furniture would then invent copies. Such an "
+      "excerpt is a correct pair when joined (with site metadata the corpus rules strip the furniture and the "
+      "story's own lines still match); without, copydesk should say `no_prose_body`.\n")
+    w("| mode | seed | excerpt | its paragraphs (words) | joined to the full copy | copydesk's decision |")
+    w("|---|---:|---|---|---|---|")
+    n = 0
+    for mode, runs in seed_runs.items():
+        for r in runs:
+            docs = {d.id: d for d in r.corpus.docs}
+            decisions = {truth_id(d.doc_id): d for d in r.result.decisions}
+            for t in r.corpus.truth:
+                if t["kind"] != "excerpt_no_prose":
+                    continue
+                n += 1
+                ex = t["a"] if docs[t["a"]].kind == "excerpt" else t["b"]
+                paras = "; ".join(f"{p[:40]}{'…' if len(p) > 40 else ''} ({len(p.split())})"
+                                  for lab, p in docs[ex].lines if lab == "body")
+                joined = "yes" if pair(t["a"], t["b"]) in r.row.predicted else "no"
+                d = decisions[ex]
+                w(f"| `{mode}` | {r.seed} | `{ex}` | {paras.replace('|', '/')} | {joined} | {d.role.value} ({d.reason}) |")
+    if n == 0:
+        w("| (none) | | | | | |")
+
+
 def edited_section(seed_runs: dict[str, list[ModeRun]], w: Any) -> None:
     """Every edited pair copydesk does not join, in every mode and seed run, with ``compare_texts``'s numbers."""
     w("\n## Missed edited pairs (every mode and seed)\n")
@@ -1675,6 +1707,7 @@ def run(args: argparse.Namespace, argv: list[str]) -> int:
             mode_section(runs[m], *peers[m], w)
     if seed_runs and args.extra_seeds:
         seed_table(seed_runs, w)
+        no_prose_section(seed_runs, w)
     edited_section(seed_runs, w)
     if "site" in full:
         site_details(full["site"], mode_dir(corpus_dir, args.seed, "site"), w)
