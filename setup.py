@@ -25,6 +25,7 @@ NATIVE_MODULES = [
     "src/copydesk/clean/prose.py",
     "src/copydesk/clean/corpus.py",
     "src/copydesk/provenance.py",
+    "src/copydesk/syndication.py",
 ]
 
 

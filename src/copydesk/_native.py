@@ -39,6 +39,7 @@ NATIVE_MODULES: Final[tuple[str, ...]] = (
     "copydesk.clean.prose",
     "copydesk.clean.corpus",
     "copydesk.provenance",
+    "copydesk.syndication",
 )
 PURE_ENV: Final[str] = "COPYDESK_PURE_PYTHON"
 #: Written by setup.py beside this file: the sha256 of each compiled module's source.

@@ -180,6 +180,8 @@ def _align(values: np.ndarray, offsets: np.ndarray, left: np.ndarray, right: np.
     last = np.empty(capacity, dtype=np.int64)
     stamp = np.zeros(capacity, dtype=np.int64)
     generation = 0
+    sequence_keys = np.zeros(offsets.shape[0] - 1, dtype=np.uint64)
+    keyed = np.zeros(offsets.shape[0] - 1, dtype=np.bool_)
     for k in range(m):
         docs = (left[k], right[k])
         for side in range(2):  # each doc indexed, then the other looked up in it
@@ -210,8 +212,12 @@ def _align(values: np.ndarray, offsets: np.ndarray, left: np.ndarray, right: np.
             doc_words[k, side] = words
             runs_of.append(runs)
         # passages as word spans in both docs, from the side with the smaller key (mirror-exact on a swap)
-        ka = _sequence_key(values, offsets[docs[0]], offsets[docs[0] + 1])
-        kb = _sequence_key(values, offsets[docs[1]], offsets[docs[1] + 1])
+        for y in docs:  # (a doc is in many pairs: the canonical of a cluster in one per member)
+            if not keyed[y]:
+                sequence_keys[y] = _sequence_key(values, offsets[y], offsets[y + 1])
+                keyed[y] = True
+        ka = sequence_keys[docs[0]]
+        kb = sequence_keys[docs[1]]
         side = 0 if ka <= kb else 1
         at_x = at_of[side]
         next_y = next_of[1 - side]
