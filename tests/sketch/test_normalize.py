@@ -135,3 +135,22 @@ def test_decomposed_texts_are_composed_and_tokenised_again_in_place() -> None:
         expected = [reference_token_hash(t) for t in tokens(unicodedata.normalize("NFC", text))]
         assert values[offsets[i] : offsets[i + 1]].tolist() == expected, text
     assert tokens(texts[0])[0] == "café" and tokens(texts[3])[1] == "\uac00"  # composed before folding
+
+
+def test_cached_tables_equal_a_fresh_build_and_a_broken_cache_is_rebuilt(tmp_path, monkeypatch) -> None:
+    from copydesk.sketch import normalize
+
+    fresh = normalize._build_all()
+    for key, table in fresh.items():
+        assert np.array_equal(getattr(normalize, key.upper()), table), key
+        assert not getattr(normalize, key.upper()).flags.writeable
+    cache = tmp_path / "__pycache__" / "unicode_tables-test.npz"
+    monkeypatch.setattr(normalize, "_tables_cache_path", lambda: cache)
+    built = normalize._load_tables()  # no cache yet: built and written
+    assert cache.exists()
+    cache.write_bytes(b"not an npz file")  # a torn or foreign file is rebuilt, not trusted
+    rebuilt = normalize._load_tables()
+    read_back = normalize._load_tables()
+    for key, table in fresh.items():
+        assert np.array_equal(built[key], table) and np.array_equal(rebuilt[key], table)
+        assert np.array_equal(read_back[key], table) and read_back[key].dtype == table.dtype

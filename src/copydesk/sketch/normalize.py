@@ -12,7 +12,12 @@ and ``tokens()`` here is the readable reference the tests compare it against.
 
 from __future__ import annotations
 
+import hashlib
+import os
+import sys
+import tempfile
 import unicodedata
+from pathlib import Path
 
 import numpy as np
 
@@ -87,11 +92,6 @@ def _build_tables() -> tuple[np.ndarray, np.ndarray]:
     return fold_table, char_class
 
 
-#: Read-only constants derived from Python's Unicode database (its version is recorded in the run manifest).
-#: FOLD_TABLE maps a BMP code point to its NFKC + case-folded form; CHAR_CLASS classifies a folded code point.
-#: Code points above the BMP are kept as they are: single tokens in the supplementary ideographic planes
-#: (0x20000-0x3FFFF), separators otherwise (emoji and symbols).
-FOLD_TABLE, CHAR_CLASS = _build_tables()
 
 
 def _build_nfc_unsafe() -> np.ndarray:
@@ -119,8 +119,62 @@ def _build_nfc_unsafe() -> np.ndarray:
     return unsafe
 
 
+def _build_all() -> dict[str, np.ndarray]:
+    fold_table, char_class = _build_tables()
+    return {"fold_table": fold_table, "char_class": char_class, "nfc_unsafe": _build_nfc_unsafe()}
+
+
+def _tables_cache_path() -> Path:
+    """Where the built tables are kept: beside this module's bytecode, named by what they are derived from (this
+    file's source and the Unicode database's version), so that an edit or another Python gives another name."""
+    digest = hashlib.blake2b(Path(__file__).read_bytes(), digest_size=8)
+    digest.update(unicodedata.unidata_version.encode())
+    name = f"unicode_tables-{sys.implementation.cache_tag}-{digest.hexdigest()}.npz"
+    return Path(__file__).with_name("__pycache__") / name
+
+
+def _load_tables() -> dict[str, np.ndarray]:
+    """The three tables, read from their cache file or built (about 0.2 s: a loop over the BMP in Python) and
+    cached. Every process builds or reads them at import (worker processes are spawned), so the cache spares each
+    one that time, as ``__pycache__`` spares it compiling. The cache is only an optimisation: a cache that cannot
+    be read is rebuilt, one that cannot be written (a read-only install) is skipped, and the arrays are the same
+    either way (``tests/sketch`` compares them with a fresh build)."""
+    path = _tables_cache_path()
+    try:
+        with np.load(path, allow_pickle=False) as cached:
+            tables = {key: cached[key] for key in ("fold_table", "char_class", "nfc_unsafe")}
+        if tables["fold_table"].shape == (0x10000, FOLD_WIDTH) and tables["char_class"].shape == (0x10000,):
+            for table in tables.values():
+                table.setflags(write=False)
+            return tables
+    except (OSError, KeyError, ValueError):
+        pass
+    tables = _build_all()
+    try:
+        path.parent.mkdir(exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".unicode_tables-", suffix=".npz")
+        try:
+            with os.fdopen(handle, "wb") as out:
+                np.savez(out, **tables)
+            os.replace(temporary, path)
+        finally:
+            if os.path.exists(temporary):
+                os.unlink(temporary)
+    except OSError:
+        pass
+    return tables
+
+
+_TABLES = _load_tables()
+
+#: Read-only constants derived from Python's Unicode database (its version is recorded in the run manifest).
+#: FOLD_TABLE maps a BMP code point to its NFKC + case-folded form; CHAR_CLASS classifies a folded code point.
+#: Code points above the BMP are kept as they are: single tokens in the supplementary ideographic planes
+#: (0x20000-0x3FFFF), separators otherwise (emoji and symbols).
+FOLD_TABLE: np.ndarray = _TABLES["fold_table"]
+CHAR_CLASS: np.ndarray = _TABLES["char_class"]
 #: 1 for a BMP code point whose presence means a text may not be in NFC (see ``_build_nfc_unsafe``).
-NFC_UNSAFE = _build_nfc_unsafe()
+NFC_UNSAFE: np.ndarray = _TABLES["nfc_unsafe"]
 
 
 def needs_compose(text: str) -> bool:
