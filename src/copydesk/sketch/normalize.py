@@ -155,7 +155,8 @@ def _load_tables() -> dict[str, np.ndarray]:
         handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".unicode_tables-", suffix=".npz")
         try:
             with os.fdopen(handle, "wb") as out:
-                np.savez(out, **tables)
+                np.savez(out, fold_table=tables["fold_table"], char_class=tables["char_class"],
+                         nfc_unsafe=tables["nfc_unsafe"])
             os.replace(temporary, path)
         finally:
             if os.path.exists(temporary):
