@@ -26,6 +26,7 @@ NATIVE_MODULES = [
     "src/copydesk/clean/corpus.py",
     "src/copydesk/provenance.py",
     "src/copydesk/syndication.py",
+    "src/copydesk/cluster.py",
 ]
 
 

@@ -40,6 +40,7 @@ NATIVE_MODULES: Final[tuple[str, ...]] = (
     "copydesk.clean.corpus",
     "copydesk.provenance",
     "copydesk.syndication",
+    "copydesk.cluster",
 )
 PURE_ENV: Final[str] = "COPYDESK_PURE_PYTHON"
 #: Written by setup.py beside this file: the sha256 of each compiled module's source.
