@@ -339,9 +339,11 @@ def test_a_run_that_stops_leaves_no_spill_behind(
         dedup(stream(), RunConfig(workers=workers, batch_size=2, clean=CleanConfig(enabled=clean)))
     assert list(tmp_path.glob("copydesk-*")) == []
     kept = tmp_path / "mine"  # a work_dir the caller gave is the caller's: left as it is
+    kept.mkdir()
+    (kept / "the caller's.txt").write_text("kept")
     with pytest.raises(KeyboardInterrupt):
         dedup(stream(), RunConfig(workers=workers, batch_size=2, clean=CleanConfig(enabled=clean)), work_dir=kept)
-    assert kept.is_dir() and any(kept.iterdir())
+    assert (kept / "the caller's.txt").read_text() == "kept"
 
 
 def _html_corpus(tmp_path: Path, data_dir: Path) -> Path:

@@ -32,7 +32,7 @@ from .clean.crosscopy import cross_copy_clean
 from .cluster import Assignment, cluster
 from .config import RunConfig
 from .dates import DATE_FORMS, date_key
-from .io.readers import DEFERRED, Entry, PageBatch, deferred_size, from_html
+from .io.readers import DEFERRED, Entry, JsonlChunk, PageBatch, deferred_size, from_html
 from .io.readers import log as reader_log
 from .passages import KnownSpans, align_edges, fill_passages, passage_spans
 from .prepare import (
@@ -326,6 +326,11 @@ class _Workers:
         if self._pool is not None:
             self._pool.shutdown(cancel_futures=True)
 
+    @property
+    def pooled(self) -> bool:
+        """Whether jobs go to worker processes (else they run here, in order)."""
+        return self._pool is not None
+
     def start(self, count: int) -> None:
         """Start ``count`` processes (spawned: a fork would copy the parent's tables); one means none."""
         if self._pool is None and count > 1:
@@ -381,9 +386,12 @@ def _source_lines(
                     yield (LineKeysJob(*keyed_texts(held)),), held
                     held = []
                 note(entry)
-                # a JSONL chunk is spilled as the chunk (parsed again where it is prepared, which is cheap); HTML
-                # pages come back extracted, and their documents are spilled (extraction is what costs)
-                yield (LineKeysJob([], [], entry, cfg.read),), [entry]
+                # a JSONL chunk is spilled as the chunk (parsed again where it is prepared, which is cheap), unless
+                # it is parsed here in this process and its items fit in the spill's memory (then they are kept
+                # and not parsed twice); HTML pages come back extracted, and their documents are spilled
+                # (extraction is what costs)
+                keep = isinstance(entry, JsonlChunk) and not workers.pooled and spill.has_room()
+                yield (LineKeysJob([], [], entry, cfg.read, keep_items=keep),), [entry]
                 continue
             held.append(entry)
             note(entry)
@@ -396,8 +404,11 @@ def _source_lines(
     for out, held_items in workers.ordered(line_keys, jobs()):
         for message in out.warnings:
             reader_log.warning(message)
-        for item in held_items if out.items is None else out.items:
-            spill.append(item)
+        if out.items is not None and isinstance(held_items[0], JsonlChunk):
+            spill.append_parsed(held_items[0], out.items)
+        else:
+            for item in held_items if out.items is None else out.items:
+                spill.append(item)
         stats.observe_batch(out.values, out.sizes)
     return stats.freeze()
 

@@ -204,13 +204,16 @@ class LineKeysJob:
     sources: list[str]
     chunk: JsonlChunk | PageBatch | None = None
     read: ReadConfig | None = None
+    keep_items: bool = False  # send a JSONL chunk's items back (the job runs in the main process: no pipe)
 
 
 @dataclass(frozen=True, slots=True)
 class LineKeysOut:
     """A first-pass batch's line keys (see ``batch_line_keys``); for a chunk also the warnings its parsing gave,
     in order. A JSONL chunk's items are not sent back (the second pass parses the chunk again where it is
-    processed); a page batch's are (``items``: extracting a page again would cost as much as the first time)."""
+    processed), unless the job asks for them (``keep_items``: it runs in the main process, which then keeps them
+    for the second pass); a page batch's are (``items``: extracting a page again would cost as much as the first
+    time)."""
 
     values: array[int]
     sizes: array[int]
@@ -335,7 +338,8 @@ def line_keys(job: LineKeysJob) -> LineKeysOut:
     warnings: list[str] = []
     items = deferred_items(job.chunk, job.read, warnings.append)
     values, sizes = batch_line_keys(*keyed_texts(items))
-    return LineKeysOut(values, sizes, tuple(warnings), items if isinstance(job.chunk, PageBatch) else None)
+    return LineKeysOut(values, sizes, tuple(warnings),
+                       items if isinstance(job.chunk, PageBatch) or job.keep_items else None)
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,12 +17,39 @@ def test_items_replay_in_order_across_chunks(tmp_path: Path) -> None:
         else Document(id=f"d{i}", text=f"text number {i}", origin=f"in.jsonl:{i}", meta={"k": str(i)})
         for i in range(50)
     ]
-    spill = ItemSpill(tmp_path, chunk=8)  # 6 full chunks and a partial one
+    spill = ItemSpill(tmp_path, chunk=8, memory_chars=0)  # all on disk: 6 full chunks and a partial one
     for item in items:
         spill.append(item)
     assert spill.count == 50
     assert list(spill.replay()) == items
     assert (tmp_path / "items.pickle").stat().st_size > 0
+
+
+def test_the_first_items_stay_in_memory_and_the_rest_go_to_disk_in_order(tmp_path: Path) -> None:
+    """Items are held in memory up to the budget; from the first one that does not fit, every later one goes to
+    disk (even a small one), so the replay gives the stream's order; memory is let go as the replay goes."""
+    from copydesk.io.readers import JsonlChunk
+
+    texts = ["x" * 300, "y" * 300, "z" * 5000, "w" * 10]
+    items = [Document(id=f"d{i}", text=t, origin=f"in:{i}") for i, t in enumerate(texts)]
+    spill = ItemSpill(tmp_path, chunk=2, memory_chars=2000)
+    chunk = JsonlChunk(str(tmp_path / "a.jsonl"), 1, 2, offset=0, length=10, digest=1)
+    spill.append_parsed(chunk, items[:2])  # fits: the parsed items are kept, not the chunk
+    assert spill.has_room() and spill.count == 2
+    spill.append_parsed(chunk, items[2:3])  # too large for memory: the chunk is kept instead (parsed again)
+    spill.append(items[2])  # a document too large for what is left goes to disk ...
+    spill.append(items[3])  # ... and so does every later one, however small
+    assert not spill.has_room() and spill.count == 5
+    replay = spill.replay()
+    assert [next(replay), next(replay)] == items[:2]
+    assert len(spill._held) == 1  # (taken items are released)
+    assert list(replay) == [chunk, items[2], items[3]]
+    assert (tmp_path / "items.pickle").stat().st_size > 0
+    # nothing on disk at all when everything fits
+    small = ItemSpill(tmp_path / "other", memory_chars=1 << 20)
+    for item in items:
+        small.append(item)
+    assert list(small.replay()) == items and not (tmp_path / "other" / "items.pickle").exists()
 
 
 def test_texts_written_per_batch_read_back_by_doc_across_many_files(tmp_path: Path) -> None:

@@ -10,9 +10,11 @@ import errno
 import os
 import pickle
 import shutil
+from collections import deque
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 
@@ -273,33 +275,94 @@ class FingerprintSpill:
         return counts, parts()
 
 
-class ItemSpill:
-    """Keeps a one-shot stream of input items on disk so a later pass can read it again (the first pass counts
-    line statistics; re-reading the inputs instead would parse JSON and extract HTML twice)."""
+#: Text (in characters) of the first items of a stream that :class:`ItemSpill` keeps in memory rather than on
+#: disk: about 15,000 news-sized docs. A run of that size reads (and parses) its input once, and a larger one
+#: holds this much at most, released as the second pass takes it.
+HELD_IN_MEMORY_CHARS = 64 << 20
 
-    def __init__(self, folder: Path, chunk: int = 512) -> None:
+
+def _held_chars(item: object) -> int:
+    """What an item holds in memory, in characters of text (its other fields are small beside the text)."""
+    text = getattr(item, "text", None)
+    if isinstance(text, str):
+        return len(text) + 256
+    lines = getattr(item, "lines", None)  # (a JSONL chunk of a compressed file carries its lines)
+    if isinstance(lines, list):
+        return sum(len(line) for line in lines) + 256
+    pages = getattr(item, "pages", None)
+    if isinstance(pages, list):
+        return sum(len(getattr(page, "html", b"")) for page in pages) + 256
+    return 256
+
+
+class ItemSpill:
+    """Keeps a one-shot stream of input items for a second pass (the first pass counts line statistics; reading
+    the inputs again would parse JSON and extract HTML twice): its first ``memory_chars`` characters of text in
+    memory, the rest on disk, pickled in chunks. Once one item has gone to disk every later one does, so the
+    replay keeps the stream's order.
+
+    Why memory first: a small run (the common case of a daily crawl, and every test) then neither pickles its
+    items nor parses a JSONL chunk twice (:meth:`append_parsed`); a large one is bounded as before."""
+
+    def __init__(self, folder: Path, chunk: int = 512, memory_chars: int = HELD_IN_MEMORY_CHARS) -> None:
         self.path = folder / "items.pickle"
-        self._handle = self.path.open("wb")
+        self._handle: BinaryIO | None = None  # opened when the first item goes to disk
         self._pending: list[object] = []
         self._chunk = chunk
+        self._held: deque[object] = deque()
+        self._held_chars = 0
+        self._memory_chars = memory_chars
+        self._on_disk = False
         self.count = 0
+
+    def has_room(self) -> bool:
+        """Whether items still go to memory (a first pass asks before it parses a chunk to keep)."""
+        return not self._on_disk and self._held_chars < self._memory_chars
 
     def append(self, item: object) -> None:
         self.count += 1
+        if not self._on_disk:
+            size = _held_chars(item)
+            if self._held_chars + size <= self._memory_chars:
+                self._held.append(item)
+                self._held_chars += size
+                return
+            self._on_disk = True
         self._pending.append(item)
         if len(self._pending) >= self._chunk:
             self._flush()
 
+    def append_parsed(self, chunk: object, items: Sequence[object]) -> None:
+        """A chunk of input the first pass has parsed into ``items``: they are kept when they fit in memory, so
+        the second pass need not parse the chunk again; else the chunk is kept (it is parsed again there, as
+        a chunk is small to keep and parsing it costs about what pickling its items would)."""
+        size = sum(_held_chars(item) for item in items)
+        if not self._on_disk and self._held_chars + size <= self._memory_chars:
+            self._held.extend(items)
+            self._held_chars += size
+            self.count += len(items)
+            return
+        self.append(chunk)
+
     def _flush(self) -> None:
         if self._pending:
+            if self._handle is None:
+                self._handle = self.path.open("wb")
             pickle.dump(self._pending, self._handle, protocol=pickle.HIGHEST_PROTOCOL)
             self._pending = []
 
     def replay(self) -> Iterator[object]:
-        """Every appended item, in order (the spill is closed for writing on first use)."""
-        if not self._handle.closed:
-            self._flush()
+        """Every appended item, in order (the spill is closed for writing on first use). Items held in memory
+        are let go as they are taken."""
+        self._flush()
+        if self._handle is not None and not self._handle.closed:
             self._handle.close()
+        held = self._held
+        while held:
+            yield held.popleft()
+        self._held_chars = 0
+        if self._handle is None:
+            return
         with self.path.open("rb") as handle:
             while True:
                 try:
