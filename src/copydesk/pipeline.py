@@ -32,7 +32,7 @@ from .clean.crosscopy import cross_copy_clean
 from .cluster import Assignment, cluster
 from .config import RunConfig
 from .dates import DATE_FORMS, date_key
-from .io.readers import DEFERRED, Entry, JsonlChunk, PageBatch, deferred_size, from_html
+from .io.readers import DEFERRED, Entry, JsonlChunk, PageBatch, deferred_size, from_html, held_chars
 from .io.readers import log as reader_log
 from .passages import KnownSpans, align_edges, fill_passages, passage_spans
 from .prepare import (
@@ -516,7 +516,7 @@ def _dedup(items: Iterable[Entry], cfg: RunConfig, progress: ProgressFn, folder:
         lines: FrozenSourceLines | None = None
         stream: Iterable[Entry]
         if cfg.clean.enabled:
-            spill = ItemSpill(folder)
+            spill = ItemSpill(folder, chars_of=held_chars)
             lines = _source_lines(items, cfg, progress, spill, workers)
             stream = spill.replay()  # type: ignore[assignment]
             start = _timed(timings, "read_and_line_statistics", start, peaks)

@@ -28,11 +28,11 @@ def test_items_replay_in_order_across_chunks(tmp_path: Path) -> None:
 def test_the_first_items_stay_in_memory_and_the_rest_go_to_disk_in_order(tmp_path: Path) -> None:
     """Items are held in memory up to the budget; from the first one that does not fit, every later one goes to
     disk (even a small one), so the replay gives the stream's order; memory is let go as the replay goes."""
-    from copydesk.io.readers import JsonlChunk
+    from copydesk.io.readers import JsonlChunk, held_chars
 
     texts = ["x" * 300, "y" * 300, "z" * 5000, "w" * 10]
     items = [Document(id=f"d{i}", text=t, origin=f"in:{i}") for i, t in enumerate(texts)]
-    spill = ItemSpill(tmp_path, chunk=2, memory_chars=2000)
+    spill = ItemSpill(tmp_path, chunk=2, memory_chars=2000, chars_of=held_chars)
     chunk = JsonlChunk(str(tmp_path / "a.jsonl"), 1, 2, offset=0, length=10, digest=1)
     spill.append_parsed(chunk, items[:2])  # fits: the parsed items are kept, not the chunk
     assert spill.has_room() and spill.count == 2
@@ -46,7 +46,7 @@ def test_the_first_items_stay_in_memory_and_the_rest_go_to_disk_in_order(tmp_pat
     assert list(replay) == [chunk, items[2], items[3]]
     assert (tmp_path / "items.pickle").stat().st_size > 0
     # nothing on disk at all when everything fits
-    small = ItemSpill(tmp_path / "other", memory_chars=1 << 20)
+    small = ItemSpill(tmp_path / "other", memory_chars=1 << 20, chars_of=held_chars)
     for item in items:
         small.append(item)
     assert list(small.replay()) == items and not (tmp_path / "other" / "items.pickle").exists()

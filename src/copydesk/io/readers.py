@@ -833,6 +833,18 @@ def deferred_items(entry: JsonlChunk | PageBatch, cfg: ReadConfig, warn: Warn = 
     return [page_document(page, cfg, warn) for page in entry.pages]
 
 
+def held_chars(entry: object) -> int:
+    """About what an entry holds in memory, in characters: a document's text, a chunk's lines (a chunk of a
+    plain file is only a byte range), a page batch's HTML; a fixed allowance for the rest of each."""
+    if isinstance(entry, Document):
+        return len(entry.text) + 256
+    if isinstance(entry, JsonlChunk):
+        return sum(map(len, entry.lines)) + 256 if entry.lines is not None else 256
+    if isinstance(entry, PageBatch):
+        return sum(len(page.html) for page in entry.pages) + 256
+    return 256
+
+
 def deferred_size(entry: JsonlChunk | PageBatch) -> int:
     """How many items (at most: a blank line is none) a deferred entry stands for."""
     return entry.line_count if isinstance(entry, JsonlChunk) else len(entry.pages)

@@ -92,8 +92,6 @@ def _build_tables() -> tuple[np.ndarray, np.ndarray]:
     return fold_table, char_class
 
 
-
-
 def _build_nfc_unsafe() -> np.ndarray:
     """BMP code points that NFC composition might change or combine with what precedes them: combining marks,
     characters that are not their own NFC form, the second half of every two-part canonical decomposition

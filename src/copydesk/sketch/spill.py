@@ -11,7 +11,7 @@ import os
 import pickle
 import shutil
 from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -281,20 +281,6 @@ class FingerprintSpill:
 HELD_IN_MEMORY_CHARS = 64 << 20
 
 
-def _held_chars(item: object) -> int:
-    """What an item holds in memory, in characters of text (its other fields are small beside the text)."""
-    text = getattr(item, "text", None)
-    if isinstance(text, str):
-        return len(text) + 256
-    lines = getattr(item, "lines", None)  # (a JSONL chunk of a compressed file carries its lines)
-    if isinstance(lines, list):
-        return sum(len(line) for line in lines) + 256
-    pages = getattr(item, "pages", None)
-    if isinstance(pages, list):
-        return sum(len(getattr(page, "html", b"")) for page in pages) + 256
-    return 256
-
-
 class ItemSpill:
     """Keeps a one-shot stream of input items for a second pass (the first pass counts line statistics; reading
     the inputs again would parse JSON and extract HTML twice): its first ``memory_chars`` characters of text in
@@ -304,8 +290,12 @@ class ItemSpill:
     Why memory first: a small run (the common case of a daily crawl, and every test) then neither pickles its
     items nor parses a JSONL chunk twice (:meth:`append_parsed`); a large one is bounded as before."""
 
-    def __init__(self, folder: Path, chunk: int = 512, memory_chars: int = HELD_IN_MEMORY_CHARS) -> None:
+    def __init__(self, folder: Path, chunk: int = 512, memory_chars: int = HELD_IN_MEMORY_CHARS,
+                 chars_of: Callable[[object], int] = lambda item: 256) -> None:
+        """``chars_of(item)``: what an item holds in memory, in characters of text (see
+        ``copydesk.io.readers.held_chars``)."""
         self.path = folder / "items.pickle"
+        self._chars_of = chars_of
         self._handle: BinaryIO | None = None  # opened when the first item goes to disk
         self._pending: list[object] = []
         self._chunk = chunk
@@ -322,7 +312,7 @@ class ItemSpill:
     def append(self, item: object) -> None:
         self.count += 1
         if not self._on_disk:
-            size = _held_chars(item)
+            size = self._chars_of(item)
             if self._held_chars + size <= self._memory_chars:
                 self._held.append(item)
                 self._held_chars += size
@@ -336,7 +326,7 @@ class ItemSpill:
         """A chunk of input the first pass has parsed into ``items``: they are kept when they fit in memory, so
         the second pass need not parse the chunk again; else the chunk is kept (it is parsed again there, as
         a chunk is small to keep and parsing it costs about what pickling its items would)."""
-        size = sum(_held_chars(item) for item in items)
+        size = sum(self._chars_of(item) for item in items)
         if not self._on_disk and self._held_chars + size <= self._memory_chars:
             self._held.extend(items)
             self._held_chars += size
