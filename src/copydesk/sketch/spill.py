@@ -309,15 +309,22 @@ class ItemSpill:
         """Whether items still go to memory (a first pass asks before it parses a chunk to keep)."""
         return not self._on_disk and self._held_chars < self._memory_chars
 
+    def _hold(self, items: Sequence[object]) -> bool:
+        """Keep ``items`` in memory if they all fit in what is left of it (and nothing has gone to disk yet)."""
+        if self._on_disk:
+            return False
+        size = sum(self._chars_of(item) for item in items)
+        if self._held_chars + size > self._memory_chars:
+            return False
+        self._held.extend(items)
+        self._held_chars += size
+        return True
+
     def append(self, item: object) -> None:
         self.count += 1
-        if not self._on_disk:
-            size = self._chars_of(item)
-            if self._held_chars + size <= self._memory_chars:
-                self._held.append(item)
-                self._held_chars += size
-                return
-            self._on_disk = True
+        if self._hold((item,)):
+            return
+        self._on_disk = True
         self._pending.append(item)
         if len(self._pending) >= self._chunk:
             self._flush()
@@ -326,13 +333,10 @@ class ItemSpill:
         """A chunk of input the first pass has parsed into ``items``: they are kept when they fit in memory, so
         the second pass need not parse the chunk again; else the chunk is kept (it is parsed again there, as
         a chunk is small to keep and parsing it costs about what pickling its items would)."""
-        size = sum(self._chars_of(item) for item in items)
-        if not self._on_disk and self._held_chars + size <= self._memory_chars:
-            self._held.extend(items)
-            self._held_chars += size
+        if self._hold(items):
             self.count += len(items)
-            return
-        self.append(chunk)
+        else:
+            self.append(chunk)
 
     def _flush(self) -> None:
         if self._pending:
