@@ -21,6 +21,7 @@ from .backends.gpu import sketch as gpu_sketch
 from .candidates.lsh import fingerprints
 from .clean.boilerplate import CleanResult, LineVerdicts, RemovedLine, clean_text
 from .clean.corpus import FrozenSourceLines, SourceLineStats, batch_line_keys
+from .clean.linescan import scan_lines
 from .config import ReadConfig, RunConfig
 from .io.readers import Item, JsonlChunk, PageBatch, deferred_items
 from .provenance import Credit, LineCreditMemo, extract_credits, url_host
@@ -112,6 +113,7 @@ def clean_one(
     lines: FrozenSourceLines | None,
     enabled: bool,
     verdicts: LineVerdicts | None = None,
+    line_codes: Sequence[int] | None = None,
 ) -> CleanResult:
     """Clean one text; corpus-level evidence applies only when the doc's source is known, and the prose judgement
     (``clean_text``'s ``judge_prose``) when it is not.
@@ -121,16 +123,17 @@ def clean_one(
     keeps fewer than ``SOURCE_EVIDENCE_FLOOR_WORDS`` words and the per-document rules with the prose judgement
     keep at least twice as many, that result is used instead. When they find no body at all and corpus evidence
     took lines (a page that kept only its headline and the site's furniture), the doc has none: it is not
-    matched.
+    matched. ``line_codes`` (optional) is the text's line scan (:func:`copydesk.clean.linescan.scan_lines`).
     """
     if not enabled:
         return CleanResult(text=text, title=None, removed=())
     checker = lines.checker(source) if lines is not None and source is not None else None
-    result = clean_text(text, is_source_boilerplate=checker, verdicts=verdicts, judge_prose=source is None)
+    result = clean_text(text, is_source_boilerplate=checker, verdicts=verdicts, judge_prose=source is None,
+                        line_codes=line_codes)
     # (only corpus evidence can have taken more than the per-document rules with the prose judgement take)
     if (checker is not None and _words(result.text, SOURCE_EVIDENCE_FLOOR_WORDS) < SOURCE_EVIDENCE_FLOOR_WORDS
             and any(r.rule == "source_boilerplate" for r in result.removed)):
-        alone = clean_text(text, verdicts=verdicts, judge_prose=True)
+        alone = clean_text(text, verdicts=verdicts, judge_prose=True, line_codes=line_codes)
         if not alone.has_prose:
             # what the site's other pages share is no story either: a headline and the site's furniture
             return dataclasses.replace(result, has_prose=False)
@@ -165,9 +168,10 @@ def process_batch(job: BatchJob, cfg: RunConfig, lines: FrozenSourceLines | None
 def _process_batch(job: BatchJob, cfg: RunConfig, lines: FrozenSourceLines | None) -> BatchOut:
     start = time.perf_counter()
     verdicts = LineVerdicts()  # one per batch: batches stay independent of each other
+    scan = scan_lines(job.texts) if cfg.clean.enabled else None
     results = [
-        clean_one(t, source_key(s, u), lines, cfg.clean.enabled, verdicts)
-        for t, s, u in zip(job.texts, job.sources, job.urls, strict=True)
+        clean_one(t, source_key(s, u), lines, cfg.clean.enabled, verdicts, None if scan is None else scan.text(i))
+        for i, (t, s, u) in enumerate(zip(job.texts, job.sources, job.urls, strict=True))
     ]
     cleaned = time.perf_counter()
     memo = LineCreditMemo()  # one per batch, like the line verdicts

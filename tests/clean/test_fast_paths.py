@@ -189,7 +189,7 @@ def _plain_clean(text: str, check: Callable[[str], bool] | None = None) -> bp.Cl
     raw_lines = [line.removesuffix("\r") for line in text.split("\n")]
     lines = [
         ln
-        for ln in (bp._Line(i, raw, bp.normalise_line(raw)) for i, raw in enumerate(raw_lines) if raw.strip())
+        for ln in (bp._line_of(i, raw, bp.normalise_line(raw)) for i, raw in enumerate(raw_lines) if raw.strip())
         if ln.norm
     ]
     content = {ln.index for ln in lines}
@@ -232,7 +232,7 @@ def _plain_clean(text: str, check: Callable[[str], bool] | None = None) -> bp.Cl
 def test_first_rule_is_the_plain_rules(line: str) -> None:
     norm = bp.normalise_line(line)
     if norm:
-        ln = bp._Line(0, line, norm)
+        ln = bp._line_of(0, line, norm)
         assert bp._first_rule(ln, bp._PATTERNS) == _plain_rule(ln)
 
 

@@ -258,24 +258,26 @@ class NormalisedLineCheck:
 
 
 class _Line:
-    """Features of one non-blank line, computed once and shared by every rule."""
+    """Features of one non-blank line, computed once and shared by every rule.
 
-    __slots__ = ("_tokens", "body", "index", "norm", "quote", "raw", "stripped", "terminal", "words")
+    ``may_fire`` is False when the batch's line scan (:mod:`copydesk.clean.linescan`) found that no pass-1 rule
+    can remove the line, so the rules are not asked; True when they must be."""
 
-    def __init__(self, index: int, raw: str, norm: str) -> None:
-        """``norm`` is ``normalise_line(raw)``, non-empty (computed by the caller, once per line)."""
+    __slots__ = ("_tokens", "body", "index", "may_fire", "norm", "quote", "raw", "stripped", "terminal", "words")
+
+    def __init__(
+        self, index: int, raw: str, stripped: str, norm: str, words: int, terminal: bool, quote: bool,
+        may_fire: bool,
+    ) -> None:
         self.index = index
         self.raw = raw
-        stripped = strip_line(raw)
         self.stripped = stripped
         self.norm = norm
-        words = norm.count(" ") + 1
         self.words = words
-        last = stripped[-1:]
-        terminal = bool(last) and (last in _SENTENCE_END or (last in "'\u2019" and stripped[-2:-1] in ".!?,"))
         self.terminal = terminal
-        self.quote = bool(stripped) and stripped[0] in _QUOTE_START
+        self.quote = quote
         self.body = words >= 20 or (words >= 10 and terminal)
+        self.may_fire = may_fire
         self._tokens: list[str] | None = None
 
     def tokens(self, p: _Patterns) -> list[str]:
@@ -283,6 +285,49 @@ class _Line:
         if self._tokens is None:
             self._tokens = p.tokens.findall(self.norm)
         return self._tokens
+
+
+def _line_of(index: int, raw: str, norm: str) -> _Line:
+    """The :class:`_Line` of ``raw``, measured here; ``norm`` is ``normalise_line(raw)``, non-empty."""
+    stripped = strip_line(raw)
+    last = stripped[-1:]
+    # (a line of one apostrophe ends a sentence: ``"" in ".!?,"`` holds)
+    terminal = bool(last) and (last in _SENTENCE_END or (last in "'\u2019" and stripped[-2:-1] in ".!?,"))
+    quote = bool(stripped) and stripped[0] in _QUOTE_START
+    return _Line(index, raw, stripped, norm, norm.count(" ") + 1, terminal, quote, True)
+
+
+#: How :mod:`copydesk.clean.linescan` packs a measured line's shape into one integer: bit 0 ends a sentence,
+#: bit 1 opens a quote, ``ASK_RULES`` a pass-1 rule may remove it, ``ASK_LONG_SHAPES`` one may if the line
+#: opens with one of the rules' start shapes (``_Patterns.long_line_shapes``); then the length of the bullet
+#: prefix (below ``BULLET_PREFIX_LIMIT``) from bit ``CODE_SHIFT_BULLET``, and the words from ``CODE_SHIFT_WORDS``.
+ASK_RULES: Final[int] = 4
+ASK_LONG_SHAPES: Final[int] = 8
+CODE_SHIFT_BULLET: Final[int] = 4
+CODE_SHIFT_WORDS: Final[int] = 24
+BULLET_PREFIX_LIMIT: Final[int] = 1 << (CODE_SHIFT_WORDS - CODE_SHIFT_BULLET)
+
+
+def _scanned_lines(raw_lines: list[str], codes: Sequence[int], p: _Patterns) -> list[_Line]:
+    """The non-blank lines of a text from its line scan: a measured line (code > 0) is built from its code
+    (its matching form is the line lower-cased after its bullets), the others (code -1) are measured here."""
+    lines: list[_Line] = []
+    for i, raw in enumerate(raw_lines):
+        code = codes[i]
+        if code > 0:
+            bullet = (code >> CODE_SHIFT_BULLET) & (BULLET_PREFIX_LIMIT - 1)
+            stripped = raw[bullet:] if bullet else raw
+            norm = stripped.lower()
+            ask = (code & ASK_RULES) != 0 or (
+                (code & ASK_LONG_SHAPES) != 0 and p.long_line_shapes.match(norm) is not None
+            )
+            terminal, quote = (code & 1) != 0, (code & 2) != 0
+            lines.append(_Line(i, raw, stripped, norm, code >> CODE_SHIFT_WORDS, terminal, quote, ask))
+        elif code < 0 and raw:
+            norm = normalise_line(raw)
+            if norm:
+                lines.append(_line_of(i, raw, norm))
+    return lines
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -390,6 +435,18 @@ _CONTINUATION: Final[str] = (
     r"|(?:continue|keep) reading (?:on|at)\b"
 )
 
+#: The error texts of embedded widgets; ``widget_error`` is a line made of them (each once or more).
+_WIDGET_ERRORS: Final[str] = (
+    r"oops|whoops|something (?:went|has gone) wrong|an (?:unexpected )?error (?:has )?occurred"
+    r"|(?:please )?try again(?: later)?|(?:please )?(?:refresh|reload) (?:the|this) page"
+    r"|(?:please )?enable javascript(?: [a-z ]{1,60})?"
+    r"|javascript is (?:disabled|required)(?: [a-z ]{1,60})?"
+    r"|your browser does not support (?:the |this )?(?:video|audio|iframe)(?: tag| element| player)?"
+    r"|this (?:video|content|media) is (?:not|no longer|currently not) available(?: [a-z ]{1,40})?"
+    r"|(?:the )?(?:video|player|content) (?:could not|failed to|cannot) (?:be )?load(?:ed)?"
+    r"|there was (?:an error|a problem)(?: [a-z ]{1,60})?|unable to load(?: [a-z ]{1,40})?|loading"
+)
+
 #: Words that every legal phrase holds one of (checked when the patterns are built).
 _LEGAL_PROBES: Final[tuple[str, ...]] = (
     "reserved", "may not be", "trademarks", "copyright", "reproduced", "constitutes", "permission",
@@ -403,17 +460,7 @@ def _compile_rule_patterns() -> _Patterns:
         short_line_shapes=_NEVER,
         long_line_shapes=_NEVER,
         placeholder_phrases=("lorem ipsum", "dolor sit amet", "adipiscing elit"),
-        widget_error=re.compile(
-            r"(?:(?:oops|whoops|something (?:went|has gone) wrong|an (?:unexpected )?error (?:has )?occurred"
-            r"|(?:please )?try again(?: later)?|(?:please )?(?:refresh|reload) (?:the|this) page"
-            r"|(?:please )?enable javascript(?: [a-z ]{1,60})?"
-            r"|javascript is (?:disabled|required)(?: [a-z ]{1,60})?"
-            r"|your browser does not support (?:the |this )?(?:video|audio|iframe)(?: tag| element| player)?"
-            r"|this (?:video|content|media) is (?:not|no longer|currently not) available(?: [a-z ]{1,40})?"
-            r"|(?:the )?(?:video|player|content) (?:could not|failed to|cannot) (?:be )?load(?:ed)?"
-            r"|there was (?:an error|a problem)(?: [a-z ]{1,60})?|unable to load(?: [a-z ]{1,40})?|loading)"
-            r"[.!,\u2026]*\s*)+"
-        ),
+        widget_error=re.compile(rf"(?:(?:{_WIDGET_ERRORS})[.!,\u2026]*\s*)+"),
         cookie_shape=re.compile(
             r"(?:this (?:web)?site|our (?:web)?site|this site|we(?: and our partners)?)"
             r" (?:uses?|stores?|is using) cookies\b"
@@ -549,6 +596,49 @@ def _compile_rule_patterns() -> _Patterns:
 _PATTERNS: Final = _compile_patterns()
 
 
+def _phrases(phrases: tuple[str, ...]) -> str:
+    return "|".join(re.escape(phrase) for phrase in phrases)
+
+
+def prefilter_patterns() -> tuple[tuple[str, str, str], ...]:
+    """What :mod:`copydesk.clean.linescan` looks for in a whole batch at once: for each group of the pass-1
+    rules, its name, the pattern (the rules' own, as source) and where it must match on the matching form of
+    a line ("start": at its start, as ``re.match``; "line": the whole line, as ``re.fullmatch``; "anywhere").
+
+    Each group is a necessary condition of its rules (their gates in words are in ``linescan``): a line that
+    none of them hits is a line no rule removes, so the rules need not be asked. ``vocabulary`` is the line
+    made only of words the vocabulary rules accept (legal links, share rows, menus) and digits.
+    """
+    p = _PATTERNS
+    words = sorted((w for w in _RULE_VOCAB if any(ch.isalnum() for ch in w)), key=lambda w: (-len(w), w))
+    word = "(?:" + "|".join(re.escape(w) for w in words) + "|[0-9]+)"
+    gap = "[^a-z0-9\\n]"
+    return (
+        ("placeholder", _phrases(p.placeholder_phrases), "anywhere"),
+        ("legal_phrase", _phrases(p.legal_phrases), "anywhere"),
+        # (a line of widget errors opens with one)
+        ("widget_error", _WIDGET_ERRORS, "start"),
+        ("legal_start", p.legal_start.pattern, "start"),
+        ("cookie_shape", p.cookie_shape.pattern, "start"),
+        ("cookie_word", "cookie", "anywhere"),
+        ("credit", p.credit.pattern, "start"),
+        ("source_line", p.source_line.pattern, "start"),
+        ("advertisement", p.advertisement.pattern, "line"),
+        ("timestamp", p.timestamp.pattern, "line"),
+        ("comment_counter", p.comment_counter.pattern, "line"),
+        # (what a byline opens with: the name may run on, and each character of it would be one more match)
+        ("byline", p.byline.pattern.replace(r"\S.*)", r"\S)"), "start"),
+        ("vocabulary", f"{gap}*{word}(?:{gap}+{word})*{gap}*", "line"),
+        ("newsletter", p.newsletter.pattern, "start"),
+        ("newsletter_phrase", _phrases(p.newsletter_phrases), "anywhere"),
+        ("click_here", p.click_here.pattern, "start"),
+        ("click_here_phrase", _phrases(p.click_here_phrases), "anywhere"),
+        ("related_header", p.related_header.pattern, "line"),
+        ("related_prefix", p.related_prefix.pattern, "start"),
+        ("breadcrumb_mark", p.breadcrumb_mark.pattern, "anywhere"),
+    )
+
+
 def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
@@ -611,7 +701,7 @@ def _count_phrases(text: str, phrases: tuple[str, ...]) -> int:
 
 def _contains_any(text: str, phrases: tuple[str, ...]) -> bool:
     """Substring test; a plain loop, as any() over a generator costs more than the tests themselves."""
-    for phrase in phrases:  # noqa: SIM110
+    for phrase in phrases:
         if phrase in text:
             return True
     return False
@@ -1114,6 +1204,7 @@ def clean_text(
     is_source_boilerplate: Callable[[str], bool] | None = None,
     verdicts: LineVerdicts | None = None,
     judge_prose: bool = False,
+    line_codes: Sequence[int] | None = None,
 ) -> CleanResult:
     """Remove boilerplate lines from one document's text; report the headline guess and every removal.
 
@@ -1126,11 +1217,22 @@ def clean_text(
     :mod:`copydesk.clean.prose`), and tell a text with no body at all (``has_prose``). For texts with no corpus
     evidence (no site key): where a site is known, the lines its pages repeat are its furniture, which spares the
     short lines of the story (a closing "He declined to comment.") that a judgement of shape alone takes too.
+
+    ``line_codes`` (optional): the text's line codes from :func:`copydesk.clean.linescan.scan_lines`, which
+    measured most lines already and found which ones a rule may remove; the result is the same without them.
     """
     p = _PATTERNS
     # a blank line, or one of only bullets / rules such as "***", normalises to "": a paragraph break
-    raw_lines, norms = split_normalised(text)
-    lines = [_Line(i, raw, norm) for i, (raw, norm) in enumerate(zip(raw_lines, norms, strict=True)) if norm]
+    if line_codes is None:
+        raw_lines, norms = split_normalised(text)
+        lines = [
+            _line_of(i, raw, norm) for i, (raw, norm) in enumerate(zip(raw_lines, norms, strict=True)) if norm
+        ]
+    else:
+        raw_lines = split_lines(text)
+        if len(line_codes) != len(raw_lines):
+            raise ValueError(f"{len(line_codes)} line codes for a text of {len(raw_lines)} lines")
+        lines = _scanned_lines(raw_lines, line_codes, p)
     removed: dict[int, str] = {}
 
     # pass 1: independent line rules, then repeats; corpus evidence for what is left, asked at once below
@@ -1138,7 +1240,7 @@ def clean_text(
     prev_norm = ""
     judge = _first_rule if verdicts is None else verdicts.first_rule
     for ln in lines:
-        rule = judge(ln, p)
+        rule = judge(ln, p) if ln.may_fire else None
         if rule is not None:
             removed[ln.index] = rule
         elif ln.norm == prev_norm:
