@@ -2,10 +2,11 @@
 
 Why: the line rules of :mod:`copydesk.clean.boilerplate` run on every line of every document, and most lines
 are body paragraphs that no rule removes; asking each rule of each such line in Python costs more than all
-the rest of cleaning. Here the whole batch is one UTF-8 buffer: Hyperscan (a compiled multi-pattern engine)
-scans it once for every rule's pattern, a numba kernel measures every line (length in words, sentence end,
-quote start, leading bullets, digits) and turns the hits into one verdict per line: "no rule can fire" for
-most, "ask the rules" for the few others. :func:`copydesk.clean.boilerplate.clean_text` then runs the rules
+the rest of cleaning. Here the whole batch is one UTF-8 buffer: a numba kernel measures every line (length
+in words, sentence end, quote start, leading bullets, digits); Hyperscan (a compiled multi-pattern engine)
+looks for every rule's pattern at once, the phrases that may sit anywhere in the whole buffer and the rest in
+the batch's distinct short lines (without their bullets); and the hits and shapes become one verdict per line:
+"no rule can fire" for most, "ask the rules" for the others. :func:`copydesk.clean.boilerplate.clean_text` then runs the rules
 only on those, with the shape it is given instead of measuring each line again.
 
 Exactness: the patterns are the rules' own (:func:`copydesk.clean.boilerplate.prefilter_patterns`), compiled
