@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Final, TypeVar
+from typing import BinaryIO, Final, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -79,3 +79,21 @@ def temporary_run_folder() -> Path:
         if pid.isdigit() and int(pid) != os.getpid() and not process_alive(int(pid)) and stale.is_dir():
             shutil.rmtree(stale, ignore_errors=True)
     return Path(tempfile.mkdtemp(prefix=f"{RUN_FOLDER_PREFIX}{os.getpid()}-"))
+
+
+def write_cache(path: Path, write: Callable[[BinaryIO], object]) -> None:
+    """Write a cache file (``write`` fills it) whole or not at all: into a temporary file beside it, renamed
+    into place, so a process reading it never sees half of one. A cache is only an optimisation, so a folder
+    that cannot be written (a read-only install, a full disk) leaves no file and raises nothing."""
+    try:
+        path.parent.mkdir(exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-", suffix=path.suffix)
+        try:
+            with os.fdopen(handle, "wb") as out:
+                write(out)
+            os.replace(temporary, path)
+        finally:
+            if os.path.exists(temporary):
+                os.unlink(temporary)
+    except OSError:
+        pass

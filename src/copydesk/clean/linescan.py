@@ -25,9 +25,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import logging
-import os
 import re
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,6 +34,7 @@ from typing import Any, Final
 import numpy as np
 from numba import njit
 
+from ..runtime import write_cache
 from .boilerplate import (
     ASK_LONG_SHAPES,
     ASK_RULES,
@@ -146,18 +145,7 @@ def _compile(hyperscan: Any, groups: list[tuple[str, str, str]]) -> Any:
         pass
     database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
     database.compile(expressions=expressions, ids=ids, elements=len(expressions), flags=[flags] * len(expressions))
-    try:
-        path.parent.mkdir(exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".linescan-", suffix=".hs")
-        try:
-            with os.fdopen(handle, "wb") as out:
-                out.write(hyperscan.dumpb(database))
-            os.replace(temporary, path)
-        finally:
-            if os.path.exists(temporary):
-                os.unlink(temporary)
-    except OSError:
-        pass
+    write_cache(path, lambda out: out.write(hyperscan.dumpb(database)))
     return database
 
 

@@ -13,13 +13,13 @@ and ``tokens()`` here is the readable reference the tests compare it against.
 from __future__ import annotations
 
 import hashlib
-import os
 import sys
-import tempfile
 import unicodedata
 from pathlib import Path
 
 import numpy as np
+
+from ..runtime import write_cache
 
 SEPARATOR = 0
 WORD = 1
@@ -148,19 +148,8 @@ def _load_tables() -> dict[str, np.ndarray]:
     except (OSError, KeyError, ValueError):
         pass
     tables = _build_all()
-    try:
-        path.parent.mkdir(exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".unicode_tables-", suffix=".npz")
-        try:
-            with os.fdopen(handle, "wb") as out:
-                np.savez(out, fold_table=tables["fold_table"], char_class=tables["char_class"],
-                         nfc_unsafe=tables["nfc_unsafe"])
-            os.replace(temporary, path)
-        finally:
-            if os.path.exists(temporary):
-                os.unlink(temporary)
-    except OSError:
-        pass
+    write_cache(path, lambda out: np.savez(out, fold_table=tables["fold_table"], char_class=tables["char_class"],
+                                           nfc_unsafe=tables["nfc_unsafe"]))
     return tables
 
 
