@@ -168,7 +168,7 @@ def process_batch(job: BatchJob, cfg: RunConfig, lines: FrozenSourceLines | None
 def _process_batch(job: BatchJob, cfg: RunConfig, lines: FrozenSourceLines | None) -> BatchOut:
     start = time.perf_counter()
     verdicts = LineVerdicts()  # one per batch: batches stay independent of each other
-    scan = scan_lines(job.texts) if cfg.clean.enabled else None
+    scan = scan_lines(job.texts)  # (the credits read it too, cleaning on or off)
     results = [
         clean_one(t, source_key(s, u), lines, cfg.clean.enabled, verdicts, None if scan is None else scan.text(i))
         for i, (t, s, u) in enumerate(zip(job.texts, job.sources, job.urls, strict=True))
@@ -176,8 +176,8 @@ def _process_batch(job: BatchJob, cfg: RunConfig, lines: FrozenSourceLines | Non
     cleaned = time.perf_counter()
     memo = LineCreditMemo()  # one per batch, like the line verdicts
     credits = [
-        extract_credits(t, url=u, source=s, memo=memo)
-        for t, u, s in zip(job.texts, job.urls, job.sources, strict=True)
+        extract_credits(t, url=u, source=s, memo=memo, line_codes=None if scan is None else scan.text(i))
+        for i, (t, u, s) in enumerate(zip(job.texts, job.urls, job.sources, strict=True))
     ]
     credited = time.perf_counter()
     clean_texts = [r.text for r in results]

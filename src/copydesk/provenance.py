@@ -27,12 +27,13 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Final, Literal
 from urllib.parse import urlsplit
 
-from .clean.boilerplate import byline_name, plain_ascii_spacing, split_lines
+from .clean.boilerplate import MAY_CREDIT, byline_name, plain_ascii_spacing, split_lines
 from .memo import MISSING, BoundedMemo
 
 __all__ = ["Credit", "CreditKind", "LineCreditMemo", "extract_credits", "url_host"]
@@ -113,14 +114,19 @@ _SIGN_OFF: Final = re.compile(r"[-\u2013\u2014]\s*(?P<name>[A-Za-z][A-Za-z .]{1,
 _DATE_START: Final = re.compile(rf"(?i)(?:{_MONTH}\s*\d|\d|(?:mon|tues?|wed|thur?s?|fri|sat|sun)[a-z]*\b)")
 # a "full article" link needs one of these words (plain substring tests on the casefolded line are much
 # faster than a case-insensitive regex scan)
-_LINK_KEYWORDS: Final = ("full", "whole", "entire", "original", "rest of", "reading")
+LINK_KEYWORDS: Final[tuple[str, ...]] = ("full", "whole", "entire", "original", "rest of", "reading")
 # What every credit shape anchored at the line start (_ORIGINALLY, _COPYRIGHT, _SOURCE_LINE, _VIA_LINE, the
 # "continue reading on" link, a byline after its bullets) opens with: a line that does not open with one of
 # these words skips them all. Bullets are non-word characters, so ``\W*`` covers them.
-_CREDIT_START_WORDS: Final = (
-    r"\W*(?:originally|first|previously|this|an?\s|©|\(c\)|copyright|source|credit|courtesy|via|continue"
-    r"|keep|written|posted|story|words|reporting|text|compiled|edited|published|by|author|reporter)"
+#: (An opener ending in a space is that word and one whitespace character: "a " is the article "a".)
+CREDIT_OPENERS: Final[tuple[str, ...]] = (
+    "originally", "first", "previously", "this", "a ", "an ", "\u00a9", "(c)", "copyright", "source", "credit",
+    "courtesy", "via", "continue", "keep", "written", "posted", "story", "words", "reporting", "text",
+    "compiled", "edited", "published", "by", "author", "reporter",
 )
+_CREDIT_START_WORDS: Final = r"\W*(?:" + "|".join(
+    re.escape(opener.rstrip()) + (r"\s" if opener.endswith(" ") else "") for opener in CREDIT_OPENERS
+) + ")"
 _CREDIT_START: Final = re.compile(_CREDIT_START_WORDS, re.IGNORECASE)
 # The same on a lower-cased ASCII line: the same verdict (for ASCII text, ignoring case is lower-casing),
 # several times faster, as the regex engine skips a case-sensitive alternative on its first character.
@@ -224,7 +230,7 @@ def _clean_name(raw: str, shouted: bool) -> str | None:
 
 
 def _has_keyword(low: str) -> bool:
-    for keyword in _LINK_KEYWORDS:  # noqa: SIM110  (a plain loop beats any() over a generator here)
+    for keyword in LINK_KEYWORDS:  # noqa: SIM110  (a plain loop beats any() over a generator here)
         if keyword in low:
             return True
     return False
@@ -406,12 +412,15 @@ _MEMO_LINE_CHARS: Final[int] = 200
 
 
 def extract_credits(
-    text: str, *, url: str | None = None, source: str | None = None, memo: LineCreditMemo | None = None
+    text: str, *, url: str | None = None, source: str | None = None, memo: LineCreditMemo | None = None,
+    line_codes: Sequence[int] | None = None,
 ) -> tuple[Credit, ...]:
     """Every party the document credits, from its original text and its ``url`` / ``source`` fields.
 
     Deduplicated on (kind, case-folded name), in order of appearance (text lines first, then the URL host,
     then the source field). ``memo`` (optional) remembers the credits of short lines across calls.
+    ``line_codes`` (optional): the text's line scan (:func:`copydesk.clean.linescan.scan_lines`); a line it
+    measured without ``MAY_CREDIT`` credits no one (none of the credit shapes can match it), and is skipped.
     """
     credits: list[Credit] = []
     seen: set[tuple[str, str]] = set()
@@ -425,7 +434,8 @@ def extract_credits(
     plain = plain_ascii_spacing(text)
     read_line = _line_credits if memo is None else memo.line_credits
     for number, raw in enumerate(split_lines(text), start=1):
-        if not raw:
+        if not raw or (line_codes is not None and line_codes[number - 1] >= 0
+                       and not line_codes[number - 1] & MAY_CREDIT):
             continue
         stripped = raw.strip()
         if not stripped:

@@ -1,10 +1,11 @@
-"""The batch line scan (Hyperscan + numba) gives exactly what the line rules give without it.
+"""The batch line scan (Hyperscan + numba) gives exactly what the line rules and credits give without it.
 
 The rules of :mod:`copydesk.clean.boilerplate` measured and judged one line at a time are the reference. For
 every line of random texts (built from rule keywords, whitespace and case-folding traps), of real pages
 (the seeds, ``../shared/data`` and the bundled fixtures) and of the synthetic bench corpus, the scan must
-measure the line as the reference does and must never say "no rule can fire" of a line that a rule removes;
-and ``clean_text`` with the scan must return the same result as without it. Without Hyperscan, the scan is
+measure the line as the reference does, must never say "no rule can fire" of a line that a rule removes nor
+"credits no one" of a line that credits someone; and ``clean_text`` and ``extract_credits`` with the scan
+must return the same results as without it. Without Hyperscan, the scan is
 absent (simulated here) and cleaning gives the same outputs.
 """
 
@@ -25,6 +26,7 @@ from hypothesis import strategies as st
 from test_fast_paths import _FRAGMENTS, _fixture_texts, texts_strategy
 
 from copydesk import RunConfig, dedup, read_inputs, write_outputs
+from copydesk import provenance as pv
 from copydesk.clean import boilerplate as bp
 from copydesk.clean import linescan
 
@@ -41,6 +43,7 @@ def _check_lines(texts: list[str]) -> None:
     p = bp._PATTERNS
     for i, text in enumerate(texts):
         raw_lines = bp.split_lines(text)
+        plain = bp.plain_ascii_spacing(text)
         codes = scan.text(i)
         assert len(codes) == len(raw_lines)
         for j, (raw, code) in enumerate(zip(raw_lines, codes, strict=True)):
@@ -49,7 +52,10 @@ def _check_lines(texts: list[str]) -> None:
                 continue
             if code == 0:
                 assert norm == "", (raw, code)
+                assert not raw.strip() or pv._line_credits(raw.strip(), plain) == [], raw
                 continue
+            if not code & bp.MAY_CREDIT:
+                assert pv._line_credits(raw.strip(), plain) == [], raw
             assert norm, (raw, code)
             reference = bp._line_of(j, raw, norm)
             scanned = bp._scanned_lines([raw], [code], p)[0]
@@ -73,6 +79,7 @@ def _check_clean(texts: list[str]) -> None:
                 text, judge_prose=judge_prose
             )
         assert bp.clean_text(text, verdicts=memo_scan, line_codes=codes) == bp.clean_text(text, verdicts=memo_ref)
+        assert pv.extract_credits(text, line_codes=codes) == pv.extract_credits(text)
         repeated = bp.NormalisedLineCheck(lambda norm: len(norm) % 3 == 0)  # some corpus evidence
         assert bp.clean_text(text, is_source_boilerplate=repeated, line_codes=codes) == bp.clean_text(
             text, is_source_boilerplate=repeated
@@ -90,6 +97,10 @@ _SCAN_FRAGMENTS = (
     "- ", "--", "* * ", "~ ", " ", "Home", "Privacy", "|", "::", " / ", ">", "e-mail", "sign-in", "12",
     "Terms of Use", "cookie", "Cookies", "ADVERTISEMENT", "Lorem Ipsum", "ALL RIGHTS RESERVED", "Oops!",
     "Loading...", "By", "by:", "\u00bb", "\ud800",
+    # the credit shapes: datelines, sign-offs, openers after non-word runs, keywords, bare agency names
+    "(AP) - ", "(Reuters) ", "- AP", " -AP.", "- Agence France-Presse)", "-- Reuters", "=" * 30, "(", "(c) ",
+    "a ", "An ", "Keep ", "full ", "The whole story ", "reading ", "contributed ", "Jane Roe contributed.",
+    "AP", "AFP", "Xinhua", "Bloomberg News", "word " * 29, "word " * 31, "x" * 170,
 )
 _scan_lines_strategy = st.lists(st.sampled_from(_SCAN_FRAGMENTS), min_size=0, max_size=12).map("".join)
 _scan_texts_strategy = st.lists(_scan_lines_strategy, min_size=0, max_size=14).map("\n".join)

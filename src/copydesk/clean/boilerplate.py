@@ -299,11 +299,14 @@ def _line_of(index: int, raw: str, norm: str) -> _Line:
 
 #: How :mod:`copydesk.clean.linescan` packs a measured line's shape into one integer: bit 0 ends a sentence,
 #: bit 1 opens a quote, ``ASK_RULES`` a pass-1 rule may remove it, ``ASK_LONG_SHAPES`` one may if the line
-#: opens with one of the rules' start shapes (``_Patterns.long_line_shapes``); then the length of the bullet
-#: prefix (below ``BULLET_PREFIX_LIMIT``) from bit ``CODE_SHIFT_BULLET``, and the words from ``CODE_SHIFT_WORDS``.
+#: opens with one of the rules' start shapes (``_Patterns.long_line_shapes``), ``MAY_CREDIT`` the line may
+#: credit someone (:func:`copydesk.provenance.extract_credits` reads the others no further); then the length
+#: of the bullet prefix (below ``BULLET_PREFIX_LIMIT``) from bit ``CODE_SHIFT_BULLET``, and the words from
+#: ``CODE_SHIFT_WORDS``.
 ASK_RULES: Final[int] = 4
 ASK_LONG_SHAPES: Final[int] = 8
-CODE_SHIFT_BULLET: Final[int] = 4
+MAY_CREDIT: Final[int] = 16
+CODE_SHIFT_BULLET: Final[int] = 5
 CODE_SHIFT_WORDS: Final[int] = 24
 BULLET_PREFIX_LIMIT: Final[int] = 1 << (CODE_SHIFT_WORDS - CODE_SHIFT_BULLET)
 

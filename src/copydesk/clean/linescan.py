@@ -1,4 +1,4 @@
-"""One pass over a batch's lines: the shape of each line and whether any boilerplate rule could remove it.
+"""One pass over a batch's lines: each line's shape, and whether a rule may remove it or it may credit anyone.
 
 Why: the line rules of :mod:`copydesk.clean.boilerplate` run on every line of every document, and most lines
 are body paragraphs that no rule removes; asking each rule of each such line in Python costs more than all
@@ -6,18 +6,21 @@ the rest of cleaning. Here the whole batch is one UTF-8 buffer: a numba kernel m
 in words, sentence end, quote start, leading bullets, digits); Hyperscan (a compiled multi-pattern engine)
 looks for every rule's pattern at once, the phrases that may sit anywhere in the whole buffer and the rest in
 the batch's distinct short lines (without their bullets); and the hits and shapes become one verdict per line:
-"no rule can fire" for most, "ask the rules" for the others. :func:`copydesk.clean.boilerplate.clean_text` then runs the rules
-only on those, with the shape it is given instead of measuring each line again.
+"no rule can fire" for most, "ask the rules" for the others. :func:`copydesk.clean.boilerplate.clean_text`
+then runs the rules only on those, with the shape it is given instead of measuring each line again. The same
+pass marks the lines that may credit someone (a dateline's "(", an opener word such as "By" or "Originally",
+a "full article" keyword, a bare agency name, a sign-off dash near the end), and
+:func:`copydesk.provenance.extract_credits` reads only those.
 
 Exactness: the patterns are the rules' own (:func:`copydesk.clean.boilerplate.prefilter_patterns`), compiled
 with Hyperscan's prefilter flag, which may report more matches than the pattern has but never fewer; a line
 is said to need no rule only when each rule's own gate (its pattern, its length in words) fails. Lines whose
 matching form is not the line itself lower-cased (non-ASCII letters, tabs or other control characters, runs of
 spaces, trailing spaces) are left to the rules whole (code ``REFERENCE``). ``tests/clean/test_linescan.py``
-checks every line of random and real texts against the rules.
+checks every line of random and real texts against the rules and the credits.
 
 Where Hyperscan has no wheel for a platform, :func:`scan_lines` returns None and cleaning runs the rules on
-every line, with the same results (a one-line notice says so, once per process).
+every line (and credits read every line), with the same results (a one-line notice says so, once per process).
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ from typing import Any, Final
 import numpy as np
 from numba import njit
 
+from ..provenance import CREDIT_OPENERS, LINK_KEYWORDS
 from ..runtime import write_cache
 from .boilerplate import (
     ASK_LONG_SHAPES,
@@ -41,6 +45,7 @@ from .boilerplate import (
     BULLET_PREFIX_LIMIT,
     CODE_SHIFT_BULLET,
     CODE_SHIFT_WORDS,
+    MAY_CREDIT,
     prefilter_patterns,
 )
 
@@ -59,7 +64,15 @@ _GROUPS: Final[tuple[str, ...]] = (
     "newsletter_phrase", "click_here", "click_here_phrase", "related_header", "related_prefix",
     "breadcrumb_mark",
 )
-_BIT: Final[dict[str, int]] = {name: 1 << i for i, name in enumerate(_GROUPS)}
+#: The phrases a credit may hold anywhere (``provenance._line_credits``: a "full article" link's keywords and
+#: "contributed"), looked for with the rules' phrases; their bits follow the rules' groups.
+_CREDIT_GROUPS: Final[tuple[tuple[str, str, str], ...]] = (
+    ("credit_keyword", "|".join(re.escape(k) for k in LINK_KEYWORDS), "anywhere"),
+    ("contributed", "contributed", "anywhere"),
+)
+_BIT: Final[dict[str, int]] = {
+    name: 1 << i for i, name in enumerate((*_GROUPS, *(name for name, _, _ in _CREDIT_GROUPS)))
+}
 
 
 def _hyperscan_source(pattern: str) -> str:
@@ -175,7 +188,7 @@ def line_scanner() -> LineScanner | None:
     if tuple(name for name, _, _ in table) != _GROUPS:
         raise ValueError(f"prefilter groups changed: {[name for name, _, _ in table]}")
     return LineScanner(
-        phrases=_compile(hyperscan, [g for g in table if g[0] in _ANYWHERE_GROUPS]),
+        phrases=_compile(hyperscan, [g for g in table if g[0] in _ANYWHERE_GROUPS] + list(_CREDIT_GROUPS)),
         short_lines=_compile(hyperscan, [g for g in table if g[0] not in _ANYWHERE_GROUPS]),
     )
 
@@ -207,7 +220,7 @@ def scan_lines(texts: Sequence[str], scanner: LineScanner | None = None) -> Line
     buffer = "\n".join(texts).encode("utf-8", "surrogatepass")
     data = np.frombuffer(buffer, dtype=np.uint8)
     starts = _line_starts(data)
-    words, shape = _measure(data, starts)
+    words, shape = _measure(data, starts, _OPENER_BYTES, _OPENER_LENGTHS)
     masks = _masks(*scanner.hits(scanner.phrases, buffer), starts)
     bullets = (shape >> CODE_SHIFT_BULLET) & (BULLET_PREFIX_LIMIT - 1)
     slot_of, slot_starts, short_buffer = _gather_short(data, starts, words, bullets, _SHORT_LINE_WORDS)
@@ -249,12 +262,85 @@ def _line_starts(buffer: np.ndarray) -> np.ndarray:
     return starts
 
 
-# the bits of a measured line's shape (``_measure``) that are not in its code
+# the bits of a measured line's shape (``_measure``) that are not in its code: a digit, and at most 30 words
+# once stripped (where a credit keyword counts)
 _DIGIT = np.int64(1) << 40
+_CREDIT_KEYWORD_WORDS = np.int64(1) << 41
+
+
+def _openers() -> tuple[np.ndarray, np.ndarray]:
+    """The credit openers that start with a letter, as rows of bytes and their lengths (the others, "(c)" and
+    "\u00a9", hold a "(" or are not ASCII: ``_measure`` covers them otherwise)."""
+    words = [o.encode("ascii") for o in CREDIT_OPENERS if o.isascii() and o[0].isalpha()]
+    rows = np.zeros((len(words), max(map(len, words))), dtype=np.uint8)
+    for k, word in enumerate(words):
+        rows[k, : len(word)] = np.frombuffer(word, dtype=np.uint8)
+    return rows, np.asarray([len(w) for w in words], dtype=np.int64)
+
+
+_OPENER_BYTES, _OPENER_LENGTHS = _openers()
+_MAY_CREDIT = np.int64(MAY_CREDIT)
 
 
 @njit(cache=True, nogil=True)
-def _measure(buffer: np.ndarray, starts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _word_byte(byte: int) -> bool:
+    return (48 <= byte <= 57) or (65 <= byte <= 90) or (97 <= byte <= 122) or byte == 95
+
+
+@njit(cache=True, nogil=True)
+def _may_credit(buffer: np.ndarray, s: int, e: int, spaces: int, openers: np.ndarray, lengths: np.ndarray
+                ) -> tuple[bool, bool]:
+    """Whether ``provenance._line_credits`` can find a credit in the measured line ``buffer[s:e]``, from what
+    needs no pattern, and whether it is short enough (30 words) for a credit keyword to count. The line it
+    reads is the line stripped of its leading spaces (no other whitespace here). A credit needs one of: a "("
+    in its first 160 characters (a dateline; also "(c)"), an opener word after the non-word characters it
+    starts with (at most 60 words), at most 4 words not ending a sentence (a bare agency name), or a dash
+    near its end followed only by letters, spaces, dots and ")" (an agency's sign-off, "- AP")."""
+    t = s
+    while t < e and buffer[t] == 32:
+        t += 1
+    words = spaces - (t - s) + 1
+    for i in range(t, min(e, t + 160)):
+        if buffer[i] == 40:
+            return True, words <= 30
+    if words <= 4 and not (buffer[e - 1] == 46 or buffer[e - 1] == 33 or buffer[e - 1] == 63):
+        return True, True
+    k = e - 1
+    while k >= max(t, e - 60):
+        byte = buffer[k]
+        if (65 <= byte <= 90) or (97 <= byte <= 122) or byte == 32 or byte == 46 or byte == 41:
+            k -= 1
+            continue
+        if byte == 45:
+            return True, words <= 30
+        break
+    if words > 60:
+        return False, False
+    i = t
+    while i < e and not _word_byte(buffer[i]):
+        if buffer[i] == 40:  # ("(c)" after a long run of non-word characters)
+            return True, words <= 30
+        i += 1
+    for row in range(openers.shape[0]):
+        length = lengths[row]
+        if i + length > e:
+            continue
+        same = True
+        for k in range(length):
+            byte = buffer[i + k]
+            if 65 <= byte <= 90:
+                byte += 32
+            if byte != openers[row, k]:
+                same = False
+                break
+        if same:
+            return True, words <= 30
+    return False, words <= 30
+
+
+@njit(cache=True, nogil=True)
+def _measure(buffer: np.ndarray, starts: np.ndarray, openers: np.ndarray, lengths: np.ndarray
+             ) -> tuple[np.ndarray, np.ndarray]:
     """Words and shape of each line measured here: one whose matching form is the line lower-cased after its
     bullets (printable ASCII only, no two spaces in a row, no space at its end). ``words`` is -1 for other
     lines, 0 for a blank one (nothing but bullets); ``shape`` packs the bullet prefix and flags as the code
@@ -285,6 +371,7 @@ def _measure(buffer: np.ndarray, starts: np.ndarray) -> tuple[np.ndarray, np.nda
         if bad or (e > s and buffer[e - 1] == 32):
             words[j] = -1
             continue
+        spaces = int(count) - 1
         b = s
         while b < e and (buffer[b] == 42 or buffer[b] == 45 or buffer[b] == 126 or buffer[b] == 32):
             if buffer[b] == 32:
@@ -303,8 +390,11 @@ def _measure(buffer: np.ndarray, starts: np.ndarray) -> tuple[np.ndarray, np.nda
             before = buffer[e - 2] if e - b >= 2 else 46
             terminal = before == 46 or before == 33 or before == 63 or before == 44
         quote = buffer[b] == 34 or buffer[b] == 39
+        credit, keyword_counts = _may_credit(buffer, s, e, spaces, openers, lengths)
         shape[j] = (
-            (np.int64(b - s) << _CODE_SHIFT_BULLET)
+            (_MAY_CREDIT if credit else np.int64(0))
+            | (_CREDIT_KEYWORD_WORDS if keyword_counts else np.int64(0))
+            | (np.int64(b - s) << _CODE_SHIFT_BULLET)
             | (np.int64(2) if quote else np.int64(0))
             | (np.int64(1) if terminal else np.int64(0))
             | (_DIGIT if digit else np.int64(0))
@@ -395,6 +485,7 @@ _CLICK_HERE = _BIT["click_here"] | _BIT["click_here_phrase"]
 _RELATED_HEADER = _BIT["related_header"]
 _RELATED_PREFIX = _BIT["related_prefix"]
 _BREADCRUMB_MARK = _BIT["breadcrumb_mark"]
+_CREDIT_PHRASES = _BIT["credit_keyword"] | _BIT["contributed"]
 _CODE_SHIFT_BULLET = CODE_SHIFT_BULLET
 _CODE_SHIFT_WORDS = CODE_SHIFT_WORDS
 _BULLET_PREFIX_LIMIT = BULLET_PREFIX_LIMIT
@@ -444,7 +535,9 @@ def _line_codes(words: np.ndarray, shape: np.ndarray, masks: np.ndarray) -> np.n
             codes[j] = w
             continue
         mask = masks[j]
-        code = (shape[j] & ~_DIGIT) | (np.int64(w) << _CODE_SHIFT_WORDS)
+        code = (shape[j] & ~(_DIGIT | _CREDIT_KEYWORD_WORDS)) | (np.int64(w) << _CODE_SHIFT_WORDS)
+        if shape[j] & _CREDIT_KEYWORD_WORDS and mask & _CREDIT_PHRASES:
+            code |= _MAY_CREDIT
         if w <= _SHORT_LINE_WORDS:
             if _short_rule_may_fire(mask, w, (shape[j] & 1) != 0, (shape[j] & 2) != 0, (shape[j] & _DIGIT) != 0):
                 code |= _ASK_RULES
