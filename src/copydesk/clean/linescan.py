@@ -220,7 +220,7 @@ def scan_lines(texts: Sequence[str], scanner: LineScanner | None = None) -> Line
     buffer = "\n".join(texts).encode("utf-8", "surrogatepass")
     data = np.frombuffer(buffer, dtype=np.uint8)
     starts = _line_starts(data)
-    words, shape = _measure(data, starts, _OPENER_BYTES, _OPENER_LENGTHS)
+    words, shape = _measure(data, starts, _OPENER_BYTES, _OPENER_LENGTHS, _OPENER_FIRST)
     masks = _masks(*scanner.hits(scanner.phrases, buffer), starts)
     bullets = (shape >> CODE_SHIFT_BULLET) & (BULLET_PREFIX_LIMIT - 1)
     slot_of, slot_starts, short_buffer = _gather_short(data, starts, words, bullets, _SHORT_LINE_WORDS)
@@ -278,8 +278,17 @@ def _openers() -> tuple[np.ndarray, np.ndarray]:
     return rows, np.asarray([len(w) for w in words], dtype=np.int64)
 
 
+def _opener_first_bytes(rows: np.ndarray) -> np.ndarray:
+    """Which bytes an opener can start with, in either case (a line whose first word starts otherwise is
+    compared with none of them)."""
+    first = np.zeros(256, dtype=np.bool_)
+    for byte in set(rows[:, 0].tolist()):
+        first[byte] = first[byte - 32] = True  # (the openers are lower case letters)
+    return first
+
+
 _OPENER_BYTES, _OPENER_LENGTHS = _openers()
-_MAY_CREDIT = np.int64(MAY_CREDIT)
+_OPENER_FIRST = _opener_first_bytes(_OPENER_BYTES)
 
 
 @njit(cache=True, nogil=True)
@@ -288,24 +297,26 @@ def _word_byte(byte: int) -> bool:
 
 
 @njit(cache=True, nogil=True)
-def _may_credit(buffer: np.ndarray, s: int, e: int, spaces: int, openers: np.ndarray, lengths: np.ndarray
-                ) -> tuple[bool, bool]:
+def _may_credit(buffer: np.ndarray, s: int, e: int, spaces: int, paren: bool, dash: bool, openers: np.ndarray,
+                lengths: np.ndarray, opener_first: np.ndarray) -> tuple[bool, bool]:
     """Whether ``provenance._line_credits`` can find a credit in the measured line ``buffer[s:e]``, from what
     needs no pattern, and whether it is short enough (30 words) for a credit keyword to count. The line it
     reads is the line stripped of its leading spaces (no other whitespace here). A credit needs one of: a "("
     in its first 160 characters (a dateline; also "(c)"), an opener word after the non-word characters it
     starts with (at most 60 words), at most 4 words not ending a sentence (a bare agency name), or a dash
-    near its end followed only by letters, spaces, dots and ")" (an agency's sign-off, "- AP")."""
+    near its end followed only by letters, spaces, dots and ")" (an agency's sign-off, "- AP"). ``paren`` and
+    ``dash``: whether the line holds a "(" or a "-" at all (most lines hold neither, and skip those scans)."""
     t = s
     while t < e and buffer[t] == 32:
         t += 1
     words = spaces - (t - s) + 1
-    for i in range(t, min(e, t + 160)):
-        if buffer[i] == 40:
-            return True, words <= 30
+    if paren:
+        for i in range(t, min(e, t + 160)):
+            if buffer[i] == 40:
+                return True, words <= 30
     if words <= 4 and not (buffer[e - 1] == 46 or buffer[e - 1] == 33 or buffer[e - 1] == 63):
         return True, True
-    k = e - 1
+    k = e - 1 if dash else t - 1
     while k >= max(t, e - 60):
         byte = buffer[k]
         if (65 <= byte <= 90) or (97 <= byte <= 122) or byte == 32 or byte == 46 or byte == 41:
@@ -321,6 +332,8 @@ def _may_credit(buffer: np.ndarray, s: int, e: int, spaces: int, openers: np.nda
         if buffer[i] == 40:  # ("(c)" after a long run of non-word characters)
             return True, words <= 30
         i += 1
+    if i < e and not opener_first[buffer[i]]:
+        return False, words <= 30
     for row in range(openers.shape[0]):
         length = lengths[row]
         if i + length > e:
@@ -339,8 +352,8 @@ def _may_credit(buffer: np.ndarray, s: int, e: int, spaces: int, openers: np.nda
 
 
 @njit(cache=True, nogil=True)
-def _measure(buffer: np.ndarray, starts: np.ndarray, openers: np.ndarray, lengths: np.ndarray
-             ) -> tuple[np.ndarray, np.ndarray]:
+def _measure(buffer: np.ndarray, starts: np.ndarray, openers: np.ndarray, lengths: np.ndarray,
+             opener_first: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Words and shape of each line measured here: one whose matching form is the line lower-cased after its
     bullets (printable ASCII only, no two spaces in a row, no space at its end). ``words`` is -1 for other
     lines, 0 for a blank one (nothing but bullets); ``shape`` packs the bullet prefix and flags as the code
@@ -360,6 +373,8 @@ def _measure(buffer: np.ndarray, starts: np.ndarray, openers: np.ndarray, length
         digit = np.uint8(0)
         bad = np.uint8(0)
         previous_space = np.uint8(0)
+        paren = np.uint8(0)
+        dash = np.uint8(0)
         for i in range(s, e):
             byte = buffer[i]
             space = np.uint8(byte == 32)
@@ -368,6 +383,8 @@ def _measure(buffer: np.ndarray, starts: np.ndarray, openers: np.ndarray, length
             previous_space = space
             bad |= np.uint8(np.uint8(byte - 32) > 94)  # not printable ASCII
             digit |= np.uint8(np.uint8(byte - 48) < 10)
+            paren |= np.uint8(byte == 40)
+            dash |= np.uint8(byte == 45)
         if bad or (e > s and buffer[e - 1] == 32):
             words[j] = -1
             continue
@@ -390,7 +407,8 @@ def _measure(buffer: np.ndarray, starts: np.ndarray, openers: np.ndarray, length
             before = buffer[e - 2] if e - b >= 2 else 46
             terminal = before == 46 or before == 33 or before == 63 or before == 44
         quote = buffer[b] == 34 or buffer[b] == 39
-        credit, keyword_counts = _may_credit(buffer, s, e, spaces, openers, lengths)
+        credit, keyword_counts = _may_credit(buffer, s, e, spaces, paren != 0, dash != 0, openers, lengths,
+                                             opener_first)
         shape[j] = (
             (_MAY_CREDIT if credit else np.int64(0))
             | (_CREDIT_KEYWORD_WORDS if keyword_counts else np.int64(0))
@@ -486,11 +504,21 @@ _RELATED_HEADER = _BIT["related_header"]
 _RELATED_PREFIX = _BIT["related_prefix"]
 _BREADCRUMB_MARK = _BIT["breadcrumb_mark"]
 _CREDIT_PHRASES = _BIT["credit_keyword"] | _BIT["contributed"]
-_CODE_SHIFT_BULLET = CODE_SHIFT_BULLET
-_CODE_SHIFT_WORDS = CODE_SHIFT_WORDS
-_BULLET_PREFIX_LIMIT = BULLET_PREFIX_LIMIT
-_ASK_RULES = np.int64(ASK_RULES)
-_ASK_LONG_SHAPES = np.int64(ASK_LONG_SHAPES)
+
+# The code layout (boilerplate's constants) written out here: numba bakes the globals a kernel reads into its
+# cache, which is keyed on this file alone, so a layout changed there without this file would leave kernels
+# packing the old one. Checked at import: a change there fails here until this file follows it.
+_CODE_SHIFT_BULLET = 5
+_CODE_SHIFT_WORDS = 24
+_BULLET_PREFIX_LIMIT = 1 << 19
+_ASK_RULES = np.int64(4)
+_ASK_LONG_SHAPES = np.int64(8)
+_MAY_CREDIT = np.int64(16)
+if (CODE_SHIFT_BULLET, CODE_SHIFT_WORDS, BULLET_PREFIX_LIMIT, ASK_RULES, ASK_LONG_SHAPES, MAY_CREDIT) != (
+    _CODE_SHIFT_BULLET, _CODE_SHIFT_WORDS, _BULLET_PREFIX_LIMIT, int(_ASK_RULES), int(_ASK_LONG_SHAPES),
+    int(_MAY_CREDIT),
+):
+    raise ImportError("copydesk.clean.boilerplate's line code layout changed: update copydesk.clean.linescan")
 
 
 @njit(cache=True, nogil=True)
