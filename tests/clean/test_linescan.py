@@ -20,6 +20,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -239,3 +240,20 @@ def test_dedup_gives_the_same_outputs_with_and_without_hyperscan(tmp_path: Path,
     finally:
         linescan.line_scanner.cache_clear()
     assert with_scan == without
+
+
+@needs_hyperscan
+def test_an_engine_that_drops_matches_is_not_used(monkeypatch: pytest.MonkeyPatch,
+                                                  caplog: pytest.LogCaptureFixture) -> None:
+    """As with a Hyperscan build that loses matches: the canary lines catch it, and the rules run everywhere."""
+    empty = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
+    monkeypatch.setattr(linescan.LineScanner, "hits", staticmethod(lambda database, buffer: empty))
+    linescan.line_scanner.cache_clear()
+    try:
+        with caplog.at_level(logging.WARNING, logger="copydesk.clean.linescan"):
+            assert linescan.line_scanner() is None
+        assert any("misses rule lines" in r.getMessage() for r in caplog.records)
+    finally:
+        linescan.line_scanner.cache_clear()
+    monkeypatch.undo()
+    assert linescan.line_scanner() is not None  # (the real engine passes)
