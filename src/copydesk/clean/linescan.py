@@ -59,7 +59,7 @@ logger.addHandler(logging.NullHandler())
 #: The code of a line that the rules must measure and judge themselves (see the module docstring).
 REFERENCE: Final[int] = -1
 
-# The gate of each group, mirrored in _line_code: the rule groups of prefilter_patterns, in this order.
+# The rule groups of prefilter_patterns, in this order (their gates in words are in _short_rule_may_fire).
 _GROUPS: Final[tuple[str, ...]] = (
     "placeholder", "legal_phrase", "widget_error", "legal_start", "cookie_shape", "cookie_word", "credit",
     "source_line", "advertisement", "timestamp", "comment_counter", "byline", "vocabulary", "newsletter",
