@@ -247,7 +247,7 @@ def test_an_engine_that_drops_matches_is_not_used(monkeypatch: pytest.MonkeyPatc
                                                   caplog: pytest.LogCaptureFixture) -> None:
     """As with a Hyperscan build that loses matches: the canary lines catch it, and the rules run everywhere."""
     empty = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
-    monkeypatch.setattr(linescan.LineScanner, "hits", staticmethod(lambda database, buffer: empty))
+    monkeypatch.setattr(linescan.LineScanner, "hits", lambda self, database, buffer: empty)
     linescan.line_scanner.cache_clear()
     try:
         with caplog.at_level(logging.WARNING, logger="copydesk.clean.linescan"):
@@ -257,3 +257,15 @@ def test_an_engine_that_drops_matches_is_not_used(monkeypatch: pytest.MonkeyPatc
         linescan.line_scanner.cache_clear()
     monkeypatch.undo()
     assert linescan.line_scanner() is not None  # (the real engine passes)
+
+
+@needs_hyperscan
+def test_scans_from_several_threads_give_the_same_codes(bench_texts: list[str]) -> None:
+    """One scanner per process, shared by the threads of a library user running batches side by side."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    batches = [bench_texts[i : i + 50] for i in range(0, len(bench_texts), 50)]
+    alone = [linescan.scan_lines(batch) for batch in batches]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        together = list(pool.map(linescan.scan_lines, batches * 3))
+    assert together == alone * 3

@@ -29,8 +29,9 @@ import functools
 import hashlib
 import logging
 import re
+import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
@@ -123,10 +124,11 @@ class LineScanner:
 
     phrases: Any  # hyperscan.Database
     short_lines: Any
+    # a database scans with one scratch space, which two scans at once must not share (threads of one process)
+    lock: threading.Lock = field(default_factory=threading.Lock, compare=False, repr=False)
 
-    @staticmethod
-    def hits(database: Any, buffer: bytes) -> tuple[np.ndarray, np.ndarray]:
-        """(group bit, end offset) of every match in ``buffer``, as two arrays."""
+    def hits(self, database: Any, buffer: bytes) -> tuple[np.ndarray, np.ndarray]:
+        """(group bit, end offset) of every match of ``database`` (one of this scanner's) in ``buffer``."""
         bits: list[int] = []
         ends: list[int] = []
 
@@ -134,7 +136,8 @@ class LineScanner:
             bits.append(group)
             ends.append(end)
 
-        database.scan(buffer, match_event_handler=on_match)
+        with self.lock:
+            database.scan(buffer, match_event_handler=on_match)
         return np.asarray(bits, dtype=np.int64), np.asarray(ends, dtype=np.int64)
 
 
