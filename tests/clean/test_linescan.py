@@ -269,3 +269,21 @@ def test_scans_from_several_threads_give_the_same_codes(bench_texts: list[str]) 
     with ThreadPoolExecutor(max_workers=4) as pool:
         together = list(pool.map(linescan.scan_lines, batches * 3))
     assert together == alone * 3
+
+
+@needs_hyperscan
+def test_a_batch_past_the_part_limit_is_scanned_in_parts(bench_texts: list[str],
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    whole = linescan.scan_lines(bench_texts)
+    monkeypatch.setattr(linescan, "SCAN_PART_CHARS", 5_000)  # a few docs a part, some docs alone past it
+    assert max(len(t) for t in bench_texts) > 5_000
+    parts = linescan.scan_lines(bench_texts)
+    assert parts is not None and whole is not None
+    assert parts.offsets == whole.offsets
+    assert all(p == w or p == linescan.REFERENCE for p, w in zip(parts.codes, whole.codes, strict=True))
+    for i, text in enumerate(bench_texts):  # a text alone past the limit is left to the rules, whole
+        if len(text) > 5_000:
+            assert set(parts.text(i)) == {linescan.REFERENCE}
+        else:
+            assert parts.text(i) == whole.text(i)
+    _check_clean(bench_texts[:40])

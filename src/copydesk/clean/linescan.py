@@ -251,16 +251,39 @@ class LineScan:
         return self.codes[self.offsets[i] : self.offsets[i + 1]]
 
 
+#: Most characters scanned as one buffer: a batch holding more (huge docs) is scanned in parts, as Hyperscan
+#: scans at most 4 GiB at once (a character is up to 4 bytes) and the buffer is a copy of the texts.
+SCAN_PART_CHARS: Final[int] = 1 << 28
+
+
 def scan_lines(texts: Sequence[str], scanner: LineScanner | None = None) -> LineScan | None:
     """The :class:`LineScan` of ``texts``; None where Hyperscan is not installed (see :func:`line_scanner`)."""
     scanner = scanner if scanner is not None else line_scanner()
     if scanner is None:
         return None
-    if not texts:
-        return LineScan(codes=[], offsets=[0])
     offsets = [0]
     for text in texts:
         offsets.append(offsets[-1] + text.count("\n") + 1)
+    codes: list[int] = []
+    part: list[str] = []
+    held = 0
+    for text in texts:
+        if part and held + len(text) > SCAN_PART_CHARS:
+            codes.extend(_scan_codes(part, scanner))
+            part, held = [], 0
+        part.append(text)
+        held += len(text)
+    if part:
+        codes.extend(_scan_codes(part, scanner))
+    if len(codes) != offsets[-1]:
+        raise AssertionError(f"line count {len(codes)} != {offsets[-1]}")
+    return LineScan(codes=codes, offsets=offsets)
+
+
+def _scan_codes(texts: list[str], scanner: LineScanner) -> list[int]:
+    """The line codes of ``texts`` (one buffer): every line of every text, in order."""
+    if len(texts) == 1 and len(texts[0]) > SCAN_PART_CHARS:  # (one text past the limit: the rules measure it)
+        return [REFERENCE] * (texts[0].count("\n") + 1)
     # (a lone surrogate is written as UTF-8 would write it: non-ASCII bytes, so its line is left to the rules)
     buffer = "\n".join(texts).encode("utf-8", "surrogatepass")
     data = np.frombuffer(buffer, dtype=np.uint8)
@@ -273,10 +296,8 @@ def scan_lines(texts: Sequence[str], scanner: LineScanner | None = None) -> Line
         slot_masks = _masks(*scanner.hits(scanner.short_lines, short_buffer.tobytes()), slot_starts)
         short = slot_of >= 0
         masks[short] |= slot_masks[slot_of[short]]
-    codes = _line_codes(words, shape, masks).tolist()
-    if len(codes) != offsets[-1]:
-        raise AssertionError(f"line count {len(codes)} != {offsets[-1]}")
-    return LineScan(codes=codes, offsets=offsets)
+    codes: list[int] = _line_codes(words, shape, masks).tolist()
+    return codes
 
 
 def _masks(bits: np.ndarray, ends: np.ndarray, starts: np.ndarray) -> np.ndarray:
