@@ -486,6 +486,10 @@ def _measure(buffer: np.ndarray, starts: np.ndarray, openers: np.ndarray, length
     return words, shape
 
 
+_FNV_OFFSET = np.uint64(0xCBF29CE484222325)
+_FNV_PRIME = np.uint64(0x100000001B3)
+
+
 @njit(cache=True, nogil=True)
 def _same_bytes(buffer: np.ndarray, a: int, b: int, length: int) -> bool:
     for k in range(length):
@@ -516,9 +520,9 @@ def _gather_short(buffer: np.ndarray, starts: np.ndarray, words: np.ndarray, bul
             continue
         s = starts[j] + bullets[j]
         length = starts[j + 1] - 1 - s
-        h = np.uint64(14695981039346656037)
+        h = _FNV_OFFSET  # FNV-1a of the line's bytes: only a table slot, every hit is compared byte for byte
         for i in range(s, s + length):
-            h = (h ^ np.uint64(buffer[i])) * np.uint64(1099511628211)
+            h = (h ^ np.uint64(buffer[i])) * _FNV_PRIME
         at = np.int64(h & np.uint64(capacity - 1))
         while True:
             slot = table[at]
