@@ -81,21 +81,20 @@ def main(argv: list[str] | None = None) -> int:
                        for i, t in enumerate(batch))
         return out
 
-    rows: list[tuple[str, float]] = []
     seconds, _ = _best(scans, args.repeat)
-    rows.append(("scan_lines (the scan alone)", seconds))
-    seconds, reference = _best(lambda: clean(False), args.repeat)
-    rows.append(("clean_text, rules on every line", seconds))
-    seconds, fast = _best(lambda: clean(True), args.repeat)
-    rows.append(("clean_text with the scan (scan included)", seconds))
-    if fast != reference:
-        raise SystemExit("clean_text differs with the scan")
-    seconds, reference = _best(lambda: credits(False), args.repeat)
-    rows.append(("extract_credits, every line", seconds))
-    seconds, fast = _best(lambda: credits(True), args.repeat)
-    rows.append(("extract_credits with the codes", seconds))
-    if fast != reference:
-        raise SystemExit("extract_credits differs with the codes")
+    rows: list[tuple[str, float]] = [("scan_lines (the scan alone)", seconds)]
+    # (each step without the scan, then with it: the two must give the same results)
+    steps: tuple[tuple[str, str, Callable[[bool], object]], ...] = (
+        ("clean_text, rules on every line", "clean_text with the scan (scan included)", clean),
+        ("extract_credits, every line", "extract_credits with the codes", credits),
+    )
+    for without_name, with_name, step in steps:
+        seconds, reference = _best(lambda: step(False), args.repeat)  # noqa: B023  (called at once)
+        rows.append((without_name, seconds))
+        seconds, fast = _best(lambda: step(True), args.repeat)  # noqa: B023
+        rows.append((with_name, seconds))
+        if fast != reference:
+            raise SystemExit(f"{with_name}: results differ from {without_name}")
 
     print(f"{len(texts):,} texts, {megabytes:.1f} MB, best of {args.repeat}; results identical with and without")
     print("| step | seconds | MB/s |")

@@ -52,7 +52,7 @@ from .boilerplate import (
     prefilter_patterns,
 )
 
-__all__ = ["REFERENCE", "LineScan", "LineScanner", "line_scanner", "scan_lines"]
+__all__ = ["REFERENCE", "LineScan", "LineScanner", "line_scanner", "scan_lines", "scan_misses"]
 
 logger = logging.getLogger(__name__)
 logger.addHandler(logging.NullHandler())
@@ -219,23 +219,52 @@ _CANARIES: Final[tuple[str, ...]] = (
 
 
 def _missed_canaries(scanner: LineScanner) -> list[str]:
-    """The canary lines a rule removes or that credit someone but that the scan says need nothing: none on a
-    sound engine. Checked once per process (under a millisecond) so that a Hyperscan build that drops matches
-    costs speed, not results."""
-    scan = scan_lines(["\n".join(_CANARIES)], scanner)
-    assert scan is not None
-    missed = []
-    patterns = boilerplate._PATTERNS  # (the rules themselves, as the tests ask them)
-    for raw, code in zip(_CANARIES, scan.codes, strict=True):
-        if code <= 0:
+    """The canary lines the scan gets wrong (see :func:`scan_misses`): none on a sound engine. Checked once per
+    process (about a millisecond) so that a Hyperscan build that drops matches costs speed, not results."""
+    return scan_misses(["\n".join(_CANARIES)], scanner)
+
+
+def scan_misses(texts: Sequence[str], scanner: LineScanner | None = None) -> list[str]:
+    """Every line of ``texts`` that the scan gets wrong against the rules themselves, each with what is wrong:
+    a measured line whose shape is not the one the rules measure, a blank one that is not blank to them, a line
+    a pass-1 rule removes but no rule is asked about, or a line that credits someone but is not marked. The
+    answer of a sound scan is empty; the tests and the canary check at load ask it."""
+    scan = scan_lines(texts, scanner)
+    if scan is None:
+        return []
+    patterns = boilerplate._PATTERNS  # (the rules themselves, as clean_text and extract_credits ask them)
+    misses: list[str] = []
+    for i, text in enumerate(texts):
+        raw_lines = boilerplate.split_lines(text)
+        codes = scan.text(i)
+        if len(codes) != len(raw_lines):
+            misses.append(f"text {i}: {len(codes)} codes for {len(raw_lines)} lines")
             continue
-        reference = boilerplate._line_of(0, raw, boilerplate.normalise_line(raw))
-        removed = boilerplate._first_rule(reference, patterns) is not None
-        if (removed and not boilerplate._scanned_lines([raw], [code], patterns)[0].may_fire) or (
-            not code & MAY_CREDIT and provenance._line_credits(raw.strip(), True)
-        ):
-            missed.append(raw)
-    return missed
+        plain = boilerplate.plain_ascii_spacing(text)
+        for j, (raw, code) in enumerate(zip(raw_lines, codes, strict=True)):
+            if code == REFERENCE:
+                continue
+            norm = boilerplate.normalise_line(raw)
+            credits_someone = bool(raw.strip()) and bool(provenance._line_credits(raw.strip(), plain))
+            if code == 0:
+                if norm or credits_someone:
+                    misses.append(f"{raw!r}: coded blank")
+                continue
+            if credits_someone and not code & MAY_CREDIT:
+                misses.append(f"{raw!r}: credits someone, not marked")
+            if not norm:
+                misses.append(f"{raw!r}: blank to the rules, coded {code}")
+                continue
+            reference = boilerplate._line_of(j, raw, norm)
+            scanned = boilerplate._scanned_lines([raw], [code], patterns)[0]
+            shape = (scanned.stripped, scanned.norm, scanned.words, scanned.terminal, scanned.quote, scanned.body)
+            if shape != (reference.stripped, reference.norm, reference.words, reference.terminal, reference.quote,
+                         reference.body):
+                misses.append(f"{raw!r}: shape {shape}")
+            rule = boilerplate._first_rule(reference, patterns)
+            if rule is not None and not scanned.may_fire:
+                misses.append(f"{raw!r}: removed by {rule}, no rule asked")
+    return misses
 
 
 @dataclass(frozen=True, slots=True)
@@ -575,20 +604,22 @@ _RELATED_PREFIX = _BIT["related_prefix"]
 _BREADCRUMB_MARK = _BIT["breadcrumb_mark"]
 _CREDIT_PHRASES = _BIT["credit_keyword"] | _BIT["contributed"]
 
-# The code layout (boilerplate's constants) written out here: numba bakes the globals a kernel reads into its
-# cache, which is keyed on this file alone, so a layout changed there without this file would leave kernels
-# packing the old one. Checked at import: a change there fails here until this file follows it.
+# The code layout and the rules' word limits (boilerplate's constants) written out here: numba bakes the
+# globals a kernel reads into its cache, which is keyed on this file alone, so a change there without this file
+# would leave kernels on the old values. Checked at import: a change there fails here until this file follows.
 _CODE_SHIFT_BULLET = 5
 _CODE_SHIFT_WORDS = 24
 _BULLET_PREFIX_LIMIT = 1 << 19
 _ASK_RULES = np.int64(4)
 _ASK_LONG_SHAPES = np.int64(8)
 _MAY_CREDIT = np.int64(16)
-if (CODE_SHIFT_BULLET, CODE_SHIFT_WORDS, BULLET_PREFIX_LIMIT, ASK_RULES, ASK_LONG_SHAPES, MAY_CREDIT) != (
+_ANY_RULE_WORDS = 120  # (boilerplate._ANY_RULE_MAX_WORDS: a longer line is removed as placeholder only)
+if (CODE_SHIFT_BULLET, CODE_SHIFT_WORDS, BULLET_PREFIX_LIMIT, ASK_RULES, ASK_LONG_SHAPES, MAY_CREDIT,
+        boilerplate._SHORT_RULES_MAX_WORDS, boilerplate._ANY_RULE_MAX_WORDS) != (
     _CODE_SHIFT_BULLET, _CODE_SHIFT_WORDS, _BULLET_PREFIX_LIMIT, int(_ASK_RULES), int(_ASK_LONG_SHAPES),
-    int(_MAY_CREDIT),
+    int(_MAY_CREDIT), _SHORT_LINE_WORDS, _ANY_RULE_WORDS,
 ):
-    raise ImportError("copydesk.clean.boilerplate's line code layout changed: update copydesk.clean.linescan")
+    raise ImportError("copydesk.clean.boilerplate's line codes or word limits changed: update clean.linescan")
 
 
 @njit(cache=True, nogil=True)
@@ -639,9 +670,9 @@ def _line_codes(words: np.ndarray, shape: np.ndarray, masks: np.ndarray) -> np.n
         if w <= _SHORT_LINE_WORDS:
             if _short_rule_may_fire(mask, w, (shape[j] & 1) != 0, (shape[j] & 2) != 0, (shape[j] & _DIGIT) != 0):
                 code |= _ASK_RULES
-        elif mask & _PLACEHOLDER or (w <= 120 and mask & _LEGAL_PHRASE):
+        elif mask & _PLACEHOLDER or (w <= _ANY_RULE_WORDS and mask & _LEGAL_PHRASE):
             code |= _ASK_RULES
-        elif w <= 120:
+        elif w <= _ANY_RULE_WORDS:
             code |= _ASK_LONG_SHAPES
         codes[j] = code
     return codes
