@@ -12,9 +12,10 @@ import pytest
 
 from copydesk.config import CleanConfig, RunConfig
 from copydesk.errors import ConfigError
+from copydesk.executor import AUTO_WORKERS_MAX, AUTO_WORKERS_MIN_DOCS, resolve_workers, usable_cpus
 from copydesk.io.readers import parsed, read_inputs, read_inputs_deferred
 from copydesk.io.writers import decision_row
-from copydesk.pipeline import AUTO_WORKERS_MAX, AUTO_WORKERS_MIN_DOCS, dedup, resolve_workers, usable_cpus
+from copydesk.pipeline import dedup
 from copydesk.run import write_outputs
 
 
@@ -106,9 +107,9 @@ def test_auto_workers_only_for_inputs_known_to_be_large(monkeypatch: pytest.Monk
     assert resolve_workers(3, None) == 3 and resolve_workers(3, 10) == 3  # an explicit number is kept
     assert resolve_workers(0, None) == 1  # size unknown (no first pass): one process
     assert resolve_workers(0, AUTO_WORKERS_MIN_DOCS - 1) == 1
-    monkeypatch.setattr("copydesk.pipeline.usable_cpus", lambda: 64)
+    monkeypatch.setattr("copydesk.executor.usable_cpus", lambda: 64)
     assert resolve_workers(0, AUTO_WORKERS_MIN_DOCS) == AUTO_WORKERS_MAX
-    monkeypatch.setattr("copydesk.pipeline.usable_cpus", lambda: 2)
+    monkeypatch.setattr("copydesk.executor.usable_cpus", lambda: 2)
     assert resolve_workers(0, AUTO_WORKERS_MIN_DOCS) == 2
     assert usable_cpus() >= 1
     with pytest.raises(ConfigError):
@@ -129,8 +130,8 @@ def test_auto_workers_start_during_the_first_pass_and_change_nothing(
     # that pass's line keys and the second pass, and the outputs are those of one process
     corpus = summit_corpus(tmp_path, data_dir)
     run(corpus, tmp_path / "one", workers=1)
-    monkeypatch.setattr("copydesk.pipeline.AUTO_WORKERS_MIN_DOCS", 2)
-    monkeypatch.setattr("copydesk.pipeline.usable_cpus", lambda: 2)
+    monkeypatch.setattr("copydesk.executor.AUTO_WORKERS_MIN_DOCS", 2)
+    monkeypatch.setattr("copydesk.executor.usable_cpus", lambda: 2)
     run(corpus, tmp_path / "auto", workers=0, batch_size=1)
     manifest = json.loads((tmp_path / "auto" / "manifest.json").read_text())
     assert manifest["workers_used"] == 2
@@ -146,8 +147,8 @@ def test_auto_workers_start_without_a_first_pass_too(
     corpus = summit_corpus(tmp_path, data_dir)
     no_clean = CleanConfig(enabled=False)
     run(corpus, tmp_path / "one", workers=1, clean=no_clean)
-    monkeypatch.setattr("copydesk.pipeline.AUTO_WORKERS_MIN_DOCS", 2)
-    monkeypatch.setattr("copydesk.pipeline.usable_cpus", lambda: 2)
+    monkeypatch.setattr("copydesk.executor.AUTO_WORKERS_MIN_DOCS", 2)
+    monkeypatch.setattr("copydesk.executor.usable_cpus", lambda: 2)
     run(corpus, tmp_path / "auto", workers=0, batch_size=1, clean=no_clean)
     manifest = json.loads((tmp_path / "auto" / "manifest.json").read_text())
     assert manifest["workers_used"] == 2
@@ -395,8 +396,8 @@ def test_html_pages_are_extracted_in_the_workers_with_the_same_outputs(
     for name, options in (("one", {"workers": 1}), ("two", {"workers": 2, "batch_size": 1}), ("auto", {"workers": 0})):
         cfg = RunConfig(clean=CleanConfig(enabled=clean), **options)  # type: ignore[arg-type]
         if name == "auto":  # the pool starts part-way: a page counts for PAGE_WORK docs
-            monkeypatch.setattr("copydesk.pipeline.AUTO_WORKERS_MIN_DOCS", 2 * 50)
-            monkeypatch.setattr("copydesk.pipeline.usable_cpus", lambda: 2)
+            monkeypatch.setattr("copydesk.executor.AUTO_WORKERS_MIN_DOCS", 2 * 50)
+            monkeypatch.setattr("copydesk.executor.usable_cpus", lambda: 2)
         result = dedup(read_inputs_deferred([corpus], cfg.read), cfg)
         write_outputs(result, tmp_path / name, cfg)
         outs.append(tmp_path / name)

@@ -11,6 +11,7 @@ import pytest
 
 from copydesk import run
 from copydesk.config import RunConfig
+from copydesk.executor import Workers
 from copydesk.io.readers import read_inputs
 from copydesk.pipeline import RunResult, dedup
 from copydesk.run import write_outputs
@@ -67,6 +68,39 @@ def test_a_helper_process_writes_the_same_deduplicated_file(
     rows = len((tmp_path / "inline" / "deduplicated.jsonl").read_text(encoding="utf-8").splitlines())
     assert rows > 0
     assert all(calls[-1] == ("write deduplicated.jsonl", rows, None) for calls in heard.values())
+
+
+def test_the_runs_own_workers_write_the_deduplicated_file_when_open(
+    tmp_path: Path, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A run whose processes are still open (``dedup(..., workers=)`` then ``write_outputs(..., workers=)``, as the
+    CLI does) has one of them write deduplicated.jsonl at any size (no process to start), with the same bytes; a
+    closed or never-started pool falls back to the usual choice."""
+    cfg = RunConfig(workers=2)
+    sent: list[str] = []
+    with Workers() as pool:
+        pool.start(2)
+        real_submit = pool.submit
+
+        def submit(fn: object, *args: object) -> object:
+            sent.append(getattr(fn, "__name__", "?"))
+            return real_submit(fn, *args)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(pool, "submit", submit)
+        corpus = tmp_path / "corpus"
+        corpus.mkdir()
+        for path in (data_dir / "seeds").glob("*.txt"):
+            shutil.copy(path, corpus / path.name)
+        result = dedup(read_inputs([corpus], cfg.read), cfg, workers=pool)
+        assert pool.pooled  # (the run leaves the caller's processes open)
+        write_outputs(result, tmp_path / "warm", cfg, workers=pool)
+    assert sent == ["write_jsonl"]
+    assert not pool.pooled
+    alone = dedup(read_inputs([corpus], cfg.read), RunConfig(workers=1))
+    write_outputs(alone, tmp_path / "alone", RunConfig(workers=1), workers=pool)  # (closed: written here)
+    for name in ("decisions.jsonl", "clusters.jsonl", "deduplicated.jsonl", "cleaning.jsonl"):
+        assert (tmp_path / "warm" / name).read_bytes() == (tmp_path / "alone" / name).read_bytes(), name
+    assert (tmp_path / "warm" / "deduplicated.jsonl").read_bytes().count(b"\n") >= 1
 
 
 @pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="counts open files through /proc (Linux)")

@@ -7,31 +7,28 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import multiprocessing
-import os
 import resource
 import shutil
 import time
 import weakref
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from json.encoder import encode_basestring
 from pathlib import Path
-from typing import Any, Final, Self, TypeVar
+from typing import Any, Final
 
 import numpy as np
-import xxhash
 
+from . import assemble, executor
+from .assemble import KeptTexts
 from .backends.gpu import resolve_backend
 from .candidates.lsh import candidate_pairs
-from .canonical import DocTable, MemberScore, member_scores, priority
+from .canonical import DocTable, member_scores, priority
 from .clean.corpus import FrozenSourceLines, SourceLineStats
-from .clean.crosscopy import cross_copy_clean
-from .cluster import Assignment, cluster
+from .cluster import cluster
 from .config import RunConfig
 from .dates import DATE_FORMS, date_key
+from .executor import Workers
 from .io.readers import DEFERRED, Entry, JsonlChunk, PageBatch, deferred_size, from_html, held_chars
 from .io.readers import log as reader_log
 from .passages import KnownSpans, align_edges, fill_passages, passage_spans
@@ -50,13 +47,10 @@ from .prepare import (
 from .provenance import url_host
 from .runtime import fewer_collections, temporary_run_folder
 from .sketch.shingle import ORDER_DTYPE, csr_rows
-from .sketch.spill import BatchFiles, FingerprintSpill, ItemSpill, ShingleSpill, SpilledShingles, TextReader
-from .syndication import CreditedOriginal, NameKeys, syndication_edges
-from .types import Cluster, Decision, Document, Edge, Reason, Rejected, Role
-from .verify import A_IN_B, B_IN_A, LABEL_CODES, EdgeTable, verify_in_chunks, verify_pairs
-
-R = TypeVar("R")
-T = TypeVar("T")
+from .sketch.spill import BatchFiles, FingerprintSpill, ItemSpill, ShingleSpill, SpilledShingles
+from .syndication import CreditedOriginal
+from .types import Cluster, Decision, Document, Reason, Rejected, Role
+from .verify import EdgeTable, verify_in_chunks, verify_pairs
 
 log = logging.getLogger(__name__)
 log.addHandler(logging.NullHandler())
@@ -109,12 +103,6 @@ def _read_lines(path: Path) -> Iterator[str]:
 
 _NO_TEXT_HTML = ("no main text found in the page (extraction found no body: not an article page, markup nested "
                  "too deep to parse, or not HTML at all)")
-
-
-def cluster_id(canonical_id: str) -> str:
-    """Cluster ids derive from the canonical member's id, never from iteration order. (An id may hold a lone
-    surrogate: a file name that is not UTF-8, which Python decodes so, or an id given through the API.)"""
-    return "c" + xxhash.xxh64_hexdigest(canonical_id.encode("utf-8", "surrogatepass"))
 
 
 class _Intake:
@@ -282,81 +270,8 @@ class _Intake:
         return self.shingles.finish(), self.order.finish()
 
 
-#: With ``workers=0`` (auto), inputs smaller than this run in one process: starting workers (each imports
-#: numpy and numba) costs about what they save on a few thousand docs.
-AUTO_WORKERS_MIN_DOCS: Final[int] = 20_000
-#: With ``workers=0``, at most this many processes: the serial stages bound the gain beyond a few.
-AUTO_WORKERS_MAX: Final[int] = 8
-
-
-def usable_cpus() -> int:
-    """CPUs this process may run on (its affinity mask where the platform has one)."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on every platform
-        return os.cpu_count() or 1
-
-
-def resolve_workers(requested: int, docs: int | None) -> int:
-    """The number of processes to clean and sketch with. ``requested`` > 0 is taken as is; 0 means one per
-    usable CPU (at most ``AUTO_WORKERS_MAX``) when the input is known to hold at least
-    ``AUTO_WORKERS_MIN_DOCS`` docs, else one. Results never depend on it."""
-    if requested > 0:
-        return requested
-    if docs is None or docs < AUTO_WORKERS_MIN_DOCS:
-        return 1
-    return min(usable_cpus(), AUTO_WORKERS_MAX)
-
-
-class _Workers:
-    """Worker processes shared by both passes, started on first need and never for a small input.
-
-    Results come back in submission order whatever the number of processes, and a job runs here in this
-    process until the pool starts, so every result is the same with or without workers.
-    """
-
-    def __init__(self) -> None:
-        self._pool: ProcessPoolExecutor | None = None
-        self.count = 1
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(cancel_futures=True)
-
-    @property
-    def pooled(self) -> bool:
-        """Whether jobs go to worker processes (else they run here, in order)."""
-        return self._pool is not None
-
-    def start(self, count: int) -> None:
-        """Start ``count`` processes (spawned: a fork would copy the parent's tables); one means none."""
-        if self._pool is None and count > 1:
-            context = multiprocessing.get_context("spawn")
-            self._pool = ProcessPoolExecutor(max_workers=count, mp_context=context)
-            self.count = count
-
-    def ordered(self, fn: Callable[..., R], jobs: Iterable[tuple[tuple[Any, ...], T]]) -> Iterator[tuple[R, T]]:
-        """``(fn(*args), tag)`` for each ``(args, tag)`` job, in job order, with at most two jobs per process
-        in flight (bounded memory)."""
-        pending: deque[tuple[Future[R], T]] = deque()
-        for args, tag in jobs:
-            if self._pool is None:  # pending is empty until the pool starts, so order holds
-                yield fn(*args), tag
-                continue
-            pending.append((self._pool.submit(fn, *args), tag))
-            if len(pending) >= 2 * self.count:
-                future, done = pending.popleft()
-                yield future.result(), done
-        while pending:
-            future, done = pending.popleft()
-            yield future.result(), done
-
-
 def _source_lines(
-    items: Iterable[Entry], cfg: RunConfig, progress: ProgressFn, spill: ItemSpill, workers: _Workers,
+    items: Iterable[Entry], cfg: RunConfig, progress: ProgressFn, spill: ItemSpill, workers: Workers,
 ) -> FrozenSourceLines:
     """First pass: count each source's lines (corpus-level boilerplate evidence) while keeping the stream in
     ``spill`` for the second pass, so any iterator works.
@@ -428,15 +343,15 @@ def _work_of(entry: Entry) -> int:
     return _docs_in(entry) * (PAGE_WORK if isinstance(entry, PageBatch) else 1)
 
 
-def _start_when_large(workers: _Workers, cfg: RunConfig, before: int, work: int) -> None:
+def _start_when_large(workers: Workers, cfg: RunConfig, before: int, work: int) -> None:
     """With ``workers=0`` (auto), start the processes once the input has proved large: ``work`` docs' worth read
     (``_work_of``), up from ``before``. Jobs run in this process until then, and results never depend on where
     they ran."""
-    if cfg.workers == 0 and before < AUTO_WORKERS_MIN_DOCS <= work:
-        workers.start(resolve_workers(0, work))
+    if cfg.workers == 0 and before < executor.AUTO_WORKERS_MIN_DOCS <= work:
+        workers.start(executor.resolve_workers(0, work))
 
 
-def _counted(items: Iterable[Entry], cfg: RunConfig, workers: _Workers) -> Iterator[Entry]:
+def _counted(items: Iterable[Entry], cfg: RunConfig, workers: Workers) -> Iterator[Entry]:
     """``items`` unchanged, starting the processes (``_start_when_large``) once as much work as proves the input
     large went by: without a first pass (cleaning off), the second pass is the only one that sees the size."""
     work = 0
@@ -481,7 +396,7 @@ def _timed(timings: dict[str, float], stage: str, start: float, peaks: dict[str,
 
 def dedup(
     items: Iterable[Entry], cfg: RunConfig, progress: ProgressFn = no_progress,
-    work_dir: Path | None = None,
+    work_dir: Path | None = None, workers: Workers | None = None,
 ) -> RunResult:
     """Run the whole job over a stream of documents and return decisions, clusters and a summary.
 
@@ -489,14 +404,21 @@ def dedup(
     processes (in each pass that reads them); the results are those of the parsed stream. With cleaning on, a
     first pass counts each source's lines while spilling the stream to disk, and the second pass reads the spill.
     Spill files go to ``work_dir`` (a temporary folder by default, removed with the result, or at once when the
-    run stops with an error).
+    run stops with an error). The batch jobs go to ``workers`` when given (which stay open, warm, for the
+    caller: ``copydesk.run.write_outputs`` writes the largest output in one), else to processes of the run's
+    own, closed once the batches are done.
     """
     cfg = dataclasses.replace(cfg, backend=resolve_backend(cfg.backend))  # before any work: "gpu" may not run here
     owned = work_dir is None
     folder = temporary_run_folder() if work_dir is None else work_dir
     try:
         with fewer_collections():
-            return _dedup(items, cfg, progress, folder, owned)
+            pool = workers if workers is not None else Workers()
+            try:
+                return _dedup(items, cfg, progress, folder, owned, pool, own_pool=workers is None)
+            finally:
+                if workers is None:
+                    pool.close()
     except BaseException:
         # a run that stops (Ctrl-C, a file changed under it, a full disk) must not leave its spill behind: at
         # a million docs that is gigabytes of clean texts and shingle sets in the temporary folder
@@ -505,30 +427,32 @@ def dedup(
         raise
 
 
-def _dedup(items: Iterable[Entry], cfg: RunConfig, progress: ProgressFn, folder: Path, owned: bool) -> RunResult:
+def _dedup(items: Iterable[Entry], cfg: RunConfig, progress: ProgressFn, folder: Path, owned: bool,
+           workers: Workers, own_pool: bool) -> RunResult:
     timings: dict[str, float] = {}
     peaks: dict[str, float] = {}
     start = time.perf_counter()
     folder.mkdir(parents=True, exist_ok=True)
-    with _Workers() as workers:
-        if cfg.workers > 1:
-            workers.start(cfg.workers)
-        lines: FrozenSourceLines | None = None
-        stream: Iterable[Entry]
-        if cfg.clean.enabled:
-            spill = ItemSpill(folder, chars_of=held_chars)
-            lines = _source_lines(items, cfg, progress, spill, workers)
-            stream = spill.replay()  # type: ignore[assignment]
-            start = _timed(timings, "read_and_line_statistics", start, peaks)
+    if cfg.workers > 1:
+        workers.start(cfg.workers)
+    lines: FrozenSourceLines | None = None
+    stream: Iterable[Entry]
+    if cfg.clean.enabled:
+        spill = ItemSpill(folder, chars_of=held_chars)
+        lines = _source_lines(items, cfg, progress, spill, workers)
+        stream = spill.replay()  # type: ignore[assignment]
+        start = _timed(timings, "read_and_line_statistics", start, peaks)
+    else:
+        stream = _counted(items, cfg, workers)  # (no first pass: auto workers start part-way through)
+    intake = _Intake(cfg, progress, folder)
+    jobs = intake.jobs(stream, report=not cfg.clean.enabled)
+    for out, held in workers.ordered(process_job, (((job, cfg, lines), held) for job, held in jobs)):
+        if isinstance(out, ChunkOut):
+            intake.file_chunk(out)
         else:
-            stream = _counted(items, cfg, workers)  # (no first pass: auto workers start part-way through)
-        intake = _Intake(cfg, progress, folder)
-        jobs = intake.jobs(stream, report=not cfg.clean.enabled)
-        for out, held in workers.ordered(process_job, (((job, cfg, lines), held) for job, held in jobs)):
-            if isinstance(out, ChunkOut):
-                intake.file_chunk(out)
-            else:
-                intake.file_items(out, held)
+            intake.file_items(out, held)
+    if own_pool:
+        workers.close()  # (the processes' memory is not held through the serial stages)
     sets, in_order = intake.finish()
     start = _timed(timings, "read_clean_sketch", start, peaks)
     step_seconds = {f"{k}_in_batches": round(v, 4) for k, v in intake.step_seconds.items()}
@@ -579,18 +503,18 @@ def _dedup(items: Iterable[Entry], cfg: RunConfig, progress: ProgressFn, folder:
     start = _timed(timings, "cluster", start, peaks)
 
     progress("assemble", 0, None)
-    decisions = _decisions(intake.slots, intake.doc_slot, docs, assignment, scores)
+    decisions = assemble.decisions(intake.slots, intake.doc_slot, docs, assignment, scores)
     members = np.flatnonzero(assignment.link >= 0)
     member_pairs = np.stack([members, assignment.centre[members]], axis=1)
     spans = dict(zip(members.tolist(), passage_spans(member_pairs, shingles_of, cfg, threads=workers.count,
                                                      known=known), strict=True))
-    clusters = _clusters(docs, infos, assignment, scores, spans)
+    clusters = assemble.clusters(docs, infos, assignment, scores, spans)
     _timed(timings, "assemble", start, peaks)
     summary = _summary(decisions, clusters, pairs, edges, on_demand[0], intake, cfg)
     manifest = _manifest(cfg, timings, len(decisions), intake.bytes, workers.count)
     manifest["batch_step_seconds"] = step_seconds
     manifest["peak_rss_mb_after"] = peaks
-    kept = _kept_texts(infos, assignment, scores, intake.texts)
+    kept = assemble.kept_texts(infos, assignment, scores, intake.texts)
     result = RunResult(decisions, clusters, summary, manifest, intake.problems, folder, kept)
     if owned:
         weakref.finalize(result, shutil.rmtree, folder, True)
@@ -605,143 +529,6 @@ def _ordered_rows(table: SpilledShingles) -> Callable[[np.ndarray], tuple[np.nda
         return got.values, got.offsets
 
     return rows
-
-
-@dataclass(frozen=True)
-class KeptTexts:
-    """The rows of ``deduplicated.jsonl``, generated when iterated: each canonical and unique doc's clean text
-    (a canonical's after cross-copy cleaning against its near copies), in input order. It pickles small (the
-    texts stay in their spill file), so a helper process can write the file while the main process writes the
-    others (``copydesk.run``)."""
-
-    texts: TextReader
-    docs: list[tuple[int, str, str | None, str, str | None]]  # (doc index, id, cluster id, role, title)
-    near_members: dict[int, list[int]]  # canonical doc index -> its near copies
-
-    def __len__(self) -> int:
-        return len(self.docs)
-
-    def __iter__(self) -> Iterator[dict[str, Any]]:
-        try:
-            for i, doc_id, cluster_key, role, title in self.docs:
-                text = self.texts.get(i)
-                dropped: list[str] = []
-                members = self.near_members.get(i)
-                if members:
-                    text, dropped = cross_copy_clean(text, [self.texts.get(m) for m in members])
-                yield {
-                    "id": doc_id, "cluster_id": cluster_key, "role": role, "title": title, "text": text,
-                    "cross_copy_removed": dropped,
-                }
-        finally:
-            self.texts.close()  # (a long-lived process running many jobs must not keep their files open)
-
-
-def _kept_texts(infos: list[DocInfo], assign: Assignment, scores: list[MemberScore], texts: BatchFiles) -> KeptTexts:
-    near_members: dict[int, list[int]] = {}
-    for i in np.flatnonzero(assign.link >= 0).tolist():
-        if scores[i].role is Role.NEAR_DUPLICATE:
-            near_members.setdefault(int(assign.centre[i]), []).append(i)
-    docs = [
-        (i, info.id, cluster_id(info.id) if role is Role.CANONICAL else None, role.value, info.title)
-        for i, info in enumerate(infos)
-        if (role := scores[i].role) in (Role.CANONICAL, Role.UNIQUE)
-    ]
-    return KeptTexts(TextReader(*texts.frozen()), docs, near_members)
-
-
-def _decisions(
-    slots: list[DocInfo | Rejected], doc_slot: list[int], docs: DocTable, assign: Assignment,
-    scores: list[MemberScore],
-) -> list[Decision]:
-    index_of_slot = {slot: i for i, slot in enumerate(doc_slot)}
-    # (lists, read per doc: a numpy scalar per read costs more than the rest of a row)
-    centres, links = assign.centre.tolist(), assign.link.tolist()
-    edge_a, cover_ab, cover_ba = assign.edges.a.tolist(), assign.edges.cover_ab.tolist(), assign.edges.cover_ba.tolist()
-    longests = assign.edges.longest.tolist()
-    out: list[Decision] = []
-    for slot, info in enumerate(slots):
-        if isinstance(info, Rejected):
-            out.append(Decision(info.id, info.origin, Role.REJECTED, info.reason, info.detail))
-            continue
-        i = index_of_slot.get(slot, -1)
-        if i < 0:  # no prose body: never matched
-            out.append(Decision(
-                doc_id=info.id, origin=info.origin, role=Role.UNIQUE, reason=Reason.NO_PROSE_BODY,
-                detail="no prose body to match (a headline, page furniture or a fragment: fewer than 15 words of "
-                       "running text); not matched, so that shared furniture cannot make it a copy", source=info.source, url=info.url, date=info.date, title=info.title,
-                credits=tuple((c.kind, c.name) for c in info.credits), removed_lines=info.removed_lines,
-                warnings=info.shown_warnings,
-            ))
-            continue
-        score = scores[i]
-        c = centres[i]
-        canonical = docs.ids[c] if c >= 0 else None
-        k = links[i]
-        cover = longest = None
-        if k >= 0:
-            cover = round(cover_ab[k] if edge_a[k] == i else cover_ba[k], 4)
-            longest = longests[k]
-        out.append(Decision(
-            doc_id=info.id, origin=info.origin, role=score.role, reason=score.reason, detail=score.detail,
-            cluster_id=cluster_id(canonical) if canonical is not None else None, canonical_id=canonical,
-            jaccard=None if score.jaccard is None else round(score.jaccard, 4),
-            containment=None if score.containment is None else round(score.containment, 4),
-            cover=cover, longest_passage=longest,
-            source=info.source, url=info.url, date=info.date, title=info.title,
-            credits=tuple((c.kind, c.name) for c in info.credits), removed_lines=info.removed_lines,
-            warnings=info.shown_warnings,
-        ))
-    return out
-
-
-def _edge_to_centre(assign: Assignment, docs: DocTable, member: int,
-                    passages: tuple[tuple[int, int, int, int], ...]) -> Edge:
-    """The member's edge, oriented member -> canonical, with its ``passages`` (member words, canonical words)."""
-    e = assign.edges
-    k = int(assign.link[member])
-    flip = int(e.a[k]) != member
-    label = LABEL_CODES[int(e.label[k])]
-    if flip and label in (LABEL_CODES[A_IN_B], LABEL_CODES[B_IN_A]):
-        label = LABEL_CODES[A_IN_B] if label == LABEL_CODES[B_IN_A] else LABEL_CODES[B_IN_A]
-    cab, cba = float(e.contain_ab[k]), float(e.contain_ba[k])
-    vab, vba = float(e.cover_ab[k]), float(e.cover_ba[k])
-    return Edge(
-        a=docs.ids[member], b=docs.ids[int(assign.centre[member])], jaccard=round(float(e.jaccard[k]), 4),
-        contain_ab=round(cba if flip else cab, 4), contain_ba=round(cab if flip else cba, 4), label=label,
-        cover_ab=round(vba if flip else vab, 4), cover_ba=round(vab if flip else vba, 4),
-        longest_passage=int(e.longest[k]), passages=passages,
-    )
-
-
-def _clusters(
-    docs: DocTable, infos: list[DocInfo], assign: Assignment, scores: list[MemberScore],
-    spans: dict[int, tuple[tuple[int, int, int, int], ...]],
-) -> list[Cluster]:
-    members: dict[int, list[int]] = {}
-    for i in np.flatnonzero(assign.link >= 0).tolist():
-        members.setdefault(int(assign.centre[i]), []).append(i)
-    out: list[Cluster] = []
-    keys = NameKeys()
-    for c, member_idx in members.items():
-        ordered = sorted(member_idx, key=lambda m: docs.ids[m])
-        edges = tuple(_edge_to_centre(assign, docs, m, spans[m]) for m in ordered)
-        roles = tuple(scores[m].role for m in ordered)
-        weakest = min(
-            (e.contain_ab if role is Role.EXCERPT_OF else e.jaccard, e.a,
-             "containment" if role is Role.EXCERPT_OF else "jaccard")
-            for e, role in zip(edges, roles, strict=True)
-        )
-        out.append(Cluster(
-            id=cluster_id(docs.ids[c]), canonical=docs.ids[c], canonical_reason=scores[c].detail,
-            members=tuple(docs.ids[m] for m in ordered), roles=roles, edges=edges,
-            weakest_member=weakest[1], weakest_score=weakest[0], weakest_metric=weakest[2],
-            syndication=syndication_edges(
-                [(infos[m].id, infos[m].source, infos[m].credits) for m in [c, *ordered]], keys
-            ),
-        ))
-    out.sort(key=lambda cl: cl.id)
-    return out
 
 
 def _summary(

@@ -18,6 +18,7 @@ import xxhash
 
 from .config import RunConfig
 from .errors import InputError, OutputError
+from .executor import Workers, usable_cpus
 from .io.readers import read_inputs
 from .io.switch import checksums, staging_folder, switch_in
 from .io.writers import (
@@ -29,7 +30,7 @@ from .io.writers import (
     write_lines,
     write_parquet,
 )
-from .pipeline import ProgressFn, RunResult, no_progress, usable_cpus
+from .pipeline import ProgressFn, RunResult, no_progress
 from .runtime import fewer_collections
 from .types import Document
 
@@ -57,12 +58,15 @@ def ready_out_dir(out_dir: Path) -> Path:
 
 
 def write_outputs(
-    result: RunResult, out_dir: Path, cfg: RunConfig, progress: ProgressFn = no_progress
+    result: RunResult, out_dir: Path, cfg: RunConfig, progress: ProgressFn = no_progress,
+    workers: Workers | None = None,
 ) -> list[Path]:
     """decisions.jsonl, clusters.jsonl, summary.json and manifest.json (+ Parquet copies when asked).
-    ``progress`` hears ``("write <file>", rows written, rows in all)`` as each file is written."""
+    ``progress`` hears ``("write <file>", rows written, rows in all)`` as each file is written. ``workers``: the
+    run's processes, when it had any and they are still open (see ``copydesk.executor``): one of them writes
+    ``deduplicated.jsonl`` meanwhile."""
     with fewer_collections():  # a row dict per doc, all short-lived
-        return _write_outputs(result, out_dir, cfg, progress)
+        return _write_outputs(result, out_dir, cfg, progress, workers)
 
 
 #: Rows between two progress reports of a file being written.
@@ -81,7 +85,8 @@ def _reported(rows: Iterable[T], stage: str, total: int | None, progress: Progre
     progress(stage, count, total)
 
 
-def _write_outputs(result: RunResult, out_dir: Path, cfg: RunConfig, progress: ProgressFn) -> list[Path]:
+def _write_outputs(result: RunResult, out_dir: Path, cfg: RunConfig, progress: ProgressFn,
+                   workers: Workers | None) -> list[Path]:
     """Every file goes to a staging folder first and all switch in together (``io.switch``): a run killed
     while writing leaves ``out_dir`` as the previous run left it."""
     ready_out_dir(out_dir)
@@ -89,7 +94,7 @@ def _write_outputs(result: RunResult, out_dir: Path, cfg: RunConfig, progress: P
     try:
         kept_path = staging / "deduplicated.jsonl"
         with ExitStack() as stack:
-            helper = _kept_texts_in_helper(result, kept_path, cfg, stack)
+            helper = _kept_texts_in_helper(result, kept_path, cfg, stack, workers)
             names = [p.name for p in _write_all(result, staging, cfg, progress, kept_path, helper)]
         switch_in(staging, out_dir)
     except BaseException:
@@ -103,11 +108,16 @@ def _write_outputs(result: RunResult, out_dir: Path, cfg: RunConfig, progress: P
 HELPER_MIN_KEPT_ROWS = 20_000
 
 
-def _kept_texts_in_helper(result: RunResult, path: Path, cfg: RunConfig, stack: ExitStack) -> Future[int] | None:
+def _kept_texts_in_helper(result: RunResult, path: Path, cfg: RunConfig, stack: ExitStack,
+                          workers: Workers | None = None) -> Future[int] | None:
     """Start writing ``deduplicated.jsonl`` in a helper process (its rows read the clean texts, cross-copy clean
-    the canonical ones and encode megabytes of text: the largest file, independent of the others) when it is
-    large, a second CPU is there and the run was not asked to stay in one process; the bytes are the same."""
+    the canonical ones and encode megabytes of text: the largest file, independent of the others): in one of the
+    run's own ``workers`` when they are open (already started, so at any size), else in a new process when the
+    file is large, a second CPU is there and the run was not asked to stay in one process; the bytes are the
+    same."""
     kept = result.kept
+    if kept is not None and len(kept) and workers is not None and workers.pooled:
+        return workers.submit(write_jsonl, path, kept)
     if kept is None or len(kept) < HELPER_MIN_KEPT_ROWS or cfg.workers == 1 or usable_cpus() < 2:
         return None
     pool = stack.enter_context(ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")))

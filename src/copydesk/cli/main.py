@@ -31,6 +31,7 @@ from ..config import (
     VerifyConfig,
 )
 from ..errors import CopydeskError
+from ..executor import Workers
 from ..io.readers import ALL_SUFFIXES, read_inputs, read_inputs_deferred, sorted_files
 from ..io.switch import staging_prefix
 from ..pipeline import RunResult, dedup
@@ -121,7 +122,7 @@ def dedup_command(
     num_perm: Annotated[int, typer.Option(help="MinHash signature length.")] = _DEFAULT.minhash.num_perm,
     bands: Annotated[int, typer.Option(help="LSH bands (bands x rows = num_perm).")] = _DEFAULT.candidates.bands,
     seed: Annotated[int, typer.Option(help="Seed of every hash choice.")] = _DEFAULT.minhash.seed,
-    prefer_source: Annotated[list[str] | None, typer.Option("--prefer-source", help="Source priority for the canonical copy: a source field or a URL host (apnews.com); repeatable, first wins.")] = None,  # noqa: UP007
+    prefer_source: Annotated[list[str] | None, typer.Option("--prefer-source", help="Source priority for the canonical copy: a source field or a URL host (apnews.com); repeatable, first wins.")] = None,
     no_dates: Annotated[bool, typer.Option("--no-dates", help="Ignore dates when choosing the canonical copy.")] = False,
     canonical_policy: Annotated[str, typer.Option("--canonical-policy", help="credited: a copy that other members credit as the original (\"This article originally appeared on X\", and X's copy is in the cluster) is canonical first; complete: the most complete text first, credits ignored. Then earliest date, --prefer-source, longest text, lowest id.")] = "credited",
     no_clean: Annotated[bool, typer.Option("--no-clean", help="Match on raw text (no boilerplate removal).")] = False,
@@ -156,11 +157,12 @@ def dedup_command(
         )
         ready_out_dir(out_dir)
         update, progress = _progress_fn(quiet)
-        with progress if progress is not None else contextlib.nullcontext():
+        # (the run's processes are kept warm to write its largest file)
+        with progress if progress is not None else contextlib.nullcontext(), Workers() as pool:
             # (which disk a full-disk error without a file name is about: the run's, or the outputs')
-            result = dedup(read_inputs_deferred(inputs, cfg.read), cfg, update)
+            result = dedup(read_inputs_deferred(inputs, cfg.read), cfg, update, workers=pool)
             phase = "write"
-            written = write_outputs(result, out_dir, cfg, update)
+            written = write_outputs(result, out_dir, cfg, update, workers=pool)
     except CopydeskError as exc:
         _fail(str(exc))
         return
