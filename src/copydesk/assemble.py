@@ -77,67 +77,92 @@ def kept_texts(infos: list[DocInfo], assign: Assignment, scores: list[MemberScor
     return KeptTexts(TextReader(*texts.frozen()), docs, near_members)
 
 
+#: The detail of a doc with no prose body (never matched).
+_NO_PROSE_DETAIL = ("no prose body to match (a headline, page furniture or a fragment: fewer than 15 words of "
+                    "running text); not matched, so that shared furniture cannot make it a copy")
+
+
 def decisions(
     slots: list[DocInfo | Rejected], doc_slot: list[int], docs: DocTable, assign: Assignment,
     scores: list[MemberScore],
 ) -> list[Decision]:
-    index_of_slot = {slot: i for i, slot in enumerate(doc_slot)}
+    """One Decision per input slot, in input order: rejected, unique without a prose body, or the doc's role
+    and scores against its canonical doc (scores rounded to four decimals)."""
+    index_of_slot = [-1] * len(slots)
+    for i, slot in enumerate(doc_slot):
+        index_of_slot[slot] = i
     # (lists, read per doc: a numpy scalar per read costs more than the rest of a row)
     centres, links = assign.centre.tolist(), assign.link.tolist()
     edge_a, cover_ab, cover_ba = assign.edges.a.tolist(), assign.edges.cover_ab.tolist(), assign.edges.cover_ba.tolist()
     longests = assign.edges.longest.tolist()
+    # what a cluster's members share, once per canonical doc
+    named: dict[int, tuple[str, str]] = {c: (docs.ids[c], cluster_id(docs.ids[c])) for c in set(centres) if c >= 0}
     out: list[Decision] = []
+    append = out.append
     for slot, info in enumerate(slots):
         if isinstance(info, Rejected):
-            out.append(Decision(info.id, info.origin, Role.REJECTED, info.reason, info.detail))
+            append(Decision(info.id, info.origin, Role.REJECTED, info.reason, info.detail))
             continue
-        i = index_of_slot.get(slot, -1)
+        credits = tuple([(c.kind, c.name) for c in info.credits]) if info.credits else ()
+        warnings = (*info.warnings, *info.notes) if info.notes else info.warnings  # (``shown_warnings``)
+        i = index_of_slot[slot]
         if i < 0:  # no prose body: never matched
-            out.append(Decision(
-                doc_id=info.id, origin=info.origin, role=Role.UNIQUE, reason=Reason.NO_PROSE_BODY,
-                detail="no prose body to match (a headline, page furniture or a fragment: fewer than 15 words of "
-                       "running text); not matched, so that shared furniture cannot make it a copy", source=info.source, url=info.url, date=info.date, title=info.title,
-                credits=tuple((c.kind, c.name) for c in info.credits), removed_lines=info.removed_lines,
-                warnings=info.shown_warnings,
+            append(Decision(
+                info.id, info.origin, Role.UNIQUE, Reason.NO_PROSE_BODY, _NO_PROSE_DETAIL, None, None, None, None,
+                None, None, info.source, info.url, info.date, info.title, credits, info.removed_lines, warnings,
             ))
             continue
         score = scores[i]
         c = centres[i]
-        canonical = docs.ids[c] if c >= 0 else None
+        canonical, key = named[c] if c >= 0 else (None, None)
         k = links[i]
         cover = longest = None
         if k >= 0:
             cover = round(cover_ab[k] if edge_a[k] == i else cover_ba[k], 4)
             longest = longests[k]
-        out.append(Decision(
-            doc_id=info.id, origin=info.origin, role=score.role, reason=score.reason, detail=score.detail,
-            cluster_id=cluster_id(canonical) if canonical is not None else None, canonical_id=canonical,
-            jaccard=None if score.jaccard is None else round(score.jaccard, 4),
-            containment=None if score.containment is None else round(score.containment, 4),
-            cover=cover, longest_passage=longest,
-            source=info.source, url=info.url, date=info.date, title=info.title,
-            credits=tuple((c.kind, c.name) for c in info.credits), removed_lines=info.removed_lines,
-            warnings=info.shown_warnings,
+        jaccard, containment = score.jaccard, score.containment
+        append(Decision(
+            info.id, info.origin, score.role, score.reason, score.detail, key, canonical,
+            None if jaccard is None else round(jaccard, 4), None if containment is None else round(containment, 4),
+            cover, longest, info.source, info.url, info.date, info.title, credits, info.removed_lines, warnings,
         ))
     return out
 
 
-def _edge_to_centre(assign: Assignment, docs: DocTable, member: int,
+class _EdgeColumns:
+    """The edge table's columns as Python lists (read once: a numpy scalar per field read costs more than the
+    rest of building an Edge)."""
+
+    def __init__(self, assign: Assignment) -> None:
+        e = assign.edges
+        self.a = e.a.tolist()
+        self.label = e.label.tolist()
+        self.jaccard = e.jaccard.tolist()
+        self.contain_ab, self.contain_ba = e.contain_ab.tolist(), e.contain_ba.tolist()
+        self.cover_ab, self.cover_ba = e.cover_ab.tolist(), e.cover_ba.tolist()
+        self.longest = e.longest.tolist()
+        self.link = assign.link.tolist()
+
+
+_SWAPPED = {LABEL_CODES[A_IN_B]: LABEL_CODES[B_IN_A], LABEL_CODES[B_IN_A]: LABEL_CODES[A_IN_B]}
+
+
+def _edge_to_centre(columns: _EdgeColumns, member_id: str, centre_id: str, member: int,
                     passages: tuple[tuple[int, int, int, int], ...]) -> Edge:
     """The member's edge, oriented member -> canonical, with its ``passages`` (member words, canonical words)."""
-    e = assign.edges
-    k = int(assign.link[member])
-    flip = int(e.a[k]) != member
-    label = LABEL_CODES[int(e.label[k])]
-    if flip and label in (LABEL_CODES[A_IN_B], LABEL_CODES[B_IN_A]):
-        label = LABEL_CODES[A_IN_B] if label == LABEL_CODES[B_IN_A] else LABEL_CODES[B_IN_A]
-    cab, cba = float(e.contain_ab[k]), float(e.contain_ba[k])
-    vab, vba = float(e.cover_ab[k]), float(e.cover_ba[k])
+    e = columns
+    k = e.link[member]
+    flip = e.a[k] != member
+    label = LABEL_CODES[e.label[k]]
+    if flip:
+        label = _SWAPPED.get(label, label)
+    cab, cba = e.contain_ab[k], e.contain_ba[k]
+    vab, vba = e.cover_ab[k], e.cover_ba[k]
     return Edge(
-        a=docs.ids[member], b=docs.ids[int(assign.centre[member])], jaccard=round(float(e.jaccard[k]), 4),
+        a=member_id, b=centre_id, jaccard=round(e.jaccard[k], 4),
         contain_ab=round(cba if flip else cab, 4), contain_ba=round(cab if flip else cba, 4), label=label,
         cover_ab=round(vba if flip else vab, 4), cover_ba=round(vab if flip else vba, 4),
-        longest_passage=int(e.longest[k]), passages=passages,
+        longest_passage=e.longest[k], passages=passages,
     )
 
 
@@ -145,23 +170,29 @@ def clusters(
     docs: DocTable, infos: list[DocInfo], assign: Assignment, scores: list[MemberScore],
     spans: dict[int, tuple[tuple[int, int, int, int], ...]],
 ) -> list[Cluster]:
+    """One Cluster per canonical doc: its members (by id) with their edges to it, the weakest link, and who
+    credits whom among them; sorted by cluster id."""
     members: dict[int, list[int]] = {}
+    centres = assign.centre.tolist()
     for i in np.flatnonzero(assign.link >= 0).tolist():
-        members.setdefault(int(assign.centre[i]), []).append(i)
+        members.setdefault(centres[i], []).append(i)
+    columns = _EdgeColumns(assign)
+    ids = docs.ids
     out: list[Cluster] = []
     keys = NameKeys()
     for c, member_idx in members.items():
-        ordered = sorted(member_idx, key=lambda m: docs.ids[m])
-        edges = tuple(_edge_to_centre(assign, docs, m, spans[m]) for m in ordered)
-        roles = tuple(scores[m].role for m in ordered)
+        ordered = sorted(member_idx, key=ids.__getitem__)
+        centre_id = ids[c]
+        edges = tuple([_edge_to_centre(columns, ids[m], centre_id, m, spans[m]) for m in ordered])
+        roles = tuple([scores[m].role for m in ordered])
         weakest = min(
             (e.contain_ab if role is Role.EXCERPT_OF else e.jaccard, e.a,
              "containment" if role is Role.EXCERPT_OF else "jaccard")
             for e, role in zip(edges, roles, strict=True)
         )
         out.append(Cluster(
-            id=cluster_id(docs.ids[c]), canonical=docs.ids[c], canonical_reason=scores[c].detail,
-            members=tuple(docs.ids[m] for m in ordered), roles=roles, edges=edges,
+            id=cluster_id(centre_id), canonical=centre_id, canonical_reason=scores[c].detail,
+            members=tuple([ids[m] for m in ordered]), roles=roles, edges=edges,
             weakest_member=weakest[1], weakest_score=weakest[0], weakest_metric=weakest[2],
             syndication=syndication_edges(
                 [(infos[m].id, infos[m].source, infos[m].credits) for m in [c, *ordered]], keys
