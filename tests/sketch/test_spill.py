@@ -114,3 +114,31 @@ def test_shingles_in_text_order_spill_as_32_bits_and_read_back_per_doc_in_one_or
             want = values[offsets[doc] : offsets[doc + 1]]
             assert np.array_equal(got.values[got.offsets[k] : got.offsets[k + 1]], want)
             assert got.values.dtype == np.uint32
+
+
+@pytest.mark.parametrize("parts", [1, 4, 16])
+def test_fingerprints_go_to_their_hash_range_part_in_batch_order(tmp_path: Path, parts: int) -> None:
+    """Every fingerprint lands in the part its top bits name, with its doc, in the order the batches and their
+    docs came (what a part's sort and candidate generation read)."""
+    from copydesk.sketch.spill import FingerprintSpill
+
+    rng = np.random.default_rng(5)
+    spill = FingerprintSpill(tmp_path, parts=parts)
+    batches = []
+    first = 0
+    for docs in (7, 1, 12):
+        counts = rng.integers(0, 9, size=docs)
+        offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+        values = rng.integers(0, 2**63, size=int(offsets[-1]), dtype=np.uint64) * np.uint64(2) + np.uint64(1)
+        spill.append(values, offsets, first)
+        batches.append((values, np.repeat(np.arange(first, first + docs, dtype=np.int32), counts), counts))
+        first += docs
+    counts, got = spill.finish()
+    assert counts.tolist() == np.concatenate([b[2] for b in batches]).tolist()
+    all_values = np.concatenate([b[0] for b in batches])
+    all_docs = np.concatenate([b[1] for b in batches])
+    shift = 64 - (parts - 1).bit_length() if parts > 1 else 64
+    part_of = (all_values >> np.uint64(shift)).astype(np.int64) if parts > 1 else np.zeros(all_values.shape[0], np.int64)
+    for p, (values, docs) in enumerate(got):
+        assert values.tolist() == all_values[part_of == p].tolist()
+        assert docs.tolist() == all_docs[part_of == p].tolist()

@@ -246,11 +246,12 @@ class FrozenSourceLines:
     (8 bytes each, identical bytes for identical verdicts) and is rebuilt into a set on arrival.
     """
 
-    __slots__ = ("_keys", "min_docs")
+    __slots__ = ("_keys", "_packed", "min_docs")
 
     def __init__(self, keys: Iterable[int], min_docs: int) -> None:
         self._keys: frozenset[int] = frozenset(keys)
         self.min_docs = min_docs
+        self._packed: bytes | None = None  # the pickled keys, made once: a run sends them with every batch job
 
     def __len__(self) -> int:
         return len(self._keys)
@@ -264,7 +265,9 @@ class FrozenSourceLines:
         return hash((self._keys, self.min_docs))
 
     def __reduce__(self) -> tuple[Callable[[bytes, int], FrozenSourceLines], tuple[bytes, int]]:
-        return _frozen_from_bytes, (array("Q", sorted(self._keys)).tobytes(), self.min_docs)
+        if self._packed is None:
+            self._packed = array("Q", sorted(self._keys)).tobytes()
+        return _frozen_from_bytes, (self._packed, self.min_docs)
 
     def is_boilerplate(self, source: str, line: str) -> bool:
         """True when the line was seen in at least ``min_docs`` documents of ``source``."""
@@ -289,4 +292,6 @@ class FrozenSourceLines:
 def _frozen_from_bytes(data: bytes, min_docs: int) -> FrozenSourceLines:
     keys = array("Q")
     keys.frombytes(data)
-    return FrozenSourceLines(keys, min_docs)
+    frozen = FrozenSourceLines(keys, min_docs)
+    frozen._packed = data
+    return frozen

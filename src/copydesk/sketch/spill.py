@@ -253,11 +253,20 @@ class FingerprintSpill:
         counts = np.diff(offsets)
         self._counts.append(counts)
         docs = np.repeat(np.arange(first_doc, first_doc + counts.shape[0], dtype=np.int32), counts)
-        part = (values >> self._shift).astype(np.int64) if self.parts > 1 else np.zeros(values.shape[0], np.int64)
+        if self.parts == 1:
+            self._handles[0][0].write(values.tobytes())
+            self._handles[0][1].write(docs.tobytes())
+            return
+        # each part's rows in batch order: one stable sort by part (a radix sort of small ints), not a mask a part
+        part = (values >> self._shift).astype(np.uint16)
+        order = np.argsort(part, kind="stable")
+        bounds = np.zeros(self.parts + 1, dtype=np.int64)
+        np.cumsum(np.bincount(part, minlength=self.parts), out=bounds[1:])
+        values, docs = values[order], docs[order]
         for p in range(self.parts):
-            mask = part == p
-            self._handles[p][0].write(values[mask].tobytes())
-            self._handles[p][1].write(docs[mask].tobytes())
+            lo, hi = int(bounds[p]), int(bounds[p + 1])
+            self._handles[p][0].write(values[lo:hi].tobytes())
+            self._handles[p][1].write(docs[lo:hi].tobytes())
 
     def finish(self) -> tuple[np.ndarray, Iterator[tuple[np.ndarray, np.ndarray]]]:
         """Fingerprint count per doc, and an iterator over the parts (each loaded only when reached)."""
