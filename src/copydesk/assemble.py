@@ -77,6 +77,21 @@ def kept_texts(infos: list[DocInfo], assign: Assignment, scores: list[MemberScor
     return KeptTexts(TextReader(*texts.frozen()), docs, near_members)
 
 
+class _EdgeColumns:
+    """The edge table's columns as Python lists (read once: a numpy scalar per field read costs more than the
+    rest of building an Edge)."""
+
+    def __init__(self, assign: Assignment) -> None:
+        e = assign.edges
+        self.a = e.a.tolist()
+        self.label = e.label.tolist()
+        self.jaccard = e.jaccard.tolist()
+        self.contain_ab, self.contain_ba = e.contain_ab.tolist(), e.contain_ba.tolist()
+        self.cover_ab, self.cover_ba = e.cover_ab.tolist(), e.cover_ba.tolist()
+        self.longest = e.longest.tolist()
+        self.link = assign.link.tolist()
+
+
 #: The detail of a doc with no prose body (never matched).
 _NO_PROSE_DETAIL = ("no prose body to match (a headline, page furniture or a fragment: fewer than 15 words of "
                     "running text); not matched, so that shared furniture cannot make it a copy")
@@ -91,10 +106,8 @@ def decisions(
     index_of_slot = [-1] * len(slots)
     for i, slot in enumerate(doc_slot):
         index_of_slot[slot] = i
-    # (lists, read per doc: a numpy scalar per read costs more than the rest of a row)
-    centres, links = assign.centre.tolist(), assign.link.tolist()
-    edge_a, cover_ab, cover_ba = assign.edges.a.tolist(), assign.edges.cover_ab.tolist(), assign.edges.cover_ba.tolist()
-    longests = assign.edges.longest.tolist()
+    centres = assign.centre.tolist()
+    e = _EdgeColumns(assign)
     # what a cluster's members share, once per canonical doc
     named: dict[int, tuple[str, str]] = {c: (docs.ids[c], cluster_id(docs.ids[c])) for c in set(centres) if c >= 0}
     out: list[Decision] = []
@@ -115,11 +128,11 @@ def decisions(
         score = scores[i]
         c = centres[i]
         canonical, key = named[c] if c >= 0 else (None, None)
-        k = links[i]
+        k = e.link[i]
         cover = longest = None
         if k >= 0:
-            cover = round(cover_ab[k] if edge_a[k] == i else cover_ba[k], 4)
-            longest = longests[k]
+            cover = round(e.cover_ab[k] if e.a[k] == i else e.cover_ba[k], 4)
+            longest = e.longest[k]
         jaccard, containment = score.jaccard, score.containment
         append(Decision(
             info.id, info.origin, score.role, score.reason, score.detail, key, canonical,
@@ -127,21 +140,6 @@ def decisions(
             cover, longest, info.source, info.url, info.date, info.title, credits, info.removed_lines, warnings,
         ))
     return out
-
-
-class _EdgeColumns:
-    """The edge table's columns as Python lists (read once: a numpy scalar per field read costs more than the
-    rest of building an Edge)."""
-
-    def __init__(self, assign: Assignment) -> None:
-        e = assign.edges
-        self.a = e.a.tolist()
-        self.label = e.label.tolist()
-        self.jaccard = e.jaccard.tolist()
-        self.contain_ab, self.contain_ba = e.contain_ab.tolist(), e.contain_ba.tolist()
-        self.cover_ab, self.cover_ba = e.cover_ab.tolist(), e.cover_ba.tolist()
-        self.longest = e.longest.tolist()
-        self.link = assign.link.tolist()
 
 
 _SWAPPED = {LABEL_CODES[A_IN_B]: LABEL_CODES[B_IN_A], LABEL_CODES[B_IN_A]: LABEL_CODES[A_IN_B]}
