@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import pickle
 
 from copydesk.prepare import DocInfo
@@ -15,6 +16,7 @@ def test_doc_info_pickles_to_an_equal_value_with_every_field() -> None:
         credits=(Credit(kind="originally_appeared", name="USA TODAY", line=9, evidence="This article ..."),),
         removed_lines=4, no_prose=True, notes=("decoded &amp;",),
     )
+    assert len(info.__reduce__()[1]) == len(dataclasses.fields(DocInfo))  # (a new field must be pickled too)
     copy = pickle.loads(pickle.dumps(info))
     assert copy == info
     assert [getattr(copy, f) for f in DocInfo.__slots__] == [getattr(info, f) for f in DocInfo.__slots__]

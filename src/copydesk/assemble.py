@@ -117,12 +117,12 @@ def decisions(
             append(Decision(info.id, info.origin, Role.REJECTED, info.reason, info.detail))
             continue
         credits = tuple([(c.kind, c.name) for c in info.credits]) if info.credits else ()
-        warnings = (*info.warnings, *info.notes) if info.notes else info.warnings  # (``shown_warnings``)
         i = index_of_slot[slot]
         if i < 0:  # no prose body: never matched
             append(Decision(
-                info.id, info.origin, Role.UNIQUE, Reason.NO_PROSE_BODY, _NO_PROSE_DETAIL, None, None, None, None,
-                None, None, info.source, info.url, info.date, info.title, credits, info.removed_lines, warnings,
+                doc_id=info.id, origin=info.origin, role=Role.UNIQUE, reason=Reason.NO_PROSE_BODY,
+                detail=_NO_PROSE_DETAIL, source=info.source, url=info.url, date=info.date, title=info.title,
+                credits=credits, removed_lines=info.removed_lines, warnings=info.shown_warnings,
             ))
             continue
         score = scores[i]
@@ -135,9 +135,11 @@ def decisions(
             longest = e.longest[k]
         jaccard, containment = score.jaccard, score.containment
         append(Decision(
-            info.id, info.origin, score.role, score.reason, score.detail, key, canonical,
-            None if jaccard is None else round(jaccard, 4), None if containment is None else round(containment, 4),
-            cover, longest, info.source, info.url, info.date, info.title, credits, info.removed_lines, warnings,
+            doc_id=info.id, origin=info.origin, role=score.role, reason=score.reason, detail=score.detail,
+            cluster_id=key, canonical_id=canonical, jaccard=None if jaccard is None else round(jaccard, 4),
+            containment=None if containment is None else round(containment, 4), cover=cover,
+            longest_passage=longest, source=info.source, url=info.url, date=info.date, title=info.title,
+            credits=credits, removed_lines=info.removed_lines, warnings=info.shown_warnings,
         ))
     return out
 

@@ -47,7 +47,8 @@ def resolve_workers(requested: int, docs: int | None) -> int:
 
 
 class Workers:
-    """Worker processes shared by both passes, started on first need and never for a small input.
+    """Worker processes shared by both passes (and by the writing of the outputs, when the caller keeps them
+    open: see the module docstring), started on first need and never for a small input.
 
     Results come back in submission order whatever the number of processes, and a job runs here in this
     process until the pool starts, so every result is the same with or without workers.

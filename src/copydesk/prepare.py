@@ -256,7 +256,7 @@ class DocInfo:
     @property
     def shown_warnings(self) -> tuple[str, ...]:
         """Its warnings and its notes, as its decision row shows them (each a repair made in reading it)."""
-        return (*self.warnings, *self.notes)
+        return (*self.warnings, *self.notes) if self.notes else self.warnings
 
     @staticmethod
     def of(doc: Document) -> DocInfo:

@@ -258,7 +258,7 @@ class FingerprintSpill:
             self._handles[0][1].write(docs.tobytes())
             return
         # each part's rows in batch order: one stable sort by part (a radix sort of small ints), not a mask a part
-        part = (values >> self._shift).astype(np.uint16)
+        part = (values >> self._shift).astype(np.uint16 if self.parts <= 1 << 16 else np.int64)
         order = np.argsort(part, kind="stable")
         bounds = np.zeros(self.parts + 1, dtype=np.int64)
         np.cumsum(np.bincount(part, minlength=self.parts), out=bounds[1:])
