@@ -4,7 +4,7 @@ import copydesk
 
 PINNED = [
     "CandidateConfig", "CanonicalConfig", "CleanConfig", "Cluster", "Comparison", "ConfigError", "CopydeskError",
-    "Decision", "Document", "Edge", "EdgeLabel", "InputError", "MinHashConfig", "MissingExtra", "OutputError",
+    "Decision", "Document", "Edge", "EdgeLabel", "Index", "IndexRun", "InputError", "MinHashConfig", "MissingExtra", "OutputError",
     "Passage",
     "ReadConfig", "Reason", "Rejected", "Role", "RunConfig", "RunResult", "ShingleConfig", "VerifyConfig",
     "compare_texts", "dedup", "read_inputs", "write_outputs",

@@ -24,6 +24,7 @@ from .config import (
     VerifyConfig,
 )
 from .errors import ConfigError, CopydeskError, InputError, MissingExtra, OutputError
+from .index import Index, IndexRun
 from .io.readers import read_inputs
 from .pipeline import RunResult, dedup
 from .run import write_outputs
@@ -45,6 +46,8 @@ __all__ = [
     "Document",
     "Edge",
     "EdgeLabel",
+    "Index",
+    "IndexRun",
     "InputError",
     "MinHashConfig",
     "MissingExtra",

@@ -66,7 +66,7 @@ class KeptTexts:
 
 def kept_texts(infos: list[DocInfo], assign: Assignment, scores: list[MemberScore], texts: BatchFiles) -> KeptTexts:
     near_members: dict[int, list[int]] = {}
-    for i in np.flatnonzero(assign.link >= 0).tolist():
+    for i in np.flatnonzero(assign.link[: len(infos)] >= 0).tolist():  # (an index run: its new docs only)
         if scores[i].role is Role.NEAR_DUPLICATE:
             near_members.setdefault(int(assign.centre[i]), []).append(i)
     docs = [

@@ -22,10 +22,9 @@ import numpy as np
 from . import assemble, executor
 from .assemble import KeptTexts
 from .backends.gpu import resolve_backend
-from .candidates.lsh import candidate_pairs
+from .candidates.lsh import candidate_pairs, fingerprints
 from .canonical import DocTable, member_scores, priority
 from .clean.corpus import FrozenSourceLines, SourceLineStats
-from .cluster import cluster
 from .config import RunConfig
 from .dates import DATE_FORMS, date_key
 from .executor import Workers
@@ -44,8 +43,20 @@ from .prepare import (
     order_path,
     process_job,
 )
+from .prior import (
+    BatchRecord,
+    Prior,
+    PriorDocs,
+    anchored_first,
+    cluster_keeping_anchors,
+    fingerprints_of,
+    old_outcomes,
+    with_index_pairs,
+    with_old_docs,
+)
 from .provenance import url_host
 from .runtime import fewer_collections, temporary_run_folder
+from .sketch.minhash import signatures
 from .sketch.shingle import ORDER_DTYPE, csr_rows
 from .sketch.spill import BatchFiles, FingerprintSpill, ItemSpill, ShingleSpill, SpilledShingles
 from .syndication import CreditedOriginal
@@ -78,6 +89,7 @@ class RunResult:
     problems: list[str] = field(default_factory=list)
     work_dir: Path | None = None
     kept: KeptTexts | None = None
+    record: BatchRecord | None = None  # (a run with a prior: what the index stores)
 
     def kept_texts(self) -> Iterator[dict[str, Any]]:
         """The deduplicated corpus: the clean text of every canonical and unique doc, in input order."""
@@ -112,8 +124,10 @@ class _Intake:
     index (their row in the shingle table) in the order their batches come back, which is input order.
     """
 
-    def __init__(self, cfg: RunConfig, progress: ProgressFn, work_dir: Path) -> None:
+    def __init__(self, cfg: RunConfig, progress: ProgressFn, work_dir: Path,
+                 is_known: Callable[[str], bool] | None = None) -> None:
         self.cfg = cfg
+        self.is_known = is_known  # (an index run: ids in the index already are skipped)
         self.progress = progress
         self.slots: list[DocInfo | Rejected] = []
         self.doc_slot: list[int] = []
@@ -192,6 +206,11 @@ class _Intake:
             self.slots.append(Rejected(item.id, item.origin, Reason.DUPLICATE_ID, detail))
             return False
         self.first_seen[item.id] = item.origin
+        if self.is_known is not None and self.is_known(item.id):
+            # (not an input problem: the doc was added before, and adding it again changes nothing)
+            self.slots.append(Rejected(item.id, item.origin, Reason.ALREADY_INDEXED,
+                                       f"{item.origin}: {item.id!r} is in the index already; skipped"))
+            return False
         if item.blank:  # (no text at all as read: a problem of the input, which makes the run exit 1)
             detail = f"{item.origin}: {_NO_TEXT_HTML if from_html(item.origin) else 'empty text'}"
             self.problems.append(detail)
@@ -272,6 +291,7 @@ class _Intake:
 
 def _source_lines(
     items: Iterable[Entry], cfg: RunConfig, progress: ProgressFn, spill: ItemSpill, workers: Workers,
+    stats: SourceLineStats,
 ) -> FrozenSourceLines:
     """First pass: count each source's lines (corpus-level boilerplate evidence) while keeping the stream in
     ``spill`` for the second pass, so any iterator works.
@@ -282,7 +302,6 @@ def _source_lines(
     a byte range), which the second pass parses again where it prepares it. With ``workers=0`` the processes
     start once the input has proved large (``AUTO_WORKERS_MIN_DOCS``) and then serve the second pass too.
     """
-    stats = SourceLineStats.from_config(cfg.clean)
     seen = work = 0
 
     def note(entry: Entry) -> None:
@@ -396,7 +415,7 @@ def _timed(timings: dict[str, float], stage: str, start: float, peaks: dict[str,
 
 def dedup(
     items: Iterable[Entry], cfg: RunConfig, progress: ProgressFn = no_progress,
-    work_dir: Path | None = None, workers: Workers | None = None,
+    work_dir: Path | None = None, workers: Workers | None = None, prior: Prior | None = None,
 ) -> RunResult:
     """Run the whole job over a stream of documents and return decisions, clusters and a summary.
 
@@ -407,6 +426,11 @@ def dedup(
     run stops with an error). The batch jobs go to ``workers`` when given (which stay open, warm, for the
     caller: ``copydesk.run.write_outputs`` writes the largest output in one), else to processes of the run's
     own, closed once the batches are done.
+
+    ``prior`` (an index, see :mod:`copydesk.prior`): docs seen before. The batch's line statistics start from its
+    counts, docs it holds already are skipped (``already_indexed``), the old docs related to the batch are matched
+    with it (an old canonical doc with members stays canonical), and the result's ``record`` holds what is to be
+    stored.
     """
     cfg = dataclasses.replace(cfg, backend=resolve_backend(cfg.backend))  # before any work: "gpu" may not run here
     owned = work_dir is None
@@ -415,7 +439,7 @@ def dedup(
         with fewer_collections():
             pool = workers if workers is not None else Workers()
             try:
-                return _dedup(items, cfg, progress, folder, owned, pool, own_pool=workers is None)
+                return _dedup(items, cfg, progress, folder, owned, pool, workers is None, prior)
             finally:
                 if workers is None:
                     pool.close()
@@ -428,7 +452,7 @@ def dedup(
 
 
 def _dedup(items: Iterable[Entry], cfg: RunConfig, progress: ProgressFn, folder: Path, owned: bool,
-           workers: Workers, own_pool: bool) -> RunResult:
+           workers: Workers, own_pool: bool, prior: Prior | None = None) -> RunResult:
     timings: dict[str, float] = {}
     peaks: dict[str, float] = {}
     start = time.perf_counter()
@@ -436,15 +460,20 @@ def _dedup(items: Iterable[Entry], cfg: RunConfig, progress: ProgressFn, folder:
     if cfg.workers > 1:
         workers.start(cfg.workers)
     lines: FrozenSourceLines | None = None
+    stats: SourceLineStats | None = None
     stream: Iterable[Entry]
     if cfg.clean.enabled:
         spill = ItemSpill(folder, chars_of=held_chars)
-        lines = _source_lines(items, cfg, progress, spill, workers)
+        stats = SourceLineStats.from_config(cfg.clean)
+        seed = prior.line_counts() if prior is not None else None
+        if seed is not None:
+            stats.seeded(*seed)
+        lines = _source_lines(items, cfg, progress, spill, workers, stats)
         stream = spill.replay()  # type: ignore[assignment]
         start = _timed(timings, "read_and_line_statistics", start, peaks)
     else:
         stream = _counted(items, cfg, workers)  # (no first pass: auto workers start part-way through)
-    intake = _Intake(cfg, progress, folder)
+    intake = _Intake(cfg, progress, folder, prior.is_known if prior is not None else None)
     jobs = intake.jobs(stream, report=not cfg.clean.enabled)
     for out, held in workers.ordered(process_job, (((job, cfg, lines), held) for job, held in jobs)):
         if isinstance(out, ChunkOut):
@@ -460,6 +489,18 @@ def _dedup(items: Iterable[Entry], cfg: RunConfig, progress: ProgressFn, folder:
     infos = [info for info in (intake.slots[s] for s in intake.doc_slot) if isinstance(info, DocInfo)]
     assert len(infos) == len(intake.doc_slot)
     date_keys = _date_keys(intake, infos, cfg)
+    n_new = len(infos)
+    old = PriorDocs.none()
+    if prior is not None:
+        old = prior.related(np.concatenate(intake.signatures) if intake.signatures
+                            else np.empty((0, cfg.minhash.num_perm), dtype=np.uint64),
+                            fingerprints_of(sets, cfg), sets.exact)
+        sets, in_order = with_old_docs(sets, in_order, old, folder)
+        intake.signatures.append(signatures(old.sets, cfg.minhash))
+        fp_values, fp_offsets = fingerprints(old.sets, cfg.candidates)
+        intake.fingerprints.append(fp_values, fp_offsets, n_new)
+        infos = [*infos, *old.infos]
+        date_keys = [*date_keys, *(date_key(i.date) if i.date else None for i in old.infos)]
     docs = DocTable(
         ids=[i.id for i in infos], sizes=sets.sizes(), dates=[i.date for i in infos],
         sources=[i.source for i in infos], date_keys=date_keys,
@@ -470,6 +511,8 @@ def _dedup(items: Iterable[Entry], cfg: RunConfig, progress: ProgressFn, folder:
     fp_counts, fp_parts = intake.fingerprints.finish()
     pairs = candidate_pairs(sets.exact, intake.signatures, fp_parts, fp_counts, cfg.candidates, cfg.minhash,
                             cfg.verify.containment, cfg.backend, threads=workers.count)
+    if prior is not None:  # (old docs were matched with each other before; the index found pairs of its own)
+        pairs = with_index_pairs(pairs, old.pairs, n_new, keep_old=old.rematch)
     start = _timed(timings, "candidates", start, peaks)
     total_pairs = int(pairs.shape[0])
     progress("verify (pairs)", 0, total_pairs)
@@ -483,6 +526,8 @@ def _dedup(items: Iterable[Entry], cfg: RunConfig, progress: ProgressFn, folder:
                                                               known=known, lazy=True))
     start = _timed(timings, "verify", start, peaks)
     rank = priority(docs, edges, cfg.canonical)
+    anchored = np.flatnonzero(old.anchored) + n_new
+    rank = anchored_first(rank, anchored)
     on_demand = [0]  # pairs verified while clustering (never candidates), for the summary
 
     def verify_on_demand(pairs: np.ndarray) -> EdgeTable:
@@ -496,9 +541,9 @@ def _dedup(items: Iterable[Entry], cfg: RunConfig, progress: ProgressFn, folder:
 
     progress("cluster", 0, None)
     original = CreditedOriginal([(i.id, i.source, i.credits) for i in infos])
-    assignment = cluster(len(infos), edges, rank, verify_on_demand,
-                         original if cfg.canonical.credited_first else None,
-                         lambda table, rows: fill_passages(table, rows, shingles_of, sizes, cfg, workers.count, known))
+    assignment = cluster_keeping_anchors(
+        len(infos), edges, rank, verify_on_demand, original if cfg.canonical.credited_first else None,
+        lambda table, rows: fill_passages(table, rows, shingles_of, sizes, cfg, workers.count, known), anchored)
     scores = member_scores(assignment, docs, cfg.canonical, original.why)
     start = _timed(timings, "cluster", start, peaks)
 
@@ -514,8 +559,12 @@ def _dedup(items: Iterable[Entry], cfg: RunConfig, progress: ProgressFn, folder:
     manifest = _manifest(cfg, timings, len(decisions), intake.bytes, workers.count)
     manifest["batch_step_seconds"] = step_seconds
     manifest["peak_rss_mb_after"] = peaks
-    kept = assemble.kept_texts(infos, assignment, scores, intake.texts)
-    result = RunResult(decisions, clusters, summary, manifest, intake.problems, folder, kept)
+    kept = assemble.kept_texts(infos[:n_new], assignment, scores, intake.texts)
+    record = None
+    if prior is not None:
+        record = BatchRecord(n_new, infos[:n_new], sets, in_order, stats.table() if stats is not None else None,
+                             old_outcomes(infos, n_new, assignment, scores))
+    result = RunResult(decisions, clusters, summary, manifest, intake.problems, folder, kept, record)
     if owned:
         weakref.finalize(result, shutil.rmtree, folder, True)
     return result

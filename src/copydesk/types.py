@@ -125,6 +125,7 @@ class Reason(StrEnum):
     DUPLICATE_ID = "duplicate_id"
     UNREADABLE = "unreadable"
     BINARY = "binary"
+    ALREADY_INDEXED = "already_indexed"  # (an index run: a doc of this id is in the index, so it is skipped)
 
 
 @dataclass(frozen=True, slots=True)

@@ -231,6 +231,27 @@ class SourceLineStats:
 
         return NormalisedLineCheck(on_normalised, on_normalised_many)
 
+    def table(self) -> tuple[np.ndarray, np.ndarray]:
+        """Every (source, line) key held and in how many docs it was seen, sorted by key: what an index stores
+        to count the next batch's lines on top of (:meth:`seeded`)."""
+        held = self._counts > 0
+        keys, counts = self._keys[held], self._counts[held]
+        order = np.argsort(keys, kind="stable")
+        return keys[order], counts[order]
+
+    def seeded(self, keys: np.ndarray, counts: np.ndarray, documents: int = 0) -> SourceLineStats:
+        """These stats holding the counts of :meth:`table` (of ``documents`` docs) before anything is observed."""
+        if self._held:
+            raise ValueError("seeded() is for empty stats")
+        keys = np.ascontiguousarray(keys, dtype=np.uint64)
+        counts = np.ascontiguousarray(counts, dtype=np.int64)
+        self._keys, self._counts, self._held = _counting.rebuilt(
+            keys, counts, _counting.capacity_for(int(keys.shape[0])), 0)
+        self._docs = documents
+        if self._held > self.max_tracked_lines:
+            self._prune()
+        return self
+
     def freeze(self) -> FrozenSourceLines:
         """The boilerplate verdicts only (keys seen in >= ``min_docs`` docs): small, read-only, picklable."""
         return FrozenSourceLines(

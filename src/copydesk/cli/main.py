@@ -10,6 +10,7 @@ import shutil
 import signal
 import sys
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -34,6 +35,7 @@ from ..errors import CopydeskError
 from ..executor import Workers
 from ..io.readers import ALL_SUFFIXES, read_inputs, read_inputs_deferred, sorted_files
 from ..io.switch import staging_prefix
+from ..io.writers import write_jsonl
 from ..pipeline import RunResult, dedup
 from ..prepare import clean_documents
 from ..run import read_single_text, ready_out_dir, write_outputs
@@ -130,13 +132,14 @@ def dedup_command(
     workers: Annotated[int, typer.Option(help="Processes that parse JSONL, extract HTML, count line statistics, clean and sketch; 0 = one per CPU core (at most 8) once the input proves large (20,000 docs, or 400 HTML pages). Never changes results.")] = 0,
     backend: Annotated[str, typer.Option(help="Where shingling, MinHash and band keys run: numpy (CPU), gpu (CUDA, needs the \\[gpu] extra) or auto (gpu where usable). Never changes results.")] = _DEFAULT.backend,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars or summary table.")] = False,
+    db: Annotated[Path | None, typer.Option("--db", help="An index (SQLite file, created if missing): match against every doc added before, then add these (the short form of `copydesk index add`).")] = None,
+    recanonicalize: Annotated[bool, typer.Option("--recanonicalize", help="With --db: a better copy takes over as canonical from an old one (changes.jsonl lists every old doc whose decision changed); by default an old canonical doc stays canonical.")] = False,
+    store_text: Annotated[bool, typer.Option("--store-text", help="With --db: keep each doc's clean text in the index too.")] = False,
 ) -> None:
     """Find near-duplicates and excerpts, cluster them, and write one decision per input doc."""
     _warnings_to_terminal(quiet)
-    if not out.strip():
-        _fail("--out is empty: give the folder the outputs go to (--out . for the current folder)")
-    out_dir = Path(out)
-    phase = "run"
+    if (recanonicalize or store_text) and db is None:
+        _fail("--recanonicalize and --store-text go with --db (an index)")
     try:
         if num_perm % bands:
             _fail(f"num_perm {num_perm} is not a multiple of bands {bands}; choose bands dividing num_perm")
@@ -155,21 +158,61 @@ def dedup_command(
             backend=backend,  # type: ignore[arg-type]  # RunConfig checks the value
             output_formats=_formats(output_format),
         )
-        ready_out_dir(out_dir)
+    except CopydeskError as exc:
+        _fail(str(exc))
+        return
+    run_job(inputs, out, cfg, quiet, None if db is None else IndexJob(db, "add", recanonicalize, store_text))
+
+
+@dataclass(frozen=True)
+class IndexJob:
+    """A run against an index (``copydesk index add`` / ``query``, ``dedup --db``)."""
+
+    db: Path
+    mode: Literal["add", "query"]
+    recanonicalize: bool = False
+    store_text: bool = False
+
+
+def run_job(inputs: list[Path], out: str | None, cfg: RunConfig, quiet: bool, job: IndexJob | None) -> None:
+    """Run ``dedup`` (or an index batch) over the inputs, write the outputs to ``out`` (none for a query
+    without ``--out``), report, and exit 1 when any input had a problem."""
+    from ..index import Index
+
+    if out is not None and not out.strip():
+        _fail("--out is empty: give the folder the outputs go to (--out . for the current folder)")
+    out_dir = None if out is None else Path(out)
+    phase = "run"
+    written: list[Path] = []
+    try:
+        if out_dir is not None:
+            ready_out_dir(out_dir)
         update, progress = _progress_fn(quiet)
         # (the run's processes are kept warm to write its largest file)
         with progress if progress is not None else contextlib.nullcontext(), Workers() as pool:
             # (which disk a full-disk error without a file name is about: the run's, or the outputs')
-            result = dedup(read_inputs_deferred(inputs, cfg.read), cfg, update, workers=pool)
+            changes: list[dict[str, Any]] | None = None
+            if job is None:
+                result = dedup(read_inputs_deferred(inputs, cfg.read), cfg, update, workers=pool)
+            else:
+                with Index(job.db, cfg, recanonicalize=job.recanonicalize, store_text=job.store_text) as index:
+                    items = read_inputs_deferred(inputs, cfg.read)
+                    run = (index.add(items, update, workers=pool, label=", ".join(map(str, inputs)))
+                           if job.mode == "add" else index.query(items, update, workers=pool))
+                result, changes = run.result, run.changes
             phase = "write"
-            written = write_outputs(result, out_dir, cfg, update, workers=pool)
+            if out_dir is not None:
+                written = write_outputs(result, out_dir, cfg, update, workers=pool)
+                if changes is not None:
+                    write_jsonl(out_dir / "changes.jsonl", changes)
+                    written.append(out_dir / "changes.jsonl")
     except CopydeskError as exc:
         _fail(str(exc))
         return
     except OSError as exc:
         if exc.errno != errno.ENOSPC:
             raise
-        _fail(_disk_full(exc, inputs, out_dir, writing=phase == "write"), code=1)
+        _fail(_disk_full(exc, inputs, out_dir or Path("."), writing=phase == "write"), code=1)
         return
     if not quiet:
         _print_summary(result, written)
@@ -328,6 +371,15 @@ def compare_command(
 class _Stopped(KeyboardInterrupt):
     """SIGTERM or SIGHUP, raised where the run is, so that it cleans up as after Ctrl-C (its temporary folder,
     its staging folder, its worker processes) instead of dying on the spot."""
+
+
+def _register_index_commands() -> None:
+    from .index import index_app
+
+    app.add_typer(index_app, name="index")
+
+
+_register_index_commands()
 
 
 def main() -> None:

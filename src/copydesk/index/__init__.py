@@ -1,0 +1,402 @@
+"""A persistent, incremental index: each new batch is matched against every doc added before, and stored.
+
+    with Index("crawl.db") as index:
+        run = index.add(read_inputs_deferred([Path("day2.jsonl")], cfg.read))
+        run.result.decisions      # one per input doc of the batch; a copy of an old doc names it
+        run.changes               # old docs whose decision the batch changed
+
+A batch runs the usual stages (``pipeline.dedup``) with the index as its :class:`copydesk.prior.Prior`: line
+statistics go on from the stored counts, docs whose id is in the index are skipped (``already_indexed``), the old
+docs related to the batch (by LSH band keys, passage fingerprints and exact-copy hashes) are loaded and matched
+with it, and the batch is stored in one transaction. An old canonical doc stays canonical when a more complete
+copy arrives; an old unique doc that a new doc copies (or that copies one) gets a new decision, reported in
+``changes``. The index refuses a configuration other than its own (:func:`index_config`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Self
+
+import numpy as np
+
+from ..candidates.lsh import _BAND_SEED, fingerprints
+from ..config import RunConfig
+from ..dates import date_key
+from ..executor import Workers
+from ..io.readers import Entry
+from ..io.writers import cluster_row, decision_row, write_jsonl
+from ..pipeline import ProgressFn, RunResult, dedup, no_progress
+from ..prepare import DocInfo
+from ..prior import BatchRecord, PriorDocs
+from ..provenance import Credit
+from ..sketch import _kernels
+from ..sketch.minhash import signatures
+from ..sketch.shingle import ShingleSets
+from ..syndication import NameKeys, syndication_edges
+from ..types import Cluster, Edge, EdgeLabel, Role
+from .store import (
+    SCHEMA_VERSION,
+    Change,
+    IndexError_,
+    NewDoc,
+    SQLiteStore,
+    StoredDoc,
+    refuse_other_config,
+)
+
+__all__ = ["Index", "IndexRun", "index_config"]
+
+#: Docs whose sketches are read at once when a batch is stored.
+STORE_CHUNK = 10_000
+
+
+def index_config(cfg: RunConfig) -> dict[str, Any]:
+    """The settings an index is bound to, flat ("shingle.size": 5, ...): every one that changes results, and the
+    version of the rules and normalisation (copydesk's own) and of the index's schema."""
+    from .. import __version__
+
+    flat: dict[str, Any] = {"copydesk": __version__, "schema": SCHEMA_VERSION}
+    for stage, values in json.loads(json.dumps(cfg.matching_dict(), default=list)).items():
+        if stage == "read":
+            continue  # (which fields hold what may differ from crawl to crawl; matching does not)
+        for key, value in values.items():
+            flat[f"{stage}.{key}"] = value
+    return flat
+
+
+@dataclass(frozen=True)
+class IndexRun:
+    """One batch added to (or queried against) the index: the batch's run, and the old docs whose decision the
+    batch changed (before, after)."""
+
+    result: RunResult
+    changes: list[dict[str, Any]]
+    batch: int | None  # its number in the index (None for a query)
+
+    def change_rows(self) -> Iterator[dict[str, Any]]:
+        return iter(self.changes)
+
+
+def _info_row(info: DocInfo) -> dict[str, Any]:
+    return {
+        "origin": info.origin, "url": info.url, "source": info.source, "date": info.date, "title": info.title,
+        "chars": info.chars, "warnings": list(info.warnings), "utf8_bytes": info.utf8_bytes,
+        "credits": [[c.kind, c.name, c.line, c.evidence] for c in info.credits],
+        "removed_lines": info.removed_lines, "notes": list(info.notes),
+    }
+
+
+def _info_of(doc_id: str, row: dict[str, Any]) -> DocInfo:
+    return DocInfo(
+        doc_id, row["origin"], row["url"], row["source"], row["date"], row["title"], int(row["chars"]),
+        tuple(row["warnings"]), int(row["utf8_bytes"]), False,
+        tuple(Credit(k, n, line, ev) for k, n, line, ev in row["credits"]), int(row["removed_lines"]), False,
+        tuple(row["notes"]),
+    )
+
+
+def _edge_row(e: Edge) -> dict[str, Any]:
+    return {"a": e.a, "b": e.b, "jaccard": e.jaccard, "contain_ab": e.contain_ab, "contain_ba": e.contain_ba,
+            "label": e.label.value, "cover_ab": e.cover_ab, "cover_ba": e.cover_ba,
+            "longest_passage": e.longest_passage, "passages": [list(p) for p in e.passages]}
+
+
+def _edge_of(row: dict[str, Any]) -> Edge:
+    return Edge(row["a"], row["b"], row["jaccard"], row["contain_ab"], row["contain_ba"], EdgeLabel(row["label"]),
+                row["cover_ab"], row["cover_ba"], row["longest_passage"],
+                tuple(tuple(p) for p in row["passages"]))
+
+
+class _StorePrior:
+    """The index as the pipeline's :class:`copydesk.prior.Prior`."""
+
+    def __init__(self, store: SQLiteStore, cfg: RunConfig, recanonicalize: bool = False) -> None:
+        self.store = store
+        self.cfg = cfg
+        self.recanonicalize = recanonicalize
+        self.loaded: dict[str, StoredDoc] = {}  # by id: the old docs handed to the run
+
+    def line_counts(self) -> tuple[np.ndarray, np.ndarray] | None:
+        return self.store.line_counts()
+
+    def is_known(self, doc_id: str) -> bool:
+        return self.store.has_id(doc_id)
+
+    def related(self, sigs: np.ndarray, prints: tuple[np.ndarray, np.ndarray], exact: np.ndarray) -> PriorDocs:
+        cand, mh = self.cfg.candidates, self.cfg.minhash
+        n = sigs.shape[0]
+        owners = np.arange(n, dtype=np.int64)
+        seed = _BAND_SEED ^ np.uint64(mh.seed)
+        band_keys = np.concatenate([_kernels.band_keys(sigs, b, cand.rows, seed) for b in range(cand.bands)]) \
+            if n else np.empty(0, dtype=np.uint64)
+        hits = [
+            self.store.lookup("bands", band_keys, np.tile(owners, cand.bands), cand.max_postings),
+            self.store.lookup("prints", prints[0], np.repeat(owners, np.diff(prints[1])), cand.max_postings),
+            self.store.exact_matches(exact),
+        ]
+        pairs = np.unique(np.concatenate(hits), axis=0)
+        roles = self.store.roles(np.unique(pairs[:, 1]).tolist())
+        canonical_n = self.store.numbers(sorted({c for role, c in roles.values()
+                                                 if role not in ("canonical", "unique") and c is not None}))
+        direct: set[int] = set()
+        through: set[tuple[int, int]] = set()  # (new doc, old canonical doc) found through one of its members
+        for new, old in pairs.tolist():
+            role, canonical = roles[old]
+            if role in ("canonical", "unique"):
+                direct.add(old)
+            elif canonical in canonical_n:
+                through.add((new, canonical_n[canonical]))
+        targets = sorted(direct | {old for _, old in through})
+        if self.recanonicalize:  # whole clusters, to be clustered afresh with the batch
+            touched = {c for role, c in roles.values() if c is not None}
+            targets = sorted(set(targets) | set(self.store.cluster_members(sorted(touched))))
+            through = set()
+        docs = self.store.load(targets)
+        self.loaded = {d.id: d for d in docs}
+        at = {d.n: k for k, d in enumerate(docs)}
+        sizes = np.array([d.shingles.shape[0] for d in docs], dtype=np.int64)
+        lengths = np.array([d.text_order.shape[0] for d in docs], dtype=np.int64)
+        offsets = np.zeros(len(docs) + 1, dtype=np.int64)
+        np.cumsum(sizes, out=offsets[1:])
+        order_offsets = np.zeros(len(docs) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=order_offsets[1:])
+        empty64, empty32 = np.empty(0, dtype=np.uint64), np.empty(0, dtype=np.uint32)
+        return PriorDocs(
+            infos=[_info_of(d.id, d.info) for d in docs],
+            sets=ShingleSets(np.concatenate([d.shingles for d in docs]) if docs else empty64, offsets,
+                             np.array([d.exact for d in docs], dtype=np.uint64)),
+            order=(np.concatenate([d.text_order for d in docs]) if docs else empty32, order_offsets),
+            anchored=np.array([d.role == "canonical" and not self.recanonicalize for d in docs], dtype=bool),
+            pairs=np.array(sorted((new, at[old]) for new, old in through), dtype=np.int64).reshape(-1, 2),
+            rematch=self.recanonicalize,
+        )
+
+
+class Index:
+    """A copydesk index in one SQLite file (created on first use). ``cfg``: the run's settings, which must be the
+    index's own (a :class:`copydesk.ConfigError` names each difference); ``store_text`` keeps each doc's clean
+    text too. ``recanonicalize``: the clusters a batch touches are clustered afresh with it, so a better copy
+    takes over as canonical (every old doc whose decision changes is in the run's ``changes``); by default an
+    old canonical doc stays canonical. A context manager; not shared between threads."""
+
+    def __init__(self, path: str | os.PathLike[str], cfg: RunConfig | None = None, *, store_text: bool = False,
+                 recanonicalize: bool = False, timeout: float = 30.0, readonly: bool = False) -> None:
+        self.path = Path(path)
+        self.recanonicalize = recanonicalize
+        self.cfg = cfg if cfg is not None else RunConfig()
+        self.store_text = store_text
+        self.store = SQLiteStore(self.path, timeout=timeout, readonly=readonly)
+        wanted = index_config(self.cfg)
+        stored = self.store.config()
+        if stored is None:
+            if not readonly:
+                self.store.set_config(wanted)
+        else:
+            refuse_other_config(self.path, stored, wanted)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.store.close()
+
+    # -- matching ------------------------------------------------------------------------------------------
+    def add(self, items: Iterable[Entry], progress: ProgressFn = no_progress, workers: Workers | None = None,
+            label: str | None = None) -> IndexRun:
+        """Match a batch against the index and within itself, then store it (one transaction: after a crash the
+        index holds the batch wholly or not at all). ``label``: a note kept with the batch (its inputs)."""
+        self.store.begin_write()
+        try:
+            run = self._run(items, progress, workers)
+            record = run.result.record
+            assert record is not None
+            batch = self.store.add_batch(self._new_docs(run.result, record), self._changes(run), label)
+            if record.line_counts is not None:
+                self.store.set_line_counts(*record.line_counts)
+            self.store.commit()
+        except BaseException:
+            self.store.rollback()
+            raise
+        return dataclasses.replace(run, batch=batch)
+
+    def query(self, items: Iterable[Entry], progress: ProgressFn = no_progress,
+              workers: Workers | None = None) -> IndexRun:
+        """The same matching as :meth:`add`; nothing is written to the index."""
+        return self._run(items, progress, workers)
+
+    def _run(self, items: Iterable[Entry], progress: ProgressFn, workers: Workers | None) -> IndexRun:
+        prior = _StorePrior(self.store, self.cfg, self.recanonicalize)
+        result = dedup(items, self.cfg, progress, workers=workers, prior=prior)
+        self._prior = prior
+        return IndexRun(result, self._change_rows(result, prior), None)
+
+    def _change_rows(self, result: RunResult, prior: _StorePrior) -> list[dict[str, Any]]:
+        record = result.record
+        assert record is not None
+        edges = {e.a: e for c in result.clusters for e in c.edges}
+        rows = []
+        for o in record.old:
+            before = prior.loaded[o.doc_id]
+            if o.role.value == before.role and o.canonical_id == before.canonical:
+                continue
+            if before.role == "canonical" and not self.recanonicalize:
+                continue  # (an old canonical doc stays canonical: its members point to it)
+            e = edges.get(o.doc_id)
+            rows.append({"id": o.doc_id, "before": {"role": before.role, "canonical_id": before.canonical},
+                         "after": {"role": o.role.value, "canonical_id": o.canonical_id, "reason_code": o.reason,
+                                   "reason": o.detail},
+                         "edge": None if e is None else _edge_row(e)})
+        return rows
+
+    def _changes(self, run: IndexRun) -> list[Change]:
+        out = []
+        from ..assemble import cluster_id
+
+        for row in run.changes:
+            after = row["after"]
+            stored = self.store.rows("SELECT decision FROM docs WHERE id = ?", (row["id"],))
+            decision = json.loads(next(stored)[0])
+            canonical = after["canonical_id"]
+            decision.update(role=after["role"], canonical_id=canonical,
+                            cluster_id=None if canonical is None else cluster_id(canonical),
+                            reason_code=after["reason_code"], reason=after["reason"])
+            edge = row["edge"]
+            if edge is not None:
+                decision.update(jaccard=edge["jaccard"], containment=edge["contain_ab"], cover=edge["cover_ab"],
+                                longest_passage=edge["longest_passage"])
+            out.append(Change(row["id"], after["role"], canonical, decision, edge))
+        return out
+
+    def _new_docs(self, result: RunResult, record: BatchRecord) -> list[NewDoc]:
+        cfg = self.cfg
+        decisions = {d.doc_id: d for d in result.decisions}
+        edges = {e.a: e for c in result.clusters for e in c.edges}
+        texts = {row["id"]: row["text"] for row in result.kept_texts()} if self.store_text else {}
+        seed = _BAND_SEED ^ np.uint64(cfg.minhash.seed)
+        out: list[NewDoc] = []
+        for lo in range(0, record.n_new, STORE_CHUNK):
+            rows = np.arange(lo, min(lo + STORE_CHUNK, record.n_new), dtype=np.int64)
+            sets = record.sets.rows(rows)
+            order = record.order.rows(rows)
+            sigs = signatures(sets, cfg.minhash)
+            bands = np.stack([_kernels.band_keys(sigs, b, cfg.candidates.rows, seed)
+                              for b in range(cfg.candidates.bands)], axis=1) if rows.size else None
+            fp_values, fp_offsets = fingerprints(sets, cfg.candidates)
+            for k, i in enumerate(rows.tolist()):
+                info = record.infos[i]
+                d = decisions[info.id]
+                e = edges.get(info.id)
+                out.append(NewDoc(
+                    id=info.id, date_key=date_key(info.date) if info.date else None,
+                    exact=int(sets.exact[k]),
+                    shingles=sets.values[sets.offsets[k]: sets.offsets[k + 1]],
+                    text_order=order.values[order.offsets[k]: order.offsets[k + 1]],
+                    info=_info_row(info), role=d.role.value, canonical=d.canonical_id,
+                    decision=decision_row(d), edge=None if e is None else _edge_row(e),
+                    band_keys=bands[k] if bands is not None else np.empty(0, dtype=np.uint64),
+                    print_keys=fp_values[fp_offsets[k]: fp_offsets[k + 1]], text=texts.get(info.id),
+                ))
+        return out
+
+    # -- upkeep --------------------------------------------------------------------------------------------
+    def stats(self) -> dict[str, Any]:
+        """Docs, batches, clusters, roles, size on disk (the file and its write-ahead log) and configuration."""
+        roles = dict(self.store.rows("SELECT role, COUNT(*) FROM docs GROUP BY role ORDER BY role"))
+        docs = int(sum(roles.values()))
+        size = sum(p.stat().st_size for p in (self.path, Path(f"{self.path}-wal")) if p.exists())
+        batches = int(next(self.store.rows("SELECT COUNT(*) FROM batches"))[0])
+        return {
+            "path": str(self.path), "docs": docs, "batches": batches, "clusters": int(roles.get("canonical", 0)),
+            "roles": roles, "bytes_on_disk": size,
+            "bytes_per_doc": round(size / docs) if docs else None, "config": self.store.config(),
+        }
+
+    def check(self) -> list[str]:
+        """Integrity problems (an empty list when there are none)."""
+        return self.store.check()
+
+    def remove(self, ids: Iterable[str]) -> dict[str, int]:
+        """Remove docs by id, in one transaction; members of a removed canonical doc become unique."""
+        wanted = list(dict.fromkeys(ids))
+        self.store.begin_write()
+        try:
+            numbers = self.store.numbers(wanted)
+            orphans = self.store.remove(sorted(numbers.values()))
+            self.store.commit()
+        except BaseException:
+            self.store.rollback()
+            raise
+        return {"removed": len(numbers), "not_found": len(wanted) - len(numbers), "members_made_unique": len(orphans)}
+
+    def prune(self, before: str) -> dict[str, int]:
+        """Remove the docs dated before ``before`` (any date form copydesk reads); undated docs stay."""
+        cutoff = date_key(before)
+        if cutoff is None or math.isnan(cutoff):
+            raise IndexError_(f"--before {before!r}: not a date copydesk reads (for example 2026-01-31)")
+        ids = [r[0] for r in self.store.rows("SELECT id FROM docs WHERE date_key < ?", (cutoff,))]
+        return self.remove(ids)
+
+    def export(self, out_dir: Path) -> dict[str, int]:
+        """The whole index's decisions and clusters, as ``dedup --out`` writes them (decisions.jsonl,
+        clusters.jsonl), in the order the docs were added."""
+        out_dir.mkdir(parents=True, exist_ok=True)
+        decisions = write_jsonl(out_dir / "decisions.jsonl", (
+            json.loads(row[0]) for row in self.store.rows("SELECT decision FROM docs ORDER BY n")))
+        return {"decisions": decisions, "clusters": write_jsonl(out_dir / "clusters.jsonl", self._cluster_rows())}
+
+    def _cluster_rows(self) -> Iterator[dict[str, Any]]:
+        from ..assemble import cluster_id
+
+        keys = NameKeys()
+        for canonical, decision, info in list(self.store.rows(
+                "SELECT id, decision, info FROM docs WHERE role = 'canonical' ORDER BY id")):
+            members = list(self.store.rows(
+                "SELECT id, role, edge, info FROM docs WHERE canonical = ? AND role != 'canonical' ORDER BY id",
+                (canonical,)))
+            edges = tuple(_edge_of(json.loads(m[2])) for m in members if m[2] is not None)
+            roles = tuple(Role(m[1]) for m in members if m[2] is not None)
+            if not edges:
+                continue
+            weakest = min((e.contain_ab if r is Role.EXCERPT_OF else e.jaccard, e.a,
+                           "containment" if r is Role.EXCERPT_OF else "jaccard") for e, r in zip(edges, roles))
+            infos = [_info_of(canonical, json.loads(info))] + [_info_of(m[0], json.loads(m[3])) for m in members]
+            yield cluster_row(Cluster(
+                id=cluster_id(canonical), canonical=canonical, canonical_reason=json.loads(decision)["reason"],
+                members=tuple(e.a for e in edges), roles=roles, edges=edges, weakest_member=weakest[1],
+                weakest_score=weakest[0], weakest_metric=weakest[2],
+                syndication=syndication_edges([(i.id, i.source, i.credits) for i in infos], keys),
+            ))
+
+
+def config_of_index(path: str | os.PathLike[str], base: RunConfig | None = None) -> RunConfig:
+    """The run settings an index was built with (``base``'s where the index has none yet, or none is there):
+    what ``copydesk index add`` runs with, so that a later batch needs no options repeated."""
+    cfg = base if base is not None else RunConfig()
+    if not Path(path).exists():
+        return cfg
+    store = SQLiteStore(Path(path), readonly=True)
+    try:
+        stored = store.config()
+    finally:
+        store.close()
+    if stored is None:
+        return cfg
+    stages: dict[str, dict[str, Any]] = {}
+    for key, value in stored.items():
+        if "." in key:
+            stage, name = key.split(".", 1)
+            stages.setdefault(stage, {})[name] = tuple(value) if isinstance(value, list) else value
+    changes = {stage: dataclasses.replace(getattr(cfg, stage), **values) for stage, values in stages.items()
+               if hasattr(cfg, stage)}
+    return dataclasses.replace(cfg, **changes)

@@ -1,0 +1,386 @@
+"""The index's storage: one SQLite file (the standard library's ``sqlite3``, WAL mode), behind :class:`IndexStore`.
+
+Why SQLite: no server, one file to copy or back up, transactions that survive ``kill -9`` (a batch is stored
+wholly or not at all), readers that go on while a writer adds, and B-tree indexes on the lookup keys, which is
+all an index of sketches needs. A server database would take its place behind the same interface (PostgreSQL,
+whose ``bytea`` columns and B-tree indexes map one to one onto the tables below, for several writers on several
+machines).
+
+What a doc keeps (no text unless asked): its fields, its shingle set (8 bytes per shingle), its shingles in text
+order (4 bytes each, for passage alignment), and its lookup keys: the LSH band keys of its signature and its
+sampled passage fingerprints (tables ``bands`` and ``prints``, keyed for lookup), and its exact-copy hash. Signatures
+are not stored: they are computed again from the set when a doc is loaded, in less time than reading them.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+
+from ..errors import ConfigError, CopydeskError
+
+#: The layout of the tables below; an index of another version is refused with a message naming both.
+SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS batches (
+    batch INTEGER PRIMARY KEY, added TEXT NOT NULL, docs INTEGER NOT NULL, label TEXT
+);
+CREATE TABLE IF NOT EXISTS docs (
+    n INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    batch INTEGER NOT NULL,
+    date_key REAL,
+    exact INTEGER NOT NULL,
+    shingles BLOB NOT NULL,
+    text_order BLOB NOT NULL,
+    info TEXT NOT NULL,
+    role TEXT NOT NULL,
+    canonical TEXT,
+    decision TEXT NOT NULL,
+    edge TEXT,
+    text TEXT
+);
+CREATE INDEX IF NOT EXISTS docs_exact ON docs (exact);
+CREATE INDEX IF NOT EXISTS docs_canonical ON docs (canonical);
+CREATE INDEX IF NOT EXISTS docs_date ON docs (date_key);
+CREATE INDEX IF NOT EXISTS docs_batch ON docs (batch);
+CREATE TABLE IF NOT EXISTS bands (key INTEGER NOT NULL, doc INTEGER NOT NULL, PRIMARY KEY (key, doc)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS prints (key INTEGER NOT NULL, doc INTEGER NOT NULL, PRIMARY KEY (key, doc)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS state (name TEXT PRIMARY KEY, value BLOB NOT NULL);
+"""
+
+
+class IndexError_(CopydeskError):
+    """The index cannot be opened or written: locked, damaged, or of another schema."""
+
+
+@dataclass(frozen=True)
+class StoredDoc:
+    """One doc as the index holds it (what matching needs; no text)."""
+
+    n: int
+    id: str
+    info: dict[str, Any]
+    shingles: np.ndarray  # uint64, sorted
+    text_order: np.ndarray  # uint32, in text order
+    exact: int
+    role: str
+    canonical: str | None
+
+
+@dataclass(frozen=True)
+class NewDoc:
+    """One doc of a batch to store, with its decision and lookup keys."""
+
+    id: str
+    date_key: float | None
+    exact: int
+    shingles: np.ndarray
+    text_order: np.ndarray
+    info: dict[str, Any]
+    role: str
+    canonical: str | None
+    decision: dict[str, Any]
+    edge: dict[str, Any] | None
+    band_keys: np.ndarray  # uint64
+    print_keys: np.ndarray  # uint64
+    text: str | None = None
+
+
+@dataclass(frozen=True)
+class Change:
+    """A stored doc's new decision (an old unique doc that a new doc copies, or that copies one)."""
+
+    id: str
+    role: str
+    canonical: str | None
+    decision: dict[str, Any]
+    edge: dict[str, Any] | None
+
+
+class IndexStore(Protocol):
+    """What the index asks of its storage; :class:`SQLiteStore` is the one there is."""
+
+    def config(self) -> dict[str, Any] | None: ...
+    def begin_write(self) -> None: ...
+    def commit(self) -> None: ...
+    def rollback(self) -> None: ...
+    def has_id(self, doc_id: str) -> bool: ...
+    def lookup(self, table: str, keys: np.ndarray, owners: np.ndarray, max_postings: int) -> np.ndarray: ...
+    def exact_matches(self, exact: np.ndarray) -> np.ndarray: ...
+    def roles(self, docs: Sequence[int]) -> dict[int, tuple[str, str | None]]: ...
+    def numbers(self, ids: Sequence[str]) -> dict[str, int]: ...
+    def load(self, docs: Sequence[int]) -> list[StoredDoc]: ...
+    def cluster_members(self, canonical_ids: Sequence[str]) -> list[int]: ...
+    def add_batch(self, docs: Sequence[NewDoc], changes: Sequence[Change], label: str | None) -> int: ...
+    def line_counts(self) -> tuple[np.ndarray, np.ndarray] | None: ...
+    def set_line_counts(self, keys: np.ndarray, counts: np.ndarray) -> None: ...
+
+
+def _signed(values: np.ndarray) -> list[int]:
+    """uint64 keys as SQLite's signed 64-bit integers (the same bits)."""
+    out: list[int] = np.ascontiguousarray(values, dtype=np.uint64).view(np.int64).tolist()
+    return out
+
+
+class SQLiteStore:
+    """:class:`IndexStore` on one SQLite file. ``timeout``: seconds a writer waits for another to finish."""
+
+    def __init__(self, path: Path, timeout: float = 30.0, readonly: bool = False) -> None:
+        self.path = Path(path)
+        if readonly and not self.path.exists():
+            raise IndexError_(f"{self.path}: no index there (create one with `copydesk index add --db {path}`)")
+        try:
+            self.db = sqlite3.connect(self.path, timeout=timeout, isolation_level=None)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            self.db.execute("PRAGMA foreign_keys=OFF")
+            version = self._meta("schema_version")
+            if version is None and not readonly:
+                self.db.executescript("BEGIN IMMEDIATE;" + _SCHEMA + "COMMIT;")
+                self.db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+            elif version is not None and int(version) != SCHEMA_VERSION:
+                raise IndexError_(f"{self.path}: index schema version {version}, this copydesk reads version "
+                                  f"{SCHEMA_VERSION}; rebuild it with `copydesk index add` over the inputs")
+        except sqlite3.DatabaseError as exc:
+            raise IndexError_(f"{self.path}: not a copydesk index, or damaged ({exc})") from exc
+        self._writing = False
+
+    def _meta(self, key: str) -> str | None:
+        try:
+            row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        except sqlite3.OperationalError as exc:
+            if "no such table" in str(exc):
+                return None
+            raise
+        return None if row is None else str(row[0])
+
+    def close(self) -> None:
+        self.db.close()
+
+    # -- configuration --------------------------------------------------------------------------------------
+    def config(self) -> dict[str, Any] | None:
+        raw = self._meta("config")
+        return None if raw is None else dict(json.loads(raw))
+
+    def set_config(self, config: dict[str, Any]) -> None:
+        self.db.execute("INSERT OR REPLACE INTO meta VALUES ('config', ?)", (json.dumps(config, sort_keys=True),))
+
+    # -- transactions ---------------------------------------------------------------------------------------
+    def begin_write(self) -> None:
+        """Take the write lock for a batch (waits ``timeout`` seconds for another writer)."""
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            if "locked" in str(exc) or "busy" in str(exc):
+                raise IndexError_(f"{self.path}: another `index add` is writing to this index; try again when it "
+                                  "has finished") from exc
+            raise
+        self._writing = True
+
+    def commit(self) -> None:
+        self.db.execute("COMMIT")
+        self._writing = False
+
+    def rollback(self) -> None:
+        if self._writing:
+            self.db.execute("ROLLBACK")
+            self._writing = False
+
+    # -- lookups --------------------------------------------------------------------------------------------
+    def has_id(self, doc_id: str) -> bool:
+        return self.db.execute("SELECT 1 FROM docs WHERE id = ?", (doc_id,)).fetchone() is not None
+
+    def lookup(self, table: str, keys: np.ndarray, owners: np.ndarray, max_postings: int) -> np.ndarray:
+        """(owner, stored doc) for every stored doc that holds one of ``keys`` (``owners[k]`` owns ``keys[k]``) in
+        ``table`` (``bands`` or ``prints``); a key held by more than ``max_postings`` docs is skipped, as the
+        batch run skips it."""
+        if table not in ("bands", "prints"):
+            raise ValueError(table)
+        if keys.shape[0] == 0:
+            return np.empty((0, 2), dtype=np.int64)
+        db = self.db
+        db.execute("CREATE TEMP TABLE IF NOT EXISTS q (key INTEGER NOT NULL, owner INTEGER NOT NULL)")
+        db.execute("DELETE FROM q")
+        db.executemany("INSERT INTO q VALUES (?, ?)", zip(_signed(keys), owners.tolist(), strict=True))
+        rows = db.execute(
+            f"SELECT q.owner, t.doc FROM q JOIN {table} t ON t.key = q.key "
+            f"WHERE q.key NOT IN (SELECT key FROM {table} WHERE key IN (SELECT key FROM q) "
+            "GROUP BY key HAVING COUNT(*) > ?)", (max_postings,)).fetchall()
+        db.execute("DELETE FROM q")
+        return np.asarray(rows, dtype=np.int64).reshape(-1, 2)
+
+    def exact_matches(self, exact: np.ndarray) -> np.ndarray:
+        """(batch row, stored doc) for every stored doc of the same exact-copy hash."""
+        out: list[tuple[int, int]] = []
+        for row, value in enumerate(_signed(exact)):
+            out.extend((row, n) for (n,) in self.db.execute("SELECT n FROM docs WHERE exact = ?", (value,)))
+        return np.asarray(out, dtype=np.int64).reshape(-1, 2)
+
+    def roles(self, docs: Sequence[int]) -> dict[int, tuple[str, str | None]]:
+        out: dict[int, tuple[str, str | None]] = {}
+        for part in _parts(list(docs)):
+            marks = ",".join("?" * len(part))
+            for n, role, canonical in self.db.execute(
+                    f"SELECT n, role, canonical FROM docs WHERE n IN ({marks})", part):
+                out[int(n)] = (str(role), canonical)
+        return out
+
+    def numbers(self, ids: Sequence[str]) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for part in _parts(list(ids)):
+            marks = ",".join("?" * len(part))
+            for doc_id, n in self.db.execute(f"SELECT id, n FROM docs WHERE id IN ({marks})", part):
+                out[str(doc_id)] = int(n)
+        return out
+
+    def cluster_members(self, canonical_ids: Sequence[str]) -> list[int]:
+        """The docs whose canonical doc is one of ``canonical_ids`` (the canonical docs included)."""
+        out: list[int] = []
+        for part in _parts(list(canonical_ids)):
+            marks = ",".join("?" * len(part))
+            out.extend(int(n) for (n,) in self.db.execute(
+                f"SELECT n FROM docs WHERE canonical IN ({marks}) OR id IN ({marks})", part + part))
+        return out
+
+    def load(self, docs: Sequence[int]) -> list[StoredDoc]:
+        """The stored docs ``docs``, in that order."""
+        got: dict[int, StoredDoc] = {}
+        for part in _parts(list(docs)):
+            marks = ",".join("?" * len(part))
+            for n, doc_id, info, shingles, order, exact, role, canonical in self.db.execute(
+                    f"SELECT n, id, info, shingles, text_order, exact, role, canonical FROM docs "
+                    f"WHERE n IN ({marks})", part):
+                got[int(n)] = StoredDoc(
+                    int(n), str(doc_id), json.loads(info), np.frombuffer(shingles, dtype=np.uint64),
+                    np.frombuffer(order, dtype=np.uint32), int(np.int64(exact).view(np.uint64)), str(role),
+                    canonical)
+        return [got[n] for n in docs]
+
+    # -- writes (inside begin_write .. commit) ---------------------------------------------------------------
+    def add_batch(self, docs: Sequence[NewDoc], changes: Sequence[Change], label: str | None) -> int:
+        """Store a batch: its docs with their keys, and the new decisions of old docs. Returns the batch number."""
+        db = self.db
+        batch = int(db.execute("SELECT COALESCE(MAX(batch), 0) + 1 FROM batches").fetchone()[0])
+        first = int(db.execute("SELECT COALESCE(MAX(n), -1) + 1 FROM docs").fetchone()[0])
+        db.execute("INSERT INTO batches VALUES (?, datetime('now'), ?, ?)", (batch, len(docs), label))
+        db.executemany(
+            "INSERT INTO docs (n, id, batch, date_key, exact, shingles, text_order, info, role, canonical, decision, "
+            "edge, text) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            ((first + k, d.id, batch, d.date_key, _signed(np.array([d.exact], dtype=np.uint64))[0],
+              np.ascontiguousarray(d.shingles, dtype=np.uint64).tobytes(),
+              np.ascontiguousarray(d.text_order, dtype=np.uint32).tobytes(), json.dumps(d.info), d.role,
+              d.canonical, json.dumps(d.decision), None if d.edge is None else json.dumps(d.edge), d.text)
+             for k, d in enumerate(docs)))
+        for table, attr in (("bands", "band_keys"), ("prints", "print_keys")):
+            db.executemany(
+                f"INSERT OR IGNORE INTO {table} VALUES (?, ?)",
+                ((key, first + k) for k, d in enumerate(docs) for key in _signed(np.unique(getattr(d, attr)))))
+        db.executemany(
+            "UPDATE docs SET role = ?, canonical = ?, decision = ?, edge = ? WHERE id = ?",
+            ((c.role, c.canonical, json.dumps(c.decision), None if c.edge is None else json.dumps(c.edge), c.id)
+             for c in changes))
+        return batch
+
+    def line_counts(self) -> tuple[np.ndarray, np.ndarray] | None:
+        row = self.db.execute("SELECT value FROM state WHERE name = 'line_counts'").fetchone()
+        if row is None:
+            return None
+        both = np.frombuffer(row[0], dtype=np.uint64).reshape(2, -1)
+        return both[0].copy(), both[1].astype(np.int64)
+
+    def set_line_counts(self, keys: np.ndarray, counts: np.ndarray) -> None:
+        both = np.stack([np.asarray(keys, dtype=np.uint64), np.asarray(counts, dtype=np.int64).astype(np.uint64)])
+        self.db.execute("INSERT OR REPLACE INTO state VALUES ('line_counts', ?)", (both.tobytes(),))
+
+    # -- upkeep ---------------------------------------------------------------------------------------------
+    def remove(self, numbers: Sequence[int]) -> list[Change]:
+        """Remove docs (and their keys); the members of a removed canonical doc become unique. Returns those
+        members' changes (applied)."""
+        db = self.db
+        db.execute("CREATE TEMP TABLE IF NOT EXISTS gone (n INTEGER PRIMARY KEY)")
+        db.executemany("INSERT OR IGNORE INTO temp.gone VALUES (?)", ((n,) for n in numbers))
+        ids = [r[0] for r in db.execute("SELECT id FROM docs WHERE n IN (SELECT n FROM temp.gone)")]
+        orphans: list[Change] = []
+        for part in _parts(ids):
+            marks = ",".join("?" * len(part))
+            for doc_id, decision in db.execute(
+                    f"SELECT id, decision FROM docs WHERE canonical IN ({marks}) "
+                    "AND n NOT IN (SELECT n FROM temp.gone) AND role != 'canonical'", part):
+                row = json.loads(decision)
+                row.update(role="unique", cluster_id=None, canonical_id=None, jaccard=None, containment=None,
+                           cover=None, longest_passage=None, reason_code="no_match",
+                           reason=f"its canonical doc {row.get('canonical_id')!r} was removed from the index")
+                orphans.append(Change(str(doc_id), "unique", None, row, None))
+        db.execute("DELETE FROM bands WHERE doc IN (SELECT n FROM temp.gone)")
+        db.execute("DELETE FROM prints WHERE doc IN (SELECT n FROM temp.gone)")
+        db.execute("DELETE FROM docs WHERE n IN (SELECT n FROM temp.gone)")
+        db.execute("DELETE FROM temp.gone")
+        db.executemany("UPDATE docs SET role = ?, canonical = ?, decision = ?, edge = ? WHERE id = ?",
+                       ((c.role, c.canonical, json.dumps(c.decision), None, c.id) for c in orphans))
+        # a canonical doc left with no members is unique again
+        db.execute(
+            "UPDATE docs SET role = 'unique', decision = json_set(decision, '$.role', 'unique', '$.cluster_id', "
+            "NULL, '$.canonical_id', NULL, '$.reason_code', 'no_match', '$.reason', "
+            "'its members were removed from the index') WHERE role = 'canonical' "
+            "AND id NOT IN (SELECT canonical FROM docs WHERE canonical IS NOT NULL AND role != 'canonical')")
+        return orphans
+
+    def rows(self, sql: str, params: Iterable[Any] = ()) -> Iterator[tuple[Any, ...]]:
+        """Rows of a read query (for the index's stats, checks and exports)."""
+        yield from self.db.execute(sql, tuple(params))
+
+    def check(self) -> list[str]:
+        """Integrity problems found (none: an empty list): SQLite's own check, then the index's rules."""
+        problems = [str(r[0]) for r in self.db.execute("PRAGMA integrity_check") if r[0] != "ok"]
+        rules = {
+            "a member's canonical doc is not in the index":
+                "SELECT COUNT(*) FROM docs m WHERE m.role NOT IN ('canonical', 'unique') "
+                "AND NOT EXISTS (SELECT 1 FROM docs c WHERE c.id = m.canonical AND c.role = 'canonical')",
+            "a canonical doc has no members":
+                "SELECT COUNT(*) FROM docs c WHERE c.role = 'canonical' AND NOT EXISTS "
+                "(SELECT 1 FROM docs m WHERE m.canonical = c.id AND m.role != 'canonical')",
+            "a doc has no LSH band keys": "SELECT COUNT(*) FROM docs d WHERE NOT EXISTS "
+                                           "(SELECT 1 FROM bands b WHERE b.doc = d.n)",
+            "a band key names no doc": "SELECT COUNT(*) FROM bands b WHERE NOT EXISTS "
+                                       "(SELECT 1 FROM docs d WHERE d.n = b.doc)",
+            "a fingerprint names no doc": "SELECT COUNT(*) FROM prints p WHERE NOT EXISTS "
+                                          "(SELECT 1 FROM docs d WHERE d.n = p.doc)",
+            "a batch's doc count is not what it holds":
+                "SELECT COUNT(*) FROM batches b WHERE b.docs < (SELECT COUNT(*) FROM docs d WHERE d.batch = b.batch)",
+        }
+        for what, sql in rules.items():
+            count = int(self.db.execute(sql).fetchone()[0])
+            if count:
+                problems.append(f"{what}: {count}")
+        return problems
+
+
+def _parts(values: list[Any], size: int = 500) -> Iterator[list[Any]]:
+    for lo in range(0, len(values), size):
+        yield values[lo : lo + size]
+
+
+def config_difference(stored: dict[str, Any], wanted: dict[str, Any]) -> list[str]:
+    """The settings on which two index configurations differ, as "key: stored -> wanted"."""
+    out = []
+    for key in sorted(set(stored) | set(wanted)):
+        if stored.get(key) != wanted.get(key):
+            out.append(f"{key}: {stored.get(key)!r} in the index, {wanted.get(key)!r} now")
+    return out
+
+
+def refuse_other_config(path: Path, stored: dict[str, Any], wanted: dict[str, Any]) -> None:
+    """Raise :class:`ConfigError` naming each setting that differs from the index's."""
+    diff = config_difference(stored, wanted)
+    if diff:
+        raise ConfigError(f"{path}: the index was built with other settings ({'; '.join(diff)}); use the index's "
+                          "settings, or build a new index for these")
