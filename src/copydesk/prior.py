@@ -12,6 +12,7 @@ verified edge to the canonical doc, as in a batch run (no chaining).
 from __future__ import annotations
 
 import logging
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -24,7 +25,7 @@ from .cluster import Assignment, Credited, PairVerifier, PassageFiller, cluster
 from .config import RunConfig
 from .prepare import DocInfo
 from .sketch.shingle import ShingleSets
-from .sketch.spill import SpilledShingles, write_values
+from .sketch.spill import JOIN_BELOW_BYTES, SpilledShingles, _merged, write_values
 from .types import Role
 from .verify import EdgeTable
 
@@ -124,7 +125,7 @@ def _extended(table: SpilledShingles, path: Path, values: np.ndarray, offsets: n
     if m == 0:
         return table
     write_values(path, values, table.dtype)
-    return SpilledShingles(
+    extended = SpilledShingles(
         (*table.paths, str(path)),
         np.concatenate([table.file_of, np.full(m, len(table.paths), dtype=np.int32)]),
         np.concatenate([table.starts, offsets[:-1].astype(np.int64)]),
@@ -132,6 +133,11 @@ def _extended(table: SpilledShingles, path: Path, values: np.ndarray, offsets: n
         np.concatenate([table.exact, exact]).astype(np.uint64),
         table.dtype,
     )
+    # (joined into one file where small, as the run joins its own: a table of many files costs numba's typed
+    # list of mappings half a second to compile at its first use in a process)
+    if sum(map(os.path.getsize, extended.paths)) <= JOIN_BELOW_BYTES:
+        return _merged(extended, path.name + ".joined")
+    return extended
 
 
 def with_old_docs(sets: SpilledShingles, order: SpilledShingles, old: PriorDocs,
