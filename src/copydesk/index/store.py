@@ -115,18 +115,7 @@ class IndexStore(Protocol):
     def rollback(self) -> None: ...
     def has_id(self, doc_id: str) -> bool: ...
     def lookup(self, table: str, keys: np.ndarray, owners: np.ndarray, max_postings: int) -> np.ndarray: ...
-    def exact_matches(self, exact: np.ndarray) -> np.ndarray:
-        """(batch row, stored doc) for every stored doc of the same exact-copy hash."""
-        if exact.shape[0] == 0:
-            return np.empty((0, 2), dtype=np.int64)
-        db = self.db
-        db.execute("CREATE TEMP TABLE IF NOT EXISTS q (key INTEGER NOT NULL, owner INTEGER NOT NULL)")
-        db.execute("DELETE FROM q")
-        db.executemany("INSERT INTO q VALUES (?, ?)", zip(_signed(exact), range(exact.shape[0]), strict=True))
-        rows = db.execute("SELECT q.owner, d.n FROM q JOIN docs d ON d.exact = q.key").fetchall()
-        db.execute("DELETE FROM q")
-        return np.asarray(rows, dtype=np.int64).reshape(-1, 2)
-
+    def exact_matches(self, exact: np.ndarray) -> np.ndarray: ...
     def roles(self, docs: Sequence[int]) -> dict[int, tuple[str, str | None]]: ...
     def numbers(self, ids: Sequence[str]) -> dict[str, int]: ...
     def load(self, docs: Sequence[int]) -> list[StoredDoc]: ...
@@ -231,10 +220,15 @@ class SQLiteStore:
 
     def exact_matches(self, exact: np.ndarray) -> np.ndarray:
         """(batch row, stored doc) for every stored doc of the same exact-copy hash."""
-        out: list[tuple[int, int]] = []
-        for row, value in enumerate(_signed(exact)):
-            out.extend((row, n) for (n,) in self.db.execute("SELECT n FROM docs WHERE exact = ?", (value,)))
-        return np.asarray(out, dtype=np.int64).reshape(-1, 2)
+        if exact.shape[0] == 0:
+            return np.empty((0, 2), dtype=np.int64)
+        db = self.db
+        db.execute("CREATE TEMP TABLE IF NOT EXISTS q (key INTEGER NOT NULL, owner INTEGER NOT NULL)")
+        db.execute("DELETE FROM q")
+        db.executemany("INSERT INTO q VALUES (?, ?)", zip(_signed(exact), range(exact.shape[0]), strict=True))
+        rows = db.execute("SELECT q.owner, d.n FROM q JOIN docs d ON d.exact = q.key").fetchall()
+        db.execute("DELETE FROM q")
+        return np.asarray(rows, dtype=np.int64).reshape(-1, 2)
 
     def roles(self, docs: Sequence[int]) -> dict[int, tuple[str, str | None]]:
         out: dict[int, tuple[str, str | None]] = {}
