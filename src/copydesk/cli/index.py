@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -94,6 +95,15 @@ def _open(db: Path, readonly: bool = True) -> Index:
         raise  # (unreachable: _fail exits)
 
 
+def _print_result(db: Path, change: Callable[[Index], dict[str, int]]) -> None:
+    """Run a change of the index (its own transaction) and print what it did, as JSON."""
+    with _open(db, readonly=False) as index:
+        try:
+            cli.out.print_json(json.dumps(change(index)))
+        except CopydeskError as exc:
+            cli._fail(str(exc))
+
+
 @index_app.command("stats")
 def stats_command(db: _DB) -> None:
     """Docs, clusters, roles, size on disk and configuration, as JSON."""
@@ -123,21 +133,13 @@ def remove_command(
     wanted = list(ids or [])
     if ids_file is not None:
         wanted += [line.strip() for line in ids_file.read_text(encoding="utf-8").splitlines() if line.strip()]
-    with _open(db, readonly=False) as index:
-        try:
-            cli.out.print_json(json.dumps(index.remove(wanted)))
-        except CopydeskError as exc:
-            cli._fail(str(exc))
+    _print_result(db, lambda index: index.remove(wanted))
 
 
 @index_app.command("prune")
 def prune_command(db: _DB, before: Annotated[str, typer.Option("--before", help="Remove docs dated before this (2026-01-31).")]) -> None:
     """Evict the docs dated before a day (undated docs stay); clusters are kept consistent."""
-    with _open(db, readonly=False) as index:
-        try:
-            cli.out.print_json(json.dumps(index.prune(before)))
-        except CopydeskError as exc:
-            cli._fail(str(exc))
+    _print_result(db, lambda index: index.prune(before))
 
 
 @index_app.command("export")
