@@ -252,3 +252,18 @@ def test_the_cli_adds_day_by_day_and_dedup_db_is_its_short_form(tmp_path: Path) 
     refused = cli("dedup", "day2.jsonl", "--db", str(db), "--shingle-size", "4", "--out", "o3", "-q")
     assert refused.returncode == 2 and "shingle.size" in refused.stderr
     assert cli("index", "query", "day2.jsonl", "--db", str(tmp_path / "none.db")).returncode == 2
+
+
+def test_a_batch_whose_outputs_fail_is_not_stored(tmp_path: Path) -> None:
+    docs = _docs(EXAMPLE)
+    with Index(tmp_path / "i.db") as index:
+        index.add(iter(docs[:3]))
+
+        def full_disk(run: object) -> None:
+            raise OSError(28, "No space left on device")
+
+        with pytest.raises(OSError, match="No space"):
+            index.add(iter(docs[3:]), before_commit=full_disk)
+        assert index.stats()["docs"] == 3 and index.stats()["batches"] == 1
+        assert index.add(iter(docs[3:])).batch == 2  # the same add, run again, completes
+        assert index.stats()["docs"] == 6 and index.check() == []

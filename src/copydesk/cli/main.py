@@ -191,21 +191,28 @@ def run_job(inputs: list[Path], out: str | None, cfg: RunConfig, quiet: bool, jo
         # (the run's processes are kept warm to write its largest file)
         with progress if progress is not None else contextlib.nullcontext(), Workers() as pool:
             # (which disk a full-disk error without a file name is about: the run's, or the outputs')
-            changes: list[dict[str, Any]] | None = None
+            def write(result: RunResult, changes: list[dict[str, Any]] | None) -> None:
+                nonlocal phase, written
+                phase = "write"
+                if out_dir is not None:
+                    written = write_outputs(result, out_dir, cfg, update, workers=pool)
+                    if changes is not None:
+                        write_jsonl(out_dir / "changes.jsonl", changes)
+                        written.append(out_dir / "changes.jsonl")
+
             if job is None:
                 result = dedup(read_inputs_deferred(inputs, cfg.read), cfg, update, workers=pool)
+                write(result, None)
             else:
                 with Index(job.db, cfg, recanonicalize=job.recanonicalize, store_text=job.store_text) as index:
                     items = read_inputs_deferred(inputs, cfg.read)
-                    run = (index.add(items, update, workers=pool, label=", ".join(map(str, inputs)))
-                           if job.mode == "add" else index.query(items, update, workers=pool))
-                result, changes = run.result, run.changes
-            phase = "write"
-            if out_dir is not None:
-                written = write_outputs(result, out_dir, cfg, update, workers=pool)
-                if changes is not None:
-                    write_jsonl(out_dir / "changes.jsonl", changes)
-                    written.append(out_dir / "changes.jsonl")
+                    if job.mode == "add":  # (the outputs are written before the batch commits: both or neither)
+                        run = index.add(items, update, workers=pool, label=", ".join(map(str, inputs)),
+                                        before_commit=lambda run: write(run.result, run.changes))
+                    else:
+                        run = index.query(items, update, workers=pool)
+                        write(run.result, run.changes)
+                result = run.result
     except CopydeskError as exc:
         _fail(str(exc))
         return

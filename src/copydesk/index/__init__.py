@@ -19,7 +19,7 @@ import dataclasses
 import json
 import math
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -213,9 +213,12 @@ class Index:
 
     # -- matching ------------------------------------------------------------------------------------------
     def add(self, items: Iterable[Entry], progress: ProgressFn = no_progress, workers: Workers | None = None,
-            label: str | None = None) -> IndexRun:
+            label: str | None = None, before_commit: Callable[[IndexRun], None] | None = None) -> IndexRun:
         """Match a batch against the index and within itself, then store it (one transaction: after a crash the
-        index holds the batch wholly or not at all). ``label``: a note kept with the batch (its inputs)."""
+        index holds the batch wholly or not at all). ``label``: a note kept with the batch (its inputs).
+        ``before_commit`` (the CLI writes the batch's outputs there): called with the run once the batch is
+        stored but not yet committed; when it raises, the batch is not stored, so that a failed write (a full
+        disk) leaves the index as it was and the same ``add`` can run again."""
         self.store.begin_write()
         try:
             run = self._run(items, progress, workers)
@@ -224,11 +227,14 @@ class Index:
             batch = self.store.add_batch(self._new_docs(run.result, record), self._changes(run), label)
             if record.line_counts is not None:
                 self.store.set_line_counts(*record.line_counts)
+            run = dataclasses.replace(run, batch=batch)
+            if before_commit is not None:
+                before_commit(run)
             self.store.commit()
         except BaseException:
             self.store.rollback()
             raise
-        return dataclasses.replace(run, batch=batch)
+        return run
 
     def query(self, items: Iterable[Entry], progress: ProgressFn = no_progress,
               workers: Workers | None = None) -> IndexRun:
