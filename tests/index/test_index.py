@@ -113,7 +113,8 @@ def test_rerunning_a_batch_changes_nothing(tmp_path: Path) -> None:
         again = index.add(iter(docs))
         after = index.stats()
     assert {d.reason for d in again.result.decisions} == {Reason.ALREADY_INDEXED}
-    assert again.changes == [] and again.result.problems == []
+    assert again.changes == [] and again.result.problems == [] and again.batch is None
+    assert after == before
     assert {k: v for k, v in after.items() if k not in ("batches", "bytes_on_disk", "bytes_per_doc")} == \
         {k: v for k, v in before.items() if k not in ("batches", "bytes_on_disk", "bytes_per_doc")}
 

@@ -79,7 +79,7 @@ class IndexRun:
 
     result: RunResult
     changes: list[dict[str, Any]]
-    batch: int | None  # its number in the index (None for a query)
+    batch: int | None  # its number in the index (None for a query, or a batch of docs all indexed already)
 
     def change_rows(self) -> Iterator[dict[str, Any]]:
         return iter(self.changes)
@@ -224,10 +224,12 @@ class Index:
             run = self._run(items, progress, workers)
             record = run.result.record
             assert record is not None
-            batch = self.store.add_batch(self._new_docs(run.result, record), self._changes(run), label)
-            if record.line_counts is not None:
-                self.store.set_line_counts(*record.line_counts)
-            run = dataclasses.replace(run, batch=batch)
+            if record.n_new or run.changes:
+                batch = self.store.add_batch(self._new_docs(run.result, record), self._changes(run), label)
+                # (a batch of docs all in the index already stores nothing: not even its lines, counted again)
+                if record.line_counts is not None:
+                    self.store.set_line_counts(*record.line_counts)
+                run = dataclasses.replace(run, batch=batch)
             if before_commit is not None:
                 before_commit(run)
             self.store.commit()
