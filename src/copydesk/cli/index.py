@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 import typer
 
-from ..config import ReadConfig
+from ..config import ReadConfig, RunConfig
 from ..errors import CopydeskError
 from ..index import Index, config_of_index
 
@@ -50,6 +50,10 @@ def _batch(inputs: list[Path], db: Path, out: str | None, mode: str, recanonical
 _INPUTS = Annotated[list[Path], typer.Argument(help="Folders, .txt, .jsonl(.gz), .parquet, .html(.gz) or .warc(.gz) files.")]
 _WORKERS = Annotated[int, typer.Option(help="Processes for parsing, cleaning and sketching; 0 = one per CPU core once the input proves large. Never changes results.")]
 _QUIET = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars or summary table.")]
+_BATCH_SIZE = Annotated[int, typer.Option(help="Docs sketched per batch (never changes results).")]
+_ID_FIELD = Annotated[str, typer.Option(help="JSONL/Parquet field holding the doc id.")]
+_TEXT_FIELD = Annotated[str, typer.Option(help="JSONL/Parquet field holding the text.")]
+_DEFAULT = RunConfig()
 
 
 @index_app.command("add")
@@ -59,9 +63,9 @@ def add_command(
     recanonicalize: Annotated[bool, typer.Option("--recanonicalize", help="A better copy takes over as canonical from an old one; changes.jsonl lists every old doc whose decision changed.")] = False,
     store_text: Annotated[bool, typer.Option("--store-text", help="Keep each doc's clean text in the index too.")] = False,
     workers: _WORKERS = 0,
-    batch_size: Annotated[int, typer.Option(help="Docs sketched per batch (never changes results).")] = 2048,
-    id_field: Annotated[str, typer.Option(help="JSONL/Parquet field holding the doc id.")] = "id",
-    text_field: Annotated[str, typer.Option(help="JSONL/Parquet field holding the text.")] = "text",
+    batch_size: _BATCH_SIZE = _DEFAULT.batch_size,
+    id_field: _ID_FIELD = _DEFAULT.read.id_field,
+    text_field: _TEXT_FIELD = _DEFAULT.read.text_field,
     quiet: _QUIET = False,
 ) -> None:
     """Clean and sketch the inputs, match them against the index and each other, then add them (one transaction).
@@ -74,9 +78,9 @@ def query_command(
     inputs: _INPUTS, db: _DB,
     out: Annotated[str | None, typer.Option("--out", "-o", help="Folder for the outputs (as `dedup` writes them).")] = None,
     workers: _WORKERS = 0,
-    batch_size: Annotated[int, typer.Option(help="Docs sketched per batch (never changes results).")] = 2048,
-    id_field: Annotated[str, typer.Option(help="JSONL/Parquet field holding the doc id.")] = "id",
-    text_field: Annotated[str, typer.Option(help="JSONL/Parquet field holding the text.")] = "text",
+    batch_size: _BATCH_SIZE = _DEFAULT.batch_size,
+    id_field: _ID_FIELD = _DEFAULT.read.id_field,
+    text_field: _TEXT_FIELD = _DEFAULT.read.text_field,
     quiet: _QUIET = False,
 ) -> None:
     """The same matching as `index add`; nothing is written to the index."""
