@@ -9,7 +9,7 @@ cluster, not per member.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -166,6 +166,16 @@ def _edge_to_centre(columns: _EdgeColumns, member_id: str, centre_id: str, membe
     )
 
 
+def weakest_link(edges: Sequence[Edge], roles: Sequence[Role]) -> tuple[float, str, str]:
+    """A cluster's weakest member: (its score, its id, the metric), the score being the containment of an excerpt
+    and the Jaccard of a near copy, on its edge to the canonical doc."""
+    return min(
+        (e.contain_ab if role is Role.EXCERPT_OF else e.jaccard, e.a,
+         "containment" if role is Role.EXCERPT_OF else "jaccard")
+        for e, role in zip(edges, roles, strict=True)
+    )
+
+
 def clusters(
     docs: DocTable, infos: list[DocInfo], assign: Assignment, scores: list[MemberScore],
     spans: dict[int, tuple[tuple[int, int, int, int], ...]],
@@ -185,11 +195,7 @@ def clusters(
         centre_id = ids[c]
         edges = tuple([_edge_to_centre(columns, ids[m], centre_id, m, spans[m]) for m in ordered])
         roles = tuple([scores[m].role for m in ordered])
-        weakest = min(
-            (e.contain_ab if role is Role.EXCERPT_OF else e.jaccard, e.a,
-             "containment" if role is Role.EXCERPT_OF else "jaccard")
-            for e, role in zip(edges, roles, strict=True)
-        )
+        weakest = weakest_link(edges, roles)
         out.append(Cluster(
             id=cluster_id(centre_id), canonical=centre_id, canonical_reason=scores[c].detail,
             members=tuple([ids[m] for m in ordered]), roles=roles, edges=edges,

@@ -19,7 +19,7 @@ from typing import Protocol
 
 import numpy as np
 
-from .candidates.lsh import fingerprints
+from .candidates.lsh import _decode_pairs, fingerprints
 from .canonical import MemberScore
 from .cluster import Assignment, Credited, PairVerifier, PassageFiller, cluster
 from .config import RunConfig
@@ -157,11 +157,7 @@ def with_index_pairs(pairs: np.ndarray, index_pairs: np.ndarray, n_new: int, kee
     extra = np.asarray(index_pairs, dtype=np.int64).reshape(-1, 2).copy()
     extra[:, 1] += n_new
     both = np.concatenate([keep, extra]).astype(np.uint64)
-    codes = np.unique((both[:, 0] << np.uint64(32)) | both[:, 1])
-    out = np.empty((codes.shape[0], 2), dtype=np.int64)
-    out[:, 0] = (codes >> np.uint64(32)).astype(np.int64)
-    out[:, 1] = (codes & np.uint64(0xFFFFFFFF)).astype(np.int64)
-    return out
+    return _decode_pairs(np.unique((both[:, 0] << np.uint64(32)) | both[:, 1]))
 
 
 def anchored_first(rank: np.ndarray, anchored: np.ndarray) -> np.ndarray:

@@ -128,6 +128,16 @@ def _lsh_codes(
     return merged.result()[0]
 
 
+def band_key_rows(signatures: np.ndarray, cfg: CandidateConfig, minhash: MinHashConfig) -> np.ndarray:
+    """Every doc's LSH band keys as a [n, bands] matrix (the keys ``lsh_pairs`` groups by, band by band): what an
+    index stores and looks a new doc up by."""
+    seed = _BAND_SEED ^ np.uint64(minhash.seed)
+    out = np.empty((signatures.shape[0], cfg.bands), dtype=np.uint64)
+    for band in range(cfg.bands):
+        out[:, band] = _kernels.band_keys(signatures, band, cfg.rows, seed)
+    return out
+
+
 def fingerprints(sets: ShingleSets, cfg: CandidateConfig) -> tuple[np.ndarray, np.ndarray]:
     """Sampled passage fingerprints of every doc (CSR: values, offsets)."""
     return _kernels.sampled_fingerprints(

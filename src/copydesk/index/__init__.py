@@ -27,7 +27,7 @@ from typing import Any, Self
 
 import numpy as np
 
-from ..candidates.lsh import _BAND_SEED, fingerprints
+from ..candidates.lsh import band_key_rows
 from ..config import RunConfig
 from ..dates import date_key
 from ..executor import Workers
@@ -37,8 +37,6 @@ from ..pipeline import ProgressFn, RunResult, dedup, no_progress
 from ..prepare import DocInfo
 from ..prior import BatchRecord, PriorDocs
 from ..provenance import Credit
-from ..sketch import _kernels
-from ..sketch.minhash import signatures
 from ..sketch.shingle import ShingleSets
 from ..syndication import NameKeys, syndication_edges
 from ..types import Cluster, Edge, EdgeLabel, Role
@@ -123,6 +121,9 @@ class _StorePrior:
         self.cfg = cfg
         self.recanonicalize = recanonicalize
         self.loaded: dict[str, StoredDoc] = {}  # by id: the old docs handed to the run
+        # the batch's lookup keys, kept to be stored with it: its band keys [n, bands] and fingerprints (CSR)
+        self.bands = np.empty((0, cfg.candidates.bands), dtype=np.uint64)
+        self.prints = (np.empty(0, dtype=np.uint64), np.zeros(1, dtype=np.int64))
 
     def line_counts(self) -> tuple[np.ndarray, np.ndarray] | None:
         return self.store.line_counts()
@@ -131,14 +132,11 @@ class _StorePrior:
         return self.store.has_id(doc_id)
 
     def related(self, sigs: np.ndarray, prints: tuple[np.ndarray, np.ndarray], exact: np.ndarray) -> PriorDocs:
-        cand, mh = self.cfg.candidates, self.cfg.minhash
-        n = sigs.shape[0]
-        owners = np.arange(n, dtype=np.int64)
-        seed = _BAND_SEED ^ np.uint64(mh.seed)
-        band_keys = np.concatenate([_kernels.band_keys(sigs, b, cand.rows, seed) for b in range(cand.bands)]) \
-            if n else np.empty(0, dtype=np.uint64)
+        cand = self.cfg.candidates
+        owners = np.arange(sigs.shape[0], dtype=np.int64)
+        self.bands, self.prints = band_key_rows(sigs, cand, self.cfg.minhash), prints
         hits = [
-            self.store.lookup("bands", band_keys, np.tile(owners, cand.bands), cand.max_postings),
+            self.store.lookup("bands", self.bands.T.ravel(), np.tile(owners, cand.bands), cand.max_postings),
             self.store.lookup("prints", prints[0], np.repeat(owners, np.diff(prints[1])), cand.max_postings),
             self.store.exact_matches(exact),
         ]
@@ -225,7 +223,8 @@ class Index:
             record = run.result.record
             assert record is not None
             if record.n_new or run.changes:
-                batch = self.store.add_batch(self._new_docs(run.result, record), self._changes(run), label)
+                batch = self.store.add_batch(self._new_docs(run.result, record, self._prior), self._changes(run),
+                                             label)
                 # (a batch of docs all in the index already stores nothing: not even its lines, counted again)
                 if record.line_counts is not None:
                     self.store.set_line_counts(*record.line_counts)
@@ -286,21 +285,17 @@ class Index:
             out.append(Change(row["id"], after["role"], canonical, decision, edge))
         return out
 
-    def _new_docs(self, result: RunResult, record: BatchRecord) -> list[NewDoc]:
-        cfg = self.cfg
+    def _new_docs(self, result: RunResult, record: BatchRecord, prior: _StorePrior) -> list[NewDoc]:
+        """The batch's docs as the store keeps them; their lookup keys are those the batch was looked up by."""
         decisions = {d.doc_id: d for d in result.decisions}
         edges = {e.a: e for c in result.clusters for e in c.edges}
         texts = {row["id"]: row["text"] for row in result.kept_texts()} if self.store_text else {}
-        seed = _BAND_SEED ^ np.uint64(cfg.minhash.seed)
+        fp_values, fp_offsets = prior.prints
         out: list[NewDoc] = []
         for lo in range(0, record.n_new, STORE_CHUNK):
             rows = np.arange(lo, min(lo + STORE_CHUNK, record.n_new), dtype=np.int64)
             sets = record.sets.rows(rows)
             order = record.order.rows(rows)
-            sigs = signatures(sets, cfg.minhash)
-            bands = np.stack([_kernels.band_keys(sigs, b, cfg.candidates.rows, seed)
-                              for b in range(cfg.candidates.bands)], axis=1) if rows.size else None
-            fp_values, fp_offsets = fingerprints(sets, cfg.candidates)
             for k, i in enumerate(rows.tolist()):
                 info = record.infos[i]
                 d = decisions[info.id]
@@ -312,8 +307,8 @@ class Index:
                     text_order=order.values[order.offsets[k]: order.offsets[k + 1]],
                     info=_info_row(info), role=d.role.value, canonical=d.canonical_id,
                     decision=decision_row(d), edge=None if e is None else _edge_row(e),
-                    band_keys=bands[k] if bands is not None else np.empty(0, dtype=np.uint64),
-                    print_keys=fp_values[fp_offsets[k]: fp_offsets[k + 1]], text=texts.get(info.id),
+                    band_keys=prior.bands[i], print_keys=fp_values[fp_offsets[i]: fp_offsets[i + 1]],
+                    text=texts.get(info.id),
                 ))
         return out
 
@@ -364,7 +359,7 @@ class Index:
         return {"decisions": decisions, "clusters": write_jsonl(out_dir / "clusters.jsonl", self._cluster_rows())}
 
     def _cluster_rows(self) -> Iterator[dict[str, Any]]:
-        from ..assemble import cluster_id
+        from ..assemble import cluster_id, weakest_link
 
         keys = NameKeys()
         for canonical, decision, info in list(self.store.rows(
@@ -376,8 +371,7 @@ class Index:
             roles = tuple(Role(m[1]) for m in members if m[2] is not None)
             if not edges:
                 continue
-            weakest = min((e.contain_ab if r is Role.EXCERPT_OF else e.jaccard, e.a,
-                           "containment" if r is Role.EXCERPT_OF else "jaccard") for e, r in zip(edges, roles))
+            weakest = weakest_link(edges, roles)
             infos = [_info_of(canonical, json.loads(info))] + [_info_of(m[0], json.loads(m[3])) for m in members]
             yield cluster_row(Cluster(
                 id=cluster_id(canonical), canonical=canonical, canonical_reason=json.loads(decision)["reason"],
