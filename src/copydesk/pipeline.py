@@ -58,7 +58,7 @@ from .provenance import url_host
 from .runtime import fewer_collections, temporary_run_folder
 from .sketch.minhash import signatures
 from .sketch.shingle import ORDER_DTYPE, csr_rows
-from .sketch.spill import BatchFiles, FingerprintSpill, ItemSpill, ShingleSpill, SpilledShingles
+from .sketch.spill import BatchFiles, FingerprintSpill, ItemSpill, ShingleSpill, SpilledShingles, TextReader
 from .syndication import CreditedOriginal
 from .types import Cluster, Decision, Document, Reason, Rejected, Role
 from .verify import EdgeTable, verify_in_chunks, verify_pairs
@@ -563,7 +563,7 @@ def _dedup(items: Iterable[Entry], cfg: RunConfig, progress: ProgressFn, folder:
     record = None
     if prior is not None:
         record = BatchRecord(n_new, infos[:n_new], sets, in_order, stats.table() if stats is not None else None,
-                             old_outcomes(infos, n_new, assignment, scores))
+                             old_outcomes(infos, n_new, assignment, scores), TextReader(*intake.texts.frozen()))
     result = RunResult(decisions, clusters, summary, manifest, intake.problems, folder, kept, record)
     if owned:
         weakref.finalize(result, shutil.rmtree, folder, True)

@@ -25,7 +25,7 @@ from .cluster import Assignment, Credited, PairVerifier, PassageFiller, cluster
 from .config import RunConfig
 from .prepare import DocInfo
 from .sketch.shingle import ShingleSets
-from .sketch.spill import JOIN_BELOW_BYTES, SpilledShingles, _merged, write_values
+from .sketch.spill import JOIN_BELOW_BYTES, SpilledShingles, TextReader, _merged, write_values
 from .types import Role
 from .verify import EdgeTable
 
@@ -75,8 +75,8 @@ class OldOutcome:
 @dataclass(frozen=True)
 class BatchRecord:
     """What a run with a :class:`Prior` hands back to be stored: the new docs' sketches (rows ``0 .. n_new - 1``
-    of ``sets`` and ``order``, with their ``infos``), the source line counts after the batch (keys, counts), and
-    the outcome of each old doc loaded."""
+    of ``sets`` and ``order``, with their ``infos`` and clean ``texts``), the source line counts after the batch
+    (keys, counts), and the outcome of each old doc loaded."""
 
     n_new: int
     infos: list[DocInfo]
@@ -84,6 +84,7 @@ class BatchRecord:
     order: SpilledShingles
     line_counts: tuple[np.ndarray, np.ndarray] | None
     old: list[OldOutcome]
+    texts: TextReader
 
 
 class Prior(Protocol):

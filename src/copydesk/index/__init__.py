@@ -37,7 +37,8 @@ from ..pipeline import ProgressFn, RunResult, dedup, no_progress
 from ..prepare import DocInfo
 from ..prior import BatchRecord, PriorDocs
 from ..provenance import Credit
-from ..sketch.shingle import ShingleSets
+from ..sketch._kernels import sequence_hash
+from ..sketch.shingle import EXACT_SEED, ShingleSets, sketch_tokens, token_stream
 from ..syndication import NameKeys, syndication_edges
 from ..types import Cluster, Edge, EdgeLabel, Role
 from .store import (
@@ -45,10 +46,12 @@ from .store import (
     Change,
     IndexError_,
     NewDoc,
+    Record,
     SQLiteStore,
     StoredDoc,
     refuse_other_config,
 )
+from .tokens import Vocabulary, pack_rows, unpack_rows
 
 __all__ = ["Index", "IndexRun", "index_config"]
 
@@ -113,12 +116,47 @@ def _edge_of(row: dict[str, Any]) -> Edge:
                 tuple(tuple(p) for p in row["passages"]))
 
 
+def sketch_stored(docs: list[StoredDoc], vocabulary: Vocabulary, cfg: RunConfig) -> tuple[
+    ShingleSets, np.ndarray, np.ndarray
+]:
+    """The stored docs' shingle sets and shingles in text order (CSR values, offsets), computed from their token
+    ids as the batch that added them computed them from their text."""
+    packed = np.frombuffer(b"".join(d.tokens for d in docs), dtype=np.uint8)
+    byte_offsets = np.zeros(len(docs) + 1, dtype=np.int64)
+    np.cumsum([len(d.tokens) for d in docs], out=byte_offsets[1:])
+    ids, offsets = unpack_rows(packed, byte_offsets)
+    if ids.shape[0] and int(ids.max()) >= len(vocabulary):
+        raise IndexError_("a stored doc names a token the index's vocabulary lacks: the index is damaged "
+                          "(`copydesk index check`)")
+    sets, order, order_offsets = sketch_tokens(vocabulary.decode(ids), offsets, cfg.shingle)
+    return ShingleSets(sets.values, sets.offsets, np.array([d.exact for d in docs], dtype=np.uint64)), order, \
+        order_offsets
+
+
+def packed_tokens(texts: list[str], exact: np.ndarray, vocabulary: Vocabulary) -> list[bytes]:
+    """Each text's token ids, varint packed (new tokens get ids in ``vocabulary``). ``exact``: the batch's
+    exact-copy hash of each text, which the tokens must give again: a doc whose stored tokens would not give
+    back what the batch matched it by is refused before anything is stored."""
+    tokens, offsets = token_stream(texts)
+    again = sequence_hash(tokens, offsets, EXACT_SEED)
+    wrong = np.flatnonzero(again != exact)
+    if wrong.shape[0]:
+        raise IndexError_(f"{wrong.shape[0]} docs of the batch tokenise otherwise at storing than at matching "
+                          "(a copydesk bug: please report it)")
+    packed, byte_offsets = pack_rows(vocabulary.encode(tokens), offsets)
+    raw = packed.tobytes()
+    bounds = byte_offsets.tolist()
+    return [raw[bounds[k] : bounds[k + 1]] for k in range(len(texts))]
+
+
 class _StorePrior:
     """The index as the pipeline's :class:`copydesk.prior.Prior`."""
 
-    def __init__(self, store: SQLiteStore, cfg: RunConfig, recanonicalize: bool = False) -> None:
+    def __init__(self, store: SQLiteStore, cfg: RunConfig, vocabulary: Vocabulary,
+                 recanonicalize: bool = False) -> None:
         self.store = store
         self.cfg = cfg
+        self.vocabulary = vocabulary
         self.recanonicalize = recanonicalize
         self.loaded: dict[str, StoredDoc] = {}  # by id: the old docs handed to the run
         # the batch's lookup keys, kept to be stored with it: its band keys [n, bands] and fingerprints (CSR)
@@ -160,18 +198,11 @@ class _StorePrior:
         docs = self.store.load(targets)
         self.loaded = {d.id: d for d in docs}
         at = {d.n: k for k, d in enumerate(docs)}
-        sizes = np.array([d.shingles.shape[0] for d in docs], dtype=np.int64)
-        lengths = np.array([d.text_order.shape[0] for d in docs], dtype=np.int64)
-        offsets = np.zeros(len(docs) + 1, dtype=np.int64)
-        np.cumsum(sizes, out=offsets[1:])
-        order_offsets = np.zeros(len(docs) + 1, dtype=np.int64)
-        np.cumsum(lengths, out=order_offsets[1:])
-        empty64, empty32 = np.empty(0, dtype=np.uint64), np.empty(0, dtype=np.uint32)
+        sets, order, order_offsets = sketch_stored(docs, self.vocabulary, self.cfg)
         return PriorDocs(
             infos=[_info_of(d.id, d.info) for d in docs],
-            sets=ShingleSets(np.concatenate([d.shingles for d in docs]) if docs else empty64, offsets,
-                             np.array([d.exact for d in docs], dtype=np.uint64)),
-            order=(np.concatenate([d.text_order for d in docs]) if docs else empty32, order_offsets),
+            sets=sets,
+            order=(order, order_offsets),
             anchored=np.array([d.role == "canonical" and not self.recanonicalize for d in docs], dtype=bool),
             pairs=np.array(sorted((new, at[old]) for new, old in through), dtype=np.int64).reshape(-1, 2),
             rematch=self.recanonicalize,
@@ -191,6 +222,7 @@ class Index:
         self.recanonicalize = recanonicalize
         self.cfg = cfg if cfg is not None else RunConfig()
         self.store_text = store_text
+        self._vocab: Vocabulary | None = None  # read on first use (opening stays fast)
         self.store = SQLiteStore(self.path, timeout=timeout, readonly=readonly)
         wanted = index_config(self.cfg)
         stored = self.store.config()
@@ -218,6 +250,7 @@ class Index:
         stored but not yet committed; when it raises, the batch is not stored, so that a failed write (a full
         disk) leaves the index as it was and the same ``add`` can run again."""
         self.store.begin_write()
+        vocabulary = self._vocabulary()
         try:
             run = self._run(items, progress, workers)
             record = run.result.record
@@ -225,6 +258,7 @@ class Index:
             if record.n_new or run.changes:
                 batch = self.store.add_batch(self._new_docs(run.result, record, self._prior), self._changes(run),
                                              label)
+                self.store.add_vocabulary(vocabulary.first_new, vocabulary.added())
                 # (a batch of docs all in the index already stores nothing: not even its lines, counted again)
                 if record.line_counts is not None:
                     self.store.set_line_counts(*record.line_counts)
@@ -234,16 +268,32 @@ class Index:
             self.store.commit()
         except BaseException:
             self.store.rollback()
+            vocabulary.forget_added()
             raise
+        vocabulary.stored()
         return run
+
+    def _vocabulary(self) -> Vocabulary:
+        """The index's token vocabulary, read once and then only its new ids (another writer may have added
+        some since; a writer calls this holding the write lock, so none can be added while it works)."""
+        if self._vocab is None:
+            self._vocab = Vocabulary.of(self.store.vocabulary())
+        else:
+            self._vocab.extend_stored(self.store.vocabulary(len(self._vocab)))
+        return self._vocab
 
     def query(self, items: Iterable[Entry], progress: ProgressFn = no_progress,
               workers: Workers | None = None) -> IndexRun:
-        """The same matching as :meth:`add`; nothing is written to the index."""
-        return self._run(items, progress, workers)
+        """The same matching as :meth:`add`; nothing is written to the index. It reads one snapshot of the index
+        (a writer may commit meanwhile)."""
+        self.store.begin_read()
+        try:
+            return self._run(items, progress, workers)
+        finally:
+            self.store.end_read()
 
     def _run(self, items: Iterable[Entry], progress: ProgressFn, workers: Workers | None) -> IndexRun:
-        prior = _StorePrior(self.store, self.cfg, self.recanonicalize)
+        prior = _StorePrior(self.store, self.cfg, self._vocabulary(), self.recanonicalize)
         result = dedup(items, self.cfg, progress, workers=workers, prior=prior)
         self._prior = prior
         return IndexRun(result, self._change_rows(result, prior), None)
@@ -270,10 +320,10 @@ class Index:
         out = []
         from ..assemble import cluster_id
 
+        records = self.store.records([row["id"] for row in run.changes])
         for row in run.changes:
             after = row["after"]
-            stored = self.store.rows("SELECT decision FROM docs WHERE id = ?", (row["id"],))
-            decision = json.loads(next(stored)[0])
+            decision = records[row["id"]].decision
             canonical = after["canonical_id"]
             decision.update(role=after["role"], canonical_id=canonical,
                             cluster_id=None if canonical is None else cluster_id(canonical),
@@ -289,26 +339,26 @@ class Index:
         """The batch's docs as the store keeps them; their lookup keys are those the batch was looked up by."""
         decisions = {d.doc_id: d for d in result.decisions}
         edges = {e.a: e for c in result.clusters for e in c.edges}
-        texts = {row["id"]: row["text"] for row in result.kept_texts()} if self.store_text else {}
         fp_values, fp_offsets = prior.prints
+        exact = record.sets.exact
         out: list[NewDoc] = []
         for lo in range(0, record.n_new, STORE_CHUNK):
-            rows = np.arange(lo, min(lo + STORE_CHUNK, record.n_new), dtype=np.int64)
-            sets = record.sets.rows(rows)
-            order = record.order.rows(rows)
-            for k, i in enumerate(rows.tolist()):
+            rows = range(lo, min(lo + STORE_CHUNK, record.n_new))
+            # (a doc with no prose body was matched by nothing: its tokens are none)
+            clean = [record.texts.get(i) for i in rows]
+            matched = ["" if record.infos[i].no_prose else text for i, text in zip(rows, clean, strict=True)]
+            tokens = packed_tokens(matched, exact[lo : lo + len(matched)], prior.vocabulary)
+            for k, i in enumerate(rows):
                 info = record.infos[i]
                 d = decisions[info.id]
                 e = edges.get(info.id)
                 out.append(NewDoc(
                     id=info.id, date_key=date_key(info.date) if info.date else None,
-                    exact=int(sets.exact[k]),
-                    shingles=sets.values[sets.offsets[k]: sets.offsets[k + 1]],
-                    text_order=order.values[order.offsets[k]: order.offsets[k + 1]],
+                    exact=int(exact[i]), tokens=tokens[k],
                     info=_info_row(info), role=d.role.value, canonical=d.canonical_id,
                     decision=decision_row(d), edge=None if e is None else _edge_row(e),
                     band_keys=prior.bands[i], print_keys=fp_values[fp_offsets[i]: fp_offsets[i + 1]],
-                    text=texts.get(info.id),
+                    text=clean[k] if self.store_text else None,
                 ))
         return out
 
@@ -317,11 +367,12 @@ class Index:
         """Docs, batches, clusters, roles, size on disk (the file and its write-ahead log) and configuration."""
         roles = dict(self.store.rows("SELECT role, COUNT(*) FROM docs GROUP BY role ORDER BY role"))
         docs = int(sum(roles.values()))
-        size = sum(p.stat().st_size for p in (self.path, Path(f"{self.path}-wal")) if p.exists())
+        log = Path(f"{self.path}-wal")
+        size = self.path.stat().st_size + (log.stat().st_size if log.exists() else 0)
         batches = int(next(self.store.rows("SELECT COUNT(*) FROM batches"))[0])
         return {
             "path": str(self.path), "docs": docs, "batches": batches, "clusters": int(roles.get("canonical", 0)),
-            "roles": roles, "bytes_on_disk": size,
+            "roles": roles, "bytes_on_disk": size, "bytes_of_log": size - self.path.stat().st_size,
             "bytes_per_doc": round(size / docs) if docs else None, "config": self.store.config(),
         }
 
@@ -354,31 +405,34 @@ class Index:
         """The whole index's decisions and clusters, as ``dedup --out`` writes them (decisions.jsonl,
         clusters.jsonl), in the order the docs were added."""
         out_dir.mkdir(parents=True, exist_ok=True)
-        decisions = write_jsonl(out_dir / "decisions.jsonl", (
-            json.loads(row[0]) for row in self.store.rows("SELECT decision FROM docs ORDER BY n")))
+        decisions = write_jsonl(out_dir / "decisions.jsonl", self.store.decisions())
         return {"decisions": decisions, "clusters": write_jsonl(out_dir / "clusters.jsonl", self._cluster_rows())}
 
     def _cluster_rows(self) -> Iterator[dict[str, Any]]:
+        keys = NameKeys()
+        canonicals = [str(r[0]) for r in self.store.rows("SELECT id FROM docs WHERE role = 'canonical' ORDER BY id")]
+        for part in range(0, len(canonicals), STORE_CHUNK):
+            heads = self.store.records(canonicals[part : part + STORE_CHUNK])
+            for canonical in canonicals[part : part + STORE_CHUNK]:
+                members = [m for m in self.store.cluster(canonical) if m[2].edge is not None]
+                if members:
+                    yield self._cluster_row(canonical, heads[canonical], members, keys)
+
+    @staticmethod
+    def _cluster_row(canonical: str, head: Record, members: list[tuple[str, str, Record]],
+                     keys: NameKeys) -> dict[str, Any]:
         from ..assemble import cluster_id, weakest_link
 
-        keys = NameKeys()
-        for canonical, decision, info in list(self.store.rows(
-                "SELECT id, decision, info FROM docs WHERE role = 'canonical' ORDER BY id")):
-            members = list(self.store.rows(
-                "SELECT id, role, edge, info FROM docs WHERE canonical = ? AND role != 'canonical' ORDER BY id",
-                (canonical,)))
-            edges = tuple(_edge_of(json.loads(m[2])) for m in members if m[2] is not None)
-            roles = tuple(Role(m[1]) for m in members if m[2] is not None)
-            if not edges:
-                continue
-            weakest = weakest_link(edges, roles)
-            infos = [_info_of(canonical, json.loads(info))] + [_info_of(m[0], json.loads(m[3])) for m in members]
-            yield cluster_row(Cluster(
-                id=cluster_id(canonical), canonical=canonical, canonical_reason=json.loads(decision)["reason"],
-                members=tuple(e.a for e in edges), roles=roles, edges=edges, weakest_member=weakest[1],
-                weakest_score=weakest[0], weakest_metric=weakest[2],
-                syndication=syndication_edges([(i.id, i.source, i.credits) for i in infos], keys),
-            ))
+        edges = tuple(_edge_of(rec.edge) for _, _, rec in members if rec.edge is not None)
+        roles = tuple(Role(role) for _, role, _ in members)
+        weakest = weakest_link(edges, roles)
+        infos = [_info_of(canonical, head.info)] + [_info_of(i, rec.info) for i, _, rec in members]
+        return cluster_row(Cluster(
+            id=cluster_id(canonical), canonical=canonical, canonical_reason=head.decision["reason"],
+            members=tuple(e.a for e in edges), roles=roles, edges=edges, weakest_member=weakest[1],
+            weakest_score=weakest[0], weakest_metric=weakest[2],
+            syndication=syndication_edges([(i.id, i.source, i.credits) for i in infos], keys),
+        ))
 
 
 def config_of_index(path: str | os.PathLike[str], base: RunConfig | None = None) -> RunConfig:

@@ -6,16 +6,18 @@ all an index of sketches needs. A server database would take its place behind th
 whose ``bytea`` columns and B-tree indexes map one to one onto the tables below, for several writers on several
 machines).
 
-What a doc keeps (no text unless asked): its fields, its shingle set (8 bytes per shingle), its shingles in text
-order (4 bytes each, for passage alignment), and its lookup keys: the LSH band keys of its signature and its
-sampled passage fingerprints (tables ``bands`` and ``prints``, keyed for lookup), and its exact-copy hash. Signatures
-are not stored: they are computed again from the set when a doc is loaded, in less time than reading them.
+What a doc keeps (no text unless asked): its fields, its token stream (ids into the index's vocabulary, varint
+packed: see ``copydesk.index.tokens``; its shingle set and its shingles in text order are computed again from it
+when it is loaded), and its lookup keys: the LSH band keys of its signature and its sampled passage fingerprints
+(tables ``bands`` and ``prints``, keyed for lookup), and its exact-copy hash. Signatures are not stored either:
+they are computed again from the set, in less time than reading them.
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
+import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,7 +28,10 @@ import numpy as np
 from ..errors import ConfigError, CopydeskError
 
 #: The layout of the tables below; an index of another version is refused with a message naming both.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+
+#: SQLite's page size for a new index (bytes).
+PAGE_SIZE = 8192
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -39,13 +44,10 @@ CREATE TABLE IF NOT EXISTS docs (
     batch INTEGER NOT NULL,
     date_key REAL,
     exact INTEGER NOT NULL,
-    shingles BLOB NOT NULL,
-    text_order BLOB NOT NULL,
-    info TEXT NOT NULL,
+    tokens BLOB NOT NULL,
+    record BLOB NOT NULL,
     role TEXT NOT NULL,
     canonical TEXT,
-    decision TEXT NOT NULL,
-    edge TEXT,
     text TEXT
 );
 CREATE INDEX IF NOT EXISTS docs_exact ON docs (exact);
@@ -55,6 +57,7 @@ CREATE INDEX IF NOT EXISTS docs_batch ON docs (batch);
 CREATE TABLE IF NOT EXISTS bands (key INTEGER NOT NULL, doc INTEGER NOT NULL, PRIMARY KEY (key, doc)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS prints (key INTEGER NOT NULL, doc INTEGER NOT NULL, PRIMARY KEY (key, doc)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS state (name TEXT PRIMARY KEY, value BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS vocab (first INTEGER PRIMARY KEY, hashes BLOB NOT NULL);
 """
 
 
@@ -69,8 +72,7 @@ class StoredDoc:
     n: int
     id: str
     info: dict[str, Any]
-    shingles: np.ndarray  # uint64, sorted
-    text_order: np.ndarray  # uint32, in text order
+    tokens: bytes  # its token ids, varint packed (``copydesk.index.tokens``)
     exact: int
     role: str
     canonical: str | None
@@ -83,8 +85,7 @@ class NewDoc:
     id: str
     date_key: float | None
     exact: int
-    shingles: np.ndarray
-    text_order: np.ndarray
+    tokens: bytes
     info: dict[str, Any]
     role: str
     canonical: str | None
@@ -106,6 +107,26 @@ class Change:
     edge: dict[str, Any] | None
 
 
+@dataclass(frozen=True)
+class Record:
+    """A stored doc's fields (``info``), decision row and edge to its canonical doc (None for none)."""
+
+    info: dict[str, Any]
+    decision: dict[str, Any]
+    edge: dict[str, Any] | None
+
+
+def pack_record(record: Record) -> bytes:
+    """One zlib-compressed JSON blob: the decision row repeats most of the fields, which the compressor folds
+    (1.5 KB of JSON a doc becomes about 0.6 KB on the bench corpus)."""
+    return zlib.compress(json.dumps([record.info, record.decision, record.edge]).encode("utf-8"), 1)
+
+
+def unpack_record(blob: bytes) -> Record:
+    info, decision, edge = json.loads(zlib.decompress(blob))
+    return Record(info, decision, edge)
+
+
 class IndexStore(Protocol):
     """What the index asks of its storage; :class:`SQLiteStore` is the one there is."""
 
@@ -121,8 +142,13 @@ class IndexStore(Protocol):
     def load(self, docs: Sequence[int]) -> list[StoredDoc]: ...
     def cluster_members(self, canonical_ids: Sequence[str]) -> list[int]: ...
     def add_batch(self, docs: Sequence[NewDoc], changes: Sequence[Change], label: str | None) -> int: ...
+    def records(self, ids: Sequence[str]) -> dict[str, Record]: ...
+    def decisions(self) -> Iterator[dict[str, Any]]: ...
+    def cluster(self, canonical_id: str) -> list[tuple[str, str, Record]]: ...
     def line_counts(self) -> tuple[np.ndarray, np.ndarray] | None: ...
     def set_line_counts(self, keys: np.ndarray, counts: np.ndarray) -> None: ...
+    def vocabulary(self, first: int = 0) -> np.ndarray: ...
+    def add_vocabulary(self, first: int, hashes: np.ndarray) -> None: ...
 
 
 def _signed(values: np.ndarray) -> list[int]:
@@ -140,9 +166,17 @@ class SQLiteStore:
             raise IndexError_(f"{self.path}: no index there (create one with `copydesk index add --db {path}`)")
         try:
             self.db = sqlite3.connect(self.path, timeout=timeout, isolation_level=None)
+            # (a new file only: a doc's row is about 1.7 KB, and a 4 KB page holds two with 0.6 KB spare)
+            self.db.execute(f"PRAGMA page_size={PAGE_SIZE}")
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.execute("PRAGMA foreign_keys=OFF")
+            # (a batch's transaction grows the write-ahead log to the batch's size; once its pages are checkpointed
+            # into the file, the log is cut back to this)
+            self.db.execute("PRAGMA journal_size_limit=67108864")
+            # (the key tables' B-trees are where a batch's inserts and lookups go: a page cache of 128 MB keeps
+            # their inner pages resident on an index of millions of docs; SQLite's default is 2 MB)
+            self.db.execute("PRAGMA cache_size=-131072")
             version = self._meta("schema_version")
             if version is None and not readonly:
                 self.db.executescript("BEGIN IMMEDIATE;" + _SCHEMA + "COMMIT;")
@@ -186,9 +220,19 @@ class SQLiteStore:
             raise
         self._writing = True
 
+    def begin_read(self) -> None:
+        """Read one snapshot until :meth:`end_read` (WAL: writers go on meanwhile)."""
+        self.db.execute("BEGIN")
+
+    def end_read(self) -> None:
+        self.db.execute("ROLLBACK")
+
     def commit(self) -> None:
         self.db.execute("COMMIT")
         self._writing = False
+        # (copy the batch into the file now, so that the log does not hold a second copy of it; PASSIVE: a reader
+        # still on an older snapshot is not waited for, its pages are copied at a later checkpoint)
+        self.db.execute("PRAGMA wal_checkpoint(PASSIVE)")
 
     def rollback(self) -> None:
         if self._writing:
@@ -261,13 +305,10 @@ class SQLiteStore:
         got: dict[int, StoredDoc] = {}
         for part in _parts(list(docs)):
             marks = ",".join("?" * len(part))
-            for n, doc_id, info, shingles, order, exact, role, canonical in self.db.execute(
-                    f"SELECT n, id, info, shingles, text_order, exact, role, canonical FROM docs "
-                    f"WHERE n IN ({marks})", part):
-                got[int(n)] = StoredDoc(
-                    int(n), str(doc_id), json.loads(info), np.frombuffer(shingles, dtype=np.uint64),
-                    np.frombuffer(order, dtype=np.uint32), int(np.int64(exact).view(np.uint64)), str(role),
-                    canonical)
+            for n, doc_id, record, tokens, exact, role, canonical in self.db.execute(
+                    f"SELECT n, id, record, tokens, exact, role, canonical FROM docs WHERE n IN ({marks})", part):
+                got[int(n)] = StoredDoc(int(n), str(doc_id), unpack_record(record).info, bytes(tokens),
+                                        int(np.int64(exact).view(np.uint64)), str(role), canonical)
         return [got[n] for n in docs]
 
     # -- writes (inside begin_write .. commit) ---------------------------------------------------------------
@@ -278,22 +319,33 @@ class SQLiteStore:
         first = int(db.execute("SELECT COALESCE(MAX(n), -1) + 1 FROM docs").fetchone()[0])
         db.execute("INSERT INTO batches VALUES (?, datetime('now'), ?, ?)", (batch, len(docs), label))
         db.executemany(
-            "INSERT INTO docs (n, id, batch, date_key, exact, shingles, text_order, info, role, canonical, decision, "
-            "edge, text) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            ((first + k, d.id, batch, d.date_key, _signed(np.array([d.exact], dtype=np.uint64))[0],
-              np.ascontiguousarray(d.shingles, dtype=np.uint64).tobytes(),
-              np.ascontiguousarray(d.text_order, dtype=np.uint32).tobytes(), json.dumps(d.info), d.role,
-              d.canonical, json.dumps(d.decision), None if d.edge is None else json.dumps(d.edge), d.text)
+            "INSERT INTO docs (n, id, batch, date_key, exact, tokens, record, role, canonical, text) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            ((first + k, d.id, batch, d.date_key, _signed(np.array([d.exact], dtype=np.uint64))[0], d.tokens,
+              pack_record(Record(d.info, d.decision, d.edge)), d.role, d.canonical, d.text)
              for k, d in enumerate(docs)))
         for table, attr in (("bands", "band_keys"), ("prints", "print_keys")):
-            db.executemany(
-                f"INSERT OR IGNORE INTO {table} VALUES (?, ?)",
-                ((key, first + k) for k, d in enumerate(docs) for key in _signed(np.unique(getattr(d, attr)))))
-        db.executemany(
-            "UPDATE docs SET role = ?, canonical = ?, decision = ?, edge = ? WHERE id = ?",
-            ((c.role, c.canonical, json.dumps(c.decision), None if c.edge is None else json.dumps(c.edge), c.id)
-             for c in changes))
+            keys, owners = _key_rows([getattr(d, attr) for d in docs], first)
+            db.executemany(f"INSERT OR IGNORE INTO {table} VALUES (?, ?)", zip(keys, owners, strict=True))
+        self._apply(changes)
         return batch
+
+    def _apply(self, changes: Sequence[Change]) -> None:
+        """Give stored docs their new decisions (their fields stay as stored)."""
+        records = self.records([c.id for c in changes])
+        self.db.executemany(
+            "UPDATE docs SET role = ?, canonical = ?, record = ? WHERE id = ?",
+            ((c.role, c.canonical, pack_record(Record(records[c.id].info, c.decision, c.edge)), c.id)
+             for c in changes))
+
+    def records(self, ids: Sequence[str]) -> dict[str, Record]:
+        """The stored fields, decision and edge of each doc of ``ids`` that is in the index."""
+        out: dict[str, Record] = {}
+        for part in _parts(list(ids)):
+            marks = ",".join("?" * len(part))
+            for doc_id, record in self.db.execute(f"SELECT id, record FROM docs WHERE id IN ({marks})", part):
+                out[str(doc_id)] = unpack_record(record)
+        return out
 
     def line_counts(self) -> tuple[np.ndarray, np.ndarray] | None:
         row = self.db.execute("SELECT value FROM state WHERE name = 'line_counts'").fetchone()
@@ -306,6 +358,19 @@ class SQLiteStore:
         both = np.stack([np.asarray(keys, dtype=np.uint64), np.asarray(counts, dtype=np.int64).astype(np.uint64)])
         self.db.execute("INSERT OR REPLACE INTO state VALUES ('line_counts', ?)", (both.tobytes(),))
 
+    def vocabulary(self, first: int = 0) -> np.ndarray:
+        """The token hashes of ids ``first`` onwards (in id order); ``first`` is where a stored run of ids starts
+        or the vocabulary's end."""
+        parts = [np.frombuffer(h, dtype=np.uint64) for _, h in self.db.execute(
+            "SELECT first, hashes FROM vocab WHERE first >= ? ORDER BY first", (first,))]
+        return np.concatenate(parts) if parts else np.empty(0, dtype=np.uint64)
+
+    def add_vocabulary(self, first: int, hashes: np.ndarray) -> None:
+        """Store the token hashes of ids ``first ..`` (a batch's new tokens)."""
+        if hashes.shape[0]:
+            self.db.execute("INSERT INTO vocab VALUES (?, ?)",
+                            (first, np.ascontiguousarray(hashes, dtype=np.uint64).tobytes()))
+
     # -- upkeep ---------------------------------------------------------------------------------------------
     def remove(self, numbers: Sequence[int]) -> list[Change]:
         """Remove docs (and their keys); the members of a removed canonical doc become unique. Returns those
@@ -317,10 +382,10 @@ class SQLiteStore:
         orphans: list[Change] = []
         for part in _parts(ids):
             marks = ",".join("?" * len(part))
-            for doc_id, decision in db.execute(
-                    f"SELECT id, decision FROM docs WHERE canonical IN ({marks}) "
+            for doc_id, record in db.execute(
+                    f"SELECT id, record FROM docs WHERE canonical IN ({marks}) "
                     "AND n NOT IN (SELECT n FROM temp.gone) AND role != 'canonical'", part):
-                row = json.loads(decision)
+                row = unpack_record(record).decision
                 row.update(role="unique", cluster_id=None, canonical_id=None, jaccard=None, containment=None,
                            cover=None, longest_passage=None, reason_code="no_match",
                            reason=f"its canonical doc {row.get('canonical_id')!r} was removed from the index")
@@ -329,15 +394,30 @@ class SQLiteStore:
         db.execute("DELETE FROM prints WHERE doc IN (SELECT n FROM temp.gone)")
         db.execute("DELETE FROM docs WHERE n IN (SELECT n FROM temp.gone)")
         db.execute("DELETE FROM temp.gone")
-        db.executemany("UPDATE docs SET role = ?, canonical = ?, decision = ?, edge = ? WHERE id = ?",
-                       ((c.role, c.canonical, json.dumps(c.decision), None, c.id) for c in orphans))
+        self._apply(orphans)
         # a canonical doc left with no members is unique again
-        db.execute(
-            "UPDATE docs SET role = 'unique', decision = json_set(decision, '$.role', 'unique', '$.cluster_id', "
-            "NULL, '$.canonical_id', NULL, '$.reason_code', 'no_match', '$.reason', "
-            "'its members were removed from the index') WHERE role = 'canonical' "
-            "AND id NOT IN (SELECT canonical FROM docs WHERE canonical IS NOT NULL AND role != 'canonical')")
+        alone = [str(r[0]) for r in db.execute(
+            "SELECT id FROM docs WHERE role = 'canonical' AND id NOT IN "
+            "(SELECT canonical FROM docs WHERE canonical IS NOT NULL AND role != 'canonical')")]
+        unique = []
+        for doc_id, record in self.records(alone).items():
+            row = record.decision
+            row.update(role="unique", cluster_id=None, canonical_id=None, reason_code="no_match",
+                       reason="its members were removed from the index")
+            unique.append(Change(doc_id, "unique", None, row, None))
+        self._apply(unique)
         return orphans
+
+    def decisions(self) -> Iterator[dict[str, Any]]:
+        """Every stored doc's decision, in the order the docs were added."""
+        for (record,) in self.db.execute("SELECT record FROM docs ORDER BY n"):
+            yield unpack_record(record).decision
+
+    def cluster(self, canonical_id: str) -> list[tuple[str, str, Record]]:
+        """(id, role, record) of each member of the cluster of ``canonical_id``, by id."""
+        return [(str(i), str(role), unpack_record(rec)) for i, role, rec in self.db.execute(
+            "SELECT id, role, record FROM docs WHERE canonical = ? AND role != 'canonical' ORDER BY id",
+            (canonical_id,))]
 
     def rows(self, sql: str, params: Iterable[Any] = ()) -> Iterator[tuple[Any, ...]]:
         """Rows of a read query (for the index's stats, checks and exports)."""
@@ -359,6 +439,9 @@ class SQLiteStore:
                                        "(SELECT 1 FROM docs d WHERE d.n = b.doc)",
             "a fingerprint names no doc": "SELECT COUNT(*) FROM prints p WHERE NOT EXISTS "
                                           "(SELECT 1 FROM docs d WHERE d.n = p.doc)",
+            "the vocabulary's runs of ids are not contiguous":
+                "SELECT COUNT(*) FROM vocab v WHERE v.first != "
+                "(SELECT COALESCE(SUM(LENGTH(w.hashes) / 8), 0) FROM vocab w WHERE w.first < v.first)",
             "a batch's doc count is not what it holds":
                 "SELECT COUNT(*) FROM batches b WHERE b.docs < (SELECT COUNT(*) FROM docs d WHERE d.batch = b.batch)",
         }
@@ -367,6 +450,21 @@ class SQLiteStore:
             if count:
                 problems.append(f"{what}: {count}")
         return problems
+
+
+def _key_rows(keys: Sequence[np.ndarray], first: int) -> tuple[list[int], list[int]]:
+    """The (key, doc) rows of docs ``first ..`` (``keys[k]`` of doc ``first + k``), unique, in key order: a
+    B-tree takes sorted inserts in one sweep instead of a page visit per row."""
+    sizes = np.array([k.shape[0] for k in keys], dtype=np.int64)
+    if not sizes.sum():
+        return [], []
+    values = np.concatenate(keys).astype(np.uint64).view(np.int64)
+    owners = np.repeat(np.arange(first, first + len(keys), dtype=np.int64), sizes)
+    order = np.lexsort((owners, values))
+    values, owners = values[order], owners[order]
+    keep = np.ones(values.shape[0], dtype=bool)
+    keep[1:] = (values[1:] != values[:-1]) | (owners[1:] != owners[:-1])
+    return values[keep].tolist(), owners[keep].tolist()
 
 
 def _parts(values: list[Any], size: int = 500) -> Iterator[list[Any]]:

@@ -123,7 +123,14 @@ def shingle_sets(texts: Sequence[str], cfg: ShingleConfig) -> ShingleSets:
 def shingle_sets_in_order(texts: Sequence[str], cfg: ShingleConfig) -> tuple[ShingleSets, np.ndarray, np.ndarray]:
     """``shingle_sets`` and ``ordered_shingles`` of the same texts from one tokenising pass (the ordered
     shingles, CSR values and offsets, are spilled for passage alignment: tokenising is most of their cost)."""
-    toks, tok_offsets = token_stream(texts)
+    return sketch_tokens(*token_stream(texts), cfg)
+
+
+def sketch_tokens(toks: np.ndarray, tok_offsets: np.ndarray, cfg: ShingleConfig) -> tuple[
+    ShingleSets, np.ndarray, np.ndarray
+]:
+    """Shingle sets and ordered shingles of token streams (CSR of ``token_stream`` hashes): what an index that
+    keeps each doc's tokens, and not its shingles, computes again when it loads the doc."""
     values, offsets = _kernels.shingle_set_rows(toks, tok_offsets, cfg.size, SHINGLE_SEED)
     exact = _kernels.sequence_hash(toks, tok_offsets, EXACT_SEED)
     ordered, ordered_offsets = _kernels.shingle_hashes(toks, tok_offsets, cfg.size, SHINGLE_SEED)

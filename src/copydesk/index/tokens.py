@@ -1,0 +1,151 @@
+"""What the index keeps of a doc's words: its token stream, as small integers into one vocabulary, varint-packed.
+
+Why tokens and not shingles: a doc's shingle set (8 bytes a shingle) and its shingles in text order (4 bytes
+each) are both functions of its token hashes (``sketch.shingle.sketch_tokens``), which the index can keep in
+far less room. Each distinct token hash gets an id the first time the index meets it (in order of first
+appearance, so the common words of the language get the smallest ids), and a doc keeps its ids as LEB128
+varints: one byte for the ~128 commonest words, two for the next 16,000, three beyond. On the bench corpus
+that is about 1.5 bytes a token against 12 for the two shingle tables. Loading a doc computes its shingles
+again, exactly as the batch computed them (a test checks the round trip; storing checks each doc's exact-copy
+hash against the batch's).
+
+No text is kept this way, but the ids do stand for words: anyone holding the vocabulary's hashes and a word
+list could read most of a doc back. An index is as confidential as the crawl it was built from.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from numba import njit
+
+
+@njit(cache=True, nogil=True)
+def pack_rows(ids: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """LEB128 varints of each row of a CSR table of uint32 ``ids``: (bytes, byte offsets per row)."""
+    n = offsets.shape[0] - 1
+    out_offsets = np.zeros(n + 1, dtype=np.int64)
+    total = 0
+    for k in range(ids.shape[0]):
+        v = ids[k]
+        total += 1
+        while v >= 128:
+            v >>= 7
+            total += 1
+    out = np.empty(total, dtype=np.uint8)
+    w = 0
+    for d in range(n):
+        for k in range(offsets[d], offsets[d + 1]):
+            v = np.uint64(ids[k])
+            while v >= 128:
+                out[w] = np.uint8((v & np.uint64(127)) | np.uint64(128))
+                v >>= np.uint64(7)
+                w += 1
+            out[w] = np.uint8(v)
+            w += 1
+        out_offsets[d + 1] = w
+    return out, out_offsets
+
+
+@njit(cache=True, nogil=True)
+def unpack_rows(buf: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The CSR table of uint32 ids that :func:`pack_rows` packed into ``buf`` (rows delimited by ``offsets``)."""
+    n = offsets.shape[0] - 1
+    count = 0
+    for k in range(buf.shape[0]):
+        if buf[k] < 128:
+            count += 1
+    out = np.empty(count, dtype=np.uint32)
+    out_offsets = np.zeros(n + 1, dtype=np.int64)
+    w = 0
+    for d in range(n):
+        v = np.uint64(0)
+        shift = np.uint64(0)
+        for k in range(offsets[d], offsets[d + 1]):
+            b = np.uint64(buf[k])
+            v |= (b & np.uint64(127)) << shift
+            if b < 128:
+                out[w] = np.uint32(v)
+                w += 1
+                v = np.uint64(0)
+                shift = np.uint64(0)
+            else:
+                shift += np.uint64(7)
+        out_offsets[d + 1] = w
+    return out, out_offsets
+
+
+@dataclass
+class Vocabulary:
+    """Token hash <-> id. ``hashes[i]`` is the hash of id ``i``; the sorted copy answers hash -> id.
+    ``first_new``: ids from here on were added since the vocabulary was loaded (to be stored with the batch)."""
+
+    hashes: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.uint64))
+    first_new: int = 0
+    _sorted: np.ndarray | None = None
+    _ids: np.ndarray | None = None
+
+    @staticmethod
+    def of(hashes: np.ndarray) -> Vocabulary:
+        hashes = np.ascontiguousarray(hashes, dtype=np.uint64)
+        return Vocabulary(hashes, int(hashes.shape[0]))
+
+    def __len__(self) -> int:
+        return int(self.hashes.shape[0])
+
+    def _lookup_table(self) -> tuple[np.ndarray, np.ndarray]:
+        if self._sorted is None or self._ids is None:
+            self._ids = np.argsort(self.hashes, kind="stable").astype(np.uint32)
+            self._sorted = self.hashes[self._ids]
+        return self._sorted, self._ids
+
+    def encode(self, tokens: np.ndarray) -> np.ndarray:
+        """The ids of ``tokens`` (uint64 hashes, in text order), giving each hash not seen before the next id, in
+        order of first appearance."""
+        tokens = np.ascontiguousarray(tokens, dtype=np.uint64)
+        found, ids = self._find(tokens)
+        if not found.all():
+            unseen, first = np.unique(tokens[~found], return_index=True)
+            added = unseen[np.argsort(first, kind="stable")]
+            if len(self) + added.shape[0] >= 2**32:
+                raise OverflowError("an index vocabulary of 2**32 distinct tokens")
+            self.hashes = np.concatenate([self.hashes, added])
+            self._sorted = self._ids = None
+            found, ids = self._find(tokens)
+        return ids
+
+    def _find(self, tokens: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        table, ids = self._lookup_table()
+        if table.shape[0] == 0:
+            return np.zeros(tokens.shape[0], dtype=bool), np.zeros(tokens.shape[0], dtype=np.uint32)
+        at = np.minimum(np.searchsorted(table, tokens), table.shape[0] - 1)
+        return table[at] == tokens, ids[at]
+
+    def decode(self, ids: np.ndarray) -> np.ndarray:
+        """The token hashes of ``ids``."""
+        out: np.ndarray = self.hashes[ids]
+        return out
+
+    def added(self) -> np.ndarray:
+        """The hashes given ids since the vocabulary was loaded (or last stored)."""
+        return self.hashes[self.first_new :]
+
+    def stored(self) -> None:
+        """The added hashes are stored now."""
+        self.first_new = len(self)
+
+    def forget_added(self) -> None:
+        """Drop the ids added since the last store (their batch was rolled back)."""
+        if self.first_new < len(self):
+            self.hashes = self.hashes[: self.first_new].copy()
+            self._sorted = self._ids = None
+
+    def extend_stored(self, hashes: np.ndarray) -> None:
+        """Append ids another writer stored after this vocabulary was read (before anything was added here)."""
+        if self.first_new != len(self):
+            raise RuntimeError("the vocabulary has ids not yet stored")
+        if hashes.shape[0]:
+            self.hashes = np.concatenate([self.hashes, np.ascontiguousarray(hashes, dtype=np.uint64)])
+            self.first_new = len(self)
+            self._sorted = self._ids = None
