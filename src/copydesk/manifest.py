@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import platform
 import unicodedata
@@ -18,7 +19,17 @@ def config_hash(cfg: RunConfig) -> str:
     return xxhash.xxh64_hexdigest(json.dumps(cfg.matching_dict(), sort_keys=True, default=list).encode())
 
 
+@functools.cache
+def _versions() -> tuple[tuple[str, str], ...]:
+    """(What a process runs does not change while it runs: read once, not in every run of an index's queries.)"""
+    return tuple(_read_versions().items())
+
+
 def versions() -> dict[str, str]:
+    return dict(_versions())
+
+
+def _read_versions() -> dict[str, str]:
     out = {"python": platform.python_version(), "unicode": unicodedata.unidata_version}
     for package in ("copydesk", "numpy", "numba"):
         try:

@@ -562,7 +562,7 @@ def _dedup(items: Iterable[Entry], cfg: RunConfig, progress: ProgressFn, folder:
     kept = assemble.kept_texts(infos[:n_new], assignment, scores, intake.texts)
     record = None
     if prior is not None:
-        record = BatchRecord(n_new, infos[:n_new], sets, in_order, stats.table() if stats is not None else None,
+        record = BatchRecord(n_new, infos[:n_new], sets, in_order, stats,
                              old_outcomes(infos, n_new, assignment, scores), TextReader(*intake.texts.frozen()))
     result = RunResult(decisions, clusters, summary, manifest, intake.problems, folder, kept, record)
     if owned:

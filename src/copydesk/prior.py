@@ -21,6 +21,7 @@ import numpy as np
 
 from .candidates.lsh import _decode_pairs, fingerprints
 from .canonical import MemberScore
+from .clean.corpus import SourceLineStats
 from .cluster import Assignment, Credited, PairVerifier, PassageFiller, cluster
 from .config import RunConfig
 from .prepare import DocInfo
@@ -82,9 +83,13 @@ class BatchRecord:
     infos: list[DocInfo]
     sets: SpilledShingles
     order: SpilledShingles
-    line_counts: tuple[np.ndarray, np.ndarray] | None
+    line_stats: SourceLineStats | None
     old: list[OldOutcome]
     texts: TextReader
+
+    def line_counts(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """The source line counts after the batch (keys, counts), made when asked (a query never asks)."""
+        return None if self.line_stats is None else self.line_stats.table()
 
 
 class Prior(Protocol):

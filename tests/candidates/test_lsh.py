@@ -60,7 +60,7 @@ def test_fingerprint_partitions_give_the_same_pairs_as_one_table(tmp_path: Path)
         texts += [" ".join(full), " ".join(full[:200]), " ".join(_article(rng, 300))]
     sets = shingle_sets(texts, ShingleConfig())
     cfg = CandidateConfig()
-    spill = FingerprintSpill(tmp_path, parts=16)
+    spill = FingerprintSpill(tmp_path, parts=16, in_memory=0)  # (the files, as a large run writes them)
     for start in range(0, len(texts), 7):  # batches, as the pipeline files them
         part = take(sets, np.arange(start, min(start + 7, len(texts))))
         spill.append(*fingerprints(part, cfg), first_doc=start)

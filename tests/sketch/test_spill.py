@@ -117,13 +117,14 @@ def test_shingles_in_text_order_spill_as_32_bits_and_read_back_per_doc_in_one_or
 
 
 @pytest.mark.parametrize("parts", [1, 4, 16])
-def test_fingerprints_go_to_their_hash_range_part_in_batch_order(tmp_path: Path, parts: int) -> None:
+@pytest.mark.parametrize("in_memory", [0, 40, 10_000])  # on disk from the first batch, from the second, never
+def test_fingerprints_go_to_their_hash_range_part_in_batch_order(tmp_path: Path, parts: int, in_memory: int) -> None:
     """Every fingerprint lands in the part its top bits name, with its doc, in the order the batches and their
-    docs came (what a part's sort and candidate generation read)."""
+    docs came (what a part's sort and candidate generation read), whether they were held in memory or not."""
     from copydesk.sketch.spill import FingerprintSpill
 
     rng = np.random.default_rng(5)
-    spill = FingerprintSpill(tmp_path, parts=parts)
+    spill = FingerprintSpill(tmp_path, parts=parts, in_memory=in_memory)
     batches = []
     first = 0
     for docs in (7, 1, 12):
@@ -142,3 +143,4 @@ def test_fingerprints_go_to_their_hash_range_part_in_batch_order(tmp_path: Path,
     for p, (values, docs) in enumerate(got):
         assert values.tolist() == all_values[part_of == p].tolist()
         assert docs.tolist() == all_docs[part_of == p].tolist()
+    assert any(tmp_path.iterdir()) == (in_memory < all_values.shape[0])

@@ -260,8 +260,9 @@ class Index:
                                              label)
                 self.store.add_vocabulary(vocabulary.first_new, vocabulary.added())
                 # (a batch of docs all in the index already stores nothing: not even its lines, counted again)
-                if record.line_counts is not None:
-                    self.store.set_line_counts(*record.line_counts)
+                counts = record.line_counts()
+                if counts is not None:
+                    self.store.set_line_counts(*counts)
                 run = dataclasses.replace(run, batch=batch)
             if before_commit is not None:
                 before_commit(run)

@@ -236,33 +236,58 @@ class TextReader:
         self._fds = {}
 
 
+#: Fingerprints (values and doc numbers) a run keeps in memory before its spill writes any to disk: 4M, 48 MB.
+#: A small run (an index query of a few docs, most tests) then opens no files for them.
+FINGERPRINTS_IN_MEMORY = 1 << 22
+
+
 class FingerprintSpill:
     """Passage fingerprints with their doc index, split by hash range into ``parts`` file pairs, so candidate
-    generation sorts one part at a time (every occurrence of a fingerprint lands in the same part)."""
+    generation sorts one part at a time (every occurrence of a fingerprint lands in the same part). The first
+    ``in_memory`` fingerprints stay in memory; past them, all go to the files, in order."""
 
-    def __init__(self, folder: Path, parts: int = 16) -> None:
+    def __init__(self, folder: Path, parts: int = 16, in_memory: int = FINGERPRINTS_IN_MEMORY) -> None:
         self.folder = folder
         self.parts = parts
+        self.in_memory = in_memory
         self._shift = np.uint64(64 - (parts - 1).bit_length()) if parts > 1 else np.uint64(63)
-        self._handles = [
-            ((folder / f"fp{p}.u64").open("wb"), (folder / f"fp{p}.i32").open("wb")) for p in range(parts)
-        ]
+        self._handles: list[tuple[BinaryIO, BinaryIO]] | None = None  # opened when memory is full
+        self._held: list[tuple[np.ndarray, np.ndarray]] = []
+        self._held_count = 0
         self._counts: list[np.ndarray] = []
 
     def append(self, values: np.ndarray, offsets: np.ndarray, first_doc: int) -> None:
         counts = np.diff(offsets)
         self._counts.append(counts)
         docs = np.repeat(np.arange(first_doc, first_doc + counts.shape[0], dtype=np.int32), counts)
-        if self.parts == 1:
-            self._handles[0][0].write(values.tobytes())
-            self._handles[0][1].write(docs.tobytes())
+        if self._handles is None and self._held_count + values.shape[0] <= self.in_memory:
+            self._held.append((values, docs))
+            self._held_count += values.shape[0]
             return
-        # each part's rows in batch order: one stable sort by part (a radix sort of small ints), not a mask a part
+        if self._handles is None:
+            self._handles = [
+                ((self.folder / f"fp{p}.u64").open("wb"), (self.folder / f"fp{p}.i32").open("wb"))
+                for p in range(self.parts)
+            ]
+            for held_values, held_docs in self._held:
+                self._write(held_values, held_docs)
+            self._held, self._held_count = [], 0
+        self._write(values, docs)
+
+    def _by_part(self, values: np.ndarray, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The rows grouped by part, each part's in their order, with the parts' bounds: one stable sort by part
+        (a radix sort of small ints), not a mask a part."""
+        if self.parts == 1:
+            return values, docs, np.array([0, values.shape[0]], dtype=np.int64)
         part = (values >> self._shift).astype(np.uint16 if self.parts <= 1 << 16 else np.int64)
         order = np.argsort(part, kind="stable")
         bounds = np.zeros(self.parts + 1, dtype=np.int64)
         np.cumsum(np.bincount(part, minlength=self.parts), out=bounds[1:])
-        values, docs = values[order], docs[order]
+        return values[order], docs[order], bounds
+
+    def _write(self, values: np.ndarray, docs: np.ndarray) -> None:
+        assert self._handles is not None
+        values, docs, bounds = self._by_part(values, docs)
         for p in range(self.parts):
             lo, hi = int(bounds[p]), int(bounds[p + 1])
             self._handles[p][0].write(values[lo:hi].tobytes())
@@ -270,10 +295,24 @@ class FingerprintSpill:
 
     def finish(self) -> tuple[np.ndarray, Iterator[tuple[np.ndarray, np.ndarray]]]:
         """Fingerprint count per doc, and an iterator over the parts (each loaded only when reached)."""
+        counts = np.concatenate(self._counts) if self._counts else np.empty(0, dtype=np.int64)
+        if self._handles is None:
+            held_values = [v for v, _ in self._held]
+            held_docs = [d for _, d in self._held]
+            values, docs, bounds = self._by_part(
+                np.concatenate(held_values) if held_values else np.empty(0, dtype=np.uint64),
+                np.concatenate(held_docs) if held_docs else np.empty(0, dtype=np.int32))
+            self._held = []
+
+            def held() -> Iterator[tuple[np.ndarray, np.ndarray]]:
+                for p in range(self.parts):
+                    lo, hi = int(bounds[p]), int(bounds[p + 1])
+                    yield values[lo:hi], docs[lo:hi]
+
+            return counts, held()
         for values_handle, docs_handle in self._handles:
             values_handle.close()
             docs_handle.close()
-        counts = np.concatenate(self._counts) if self._counts else np.empty(0, dtype=np.int64)
 
         def parts() -> Iterator[tuple[np.ndarray, np.ndarray]]:
             for p in range(self.parts):
