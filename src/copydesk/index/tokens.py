@@ -104,16 +104,19 @@ class Vocabulary:
         """The ids of ``tokens`` (uint64 hashes, in text order), giving each hash not seen before the next id, in
         order of first appearance."""
         tokens = np.ascontiguousarray(tokens, dtype=np.uint64)
-        found, ids = self._find(tokens)
+        # (each distinct token is looked up once: a batch has some 20 tokens for each distinct one)
+        distinct, first, inverse = np.unique(tokens, return_index=True, return_inverse=True)
+        found, ids = self._find(distinct)
         if not found.all():
-            unseen, first = np.unique(tokens[~found], return_index=True)
-            added = unseen[np.argsort(first, kind="stable")]
-            if len(self) + added.shape[0] >= 2**32:
+            unseen = np.flatnonzero(~found)
+            unseen = unseen[np.argsort(first[unseen], kind="stable")]  # in order of first appearance
+            if len(self) + unseen.shape[0] >= 2**32:
                 raise OverflowError("an index vocabulary of 2**32 distinct tokens")
-            self.hashes = np.concatenate([self.hashes, added])
+            ids[unseen] = np.arange(len(self), len(self) + unseen.shape[0], dtype=np.uint32)
+            self.hashes = np.concatenate([self.hashes, distinct[unseen]])
             self._sorted = self._ids = None
-            found, ids = self._find(tokens)
-        return ids
+        out: np.ndarray = ids[inverse.reshape(-1)]
+        return out
 
     def _find(self, tokens: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         table, ids = self._lookup_table()
