@@ -48,8 +48,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "bench"))
 
-import numpy as np  # noqa: E402
-from _common import PeakRss, command_line, machine_info, markdown_table  # noqa: E402
+import numpy as np
+from _common import PeakRss, command_line, machine_info, markdown_table
 
 COPYDESK = [sys.executable, "-c", "from copydesk.cli.main import main; main()"]
 
@@ -111,8 +111,32 @@ def pair_count(clusters: dict[str, frozenset[str]]) -> int:
     return sum(len(c) * (len(c) - 1) // 2 for c in set(clusters.values()))
 
 
-def compare(one: dict[str, tuple[str, str | None]], index: dict[str, tuple[str, str | None]]) -> dict[str, Any]:
-    """Co-cluster pairs recall and precision of the index against one run, and the docs that differ, by kind."""
+def arrival(batches: list[Path]) -> dict[str, int]:
+    """Each doc id's batch."""
+    out = {}
+    for k, path in enumerate(batches):
+        with path.open(encoding="utf-8") as handle:
+            for line in handle:
+                out[str(json.loads(line)["id"])] = k
+    return out
+
+
+def why(doc: str, one: dict[str, tuple[str, str | None]], index: dict[str, tuple[str, str | None]],
+        came: dict[str, int]) -> str:
+    """Why a doc's decision differs, from the order the docs came in."""
+    first = one[doc][1] or doc  # its cluster's canonical doc in one run
+    kept = (index.get(doc) or ("", None))[1] or doc  # ... and in the index
+    if came.get(first, 0) > came.get(kept, 0):
+        return "one run's canonical doc came in a later batch than the index's (stable canonicals)"
+    if came.get(first, 0) > came.get(doc, 0):
+        return "one run's canonical doc came in a later batch than this doc"
+    return "not from the order of arrival"
+
+
+def compare(one: dict[str, tuple[str, str | None]], index: dict[str, tuple[str, str | None]],
+            came: dict[str, int] | None = None) -> dict[str, Any]:
+    """Co-cluster pairs recall and precision of the index against one run, and the docs that differ, by kind
+    (and, given each doc's batch, why)."""
     a, b = clusters_of(one), clusters_of(index)
     shared = sum(len(ca & b[doc]) - 1 for doc, ca in a.items()) // 2
     pairs_one, pairs_index = pair_count(a), pair_count(b)
@@ -135,8 +159,9 @@ def compare(one: dict[str, tuple[str, str | None]], index: dict[str, tuple[str, 
         "pairs_one_run": pairs_one, "pairs_index": pairs_index,
         "pairs_recall": round(shared / pairs_one, 4) if pairs_one else 1.0,
         "pairs_precision": round(shared / pairs_index, 4) if pairs_index else 1.0,
-        "kinds": {k: {"docs": len(v), "examples": [
-            {"id": d, "one_run": one[d], "index": index.get(d)} for d in v[:3]]} for k, v in kinds.items()},
+        "kinds": {k: {"docs": len(v), "why": dict(collections.Counter(why(d, one, index, came or {}) for d in v)),
+                      "examples": [{"id": d, "one_run": one[d], "index": index.get(d)} for d in v[:3]]}
+                  for k, v in kinds.items()},
     }
 
 
@@ -225,7 +250,7 @@ def faults(before: Path, batch: Path, kills: int, workers: int, work: Path, seed
         problems = check(db)
         held = docs_in(db)
         whole_or_nothing = held in (base, base + batch_docs)
-        again, _, _ = run_measured(args)
+        run_measured(args)
         completed = docs_in(db) == base + batch_docs and check(db) == []
         rows.append({"kill_at_s": round(at, 3), "check": problems, "docs_after_kill": held - base,
                      "whole_or_nothing": whole_or_nothing, "rerun_completes": completed})
@@ -317,8 +342,8 @@ def datasketch_rows(docs: Path, limit: int, queries: int) -> list[dict[str, Any]
 def markdown(result: dict[str, Any]) -> str:
     one = result["one_run"]
     lines = ["# The incremental index against one run", "", f"`{result['command']}`", "",
-             f"Corpus: `{result['corpus']}`, {result['docs']} docs in {result['batches']} batches, "
-             f"`--workers {result['workers']}`.", ""]
+             (f"Corpus: `{result['corpus']}`, {result['docs']} docs in {result['batches']} batches, "
+             f"`--workers {result['workers']}`."), ""]
     rows = [["one `dedup` of all", f"{one['seconds']:.2f}", round(result["docs"] / one["seconds"]), "-",
              f"{one['peak_rss_bytes'] / 2**20:.0f}", "-"]]
     for mode, got in result["modes"].items():
@@ -330,21 +355,21 @@ def markdown(result: dict[str, Any]) -> str:
               ""]
     for mode, got in result["modes"].items():
         eq = got["equivalence"]
-        lines += [f"**{mode}**: per batch seconds {[b['seconds'] for b in got['batches']]}; "
+        lines += [(f"**{mode}**: per batch seconds {[b['seconds'] for b in got['batches']]}; "
                   f"{eq['differ']} of {eq['docs']} docs differ from one run; co-cluster pairs recall "
-                  f"{eq['pairs_recall']}, precision {eq['pairs_precision']}.", ""]
+                  f"{eq['pairs_recall']}, precision {eq['pairs_precision']}."), ""]
         for kind, info in eq["kinds"].items():
-            lines.append(f"- {kind}: {info['docs']} (for example {info['examples'][:2]})")
+            lines.append(f"- {kind}: {info['docs']}; why: {info['why']}; for example {info['examples'][:2]}")
         lines.append("")
     q = result["queries"]
-    lines += [f"**Queries** (library, warm): one doc at a time p50 {q['p50_ms']} ms, p99 {q['p99_ms']} ms "
+    lines += [(f"**Queries** (library, warm): one doc at a time p50 {q['p50_ms']} ms, p99 {q['p99_ms']} ms "
               f"({q['queries']} queries, {q['matched']} found their original); {q['batch_docs']} docs as one "
-              f"batch in {q['batch_seconds']} s ({round(q['batch_docs'] / q['batch_seconds'])} docs/s).", ""]
+              f"batch in {q['batch_seconds']} s ({round(q['batch_docs'] / q['batch_seconds'])} docs/s)."), ""]
     f = result.get("faults")
     if f:
-        lines += [f"**Faults**: {len(f['kills'])} kills (SIGKILL) of a {f['batch_docs']}-doc `index add` "
+        lines += [(f"**Faults**: {len(f['kills'])} kills (SIGKILL) of a {f['batch_docs']}-doc `index add` "
                   f"({f['clean_seconds']} s clean), {f['killed_before_commit']} before its commit: all passed "
-                  f"(check clean, whole or nothing, rerun completes): **{f['all_passed']}**.", ""]
+                  f"(check clean, whole or nothing, rerun completes): **{f['all_passed']}**."), ""]
     peers = [p for p in result.get("peers", []) if "docs" in p]
     if peers:
         lines += [markdown_table(["peer", "docs", "sketch docs/s", "insert docs/s", "query p50 ms", "query p99 ms"],
@@ -372,7 +397,8 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="copydesk-index-bench-"))
     try:
         batches = split(docs_path, args.batches, work)
-        docs = sum(1 for p in batches for _ in p.open("rb"))
+        came = arrival(batches)
+        docs = len(came)
         seconds, rss, _ = run_measured([*COPYDESK, "dedup", str(docs_path), "--out", str(work / "one"),
                                         "--workers", str(args.workers), "--quiet"])
         one = decisions_of(work / "one" / "decisions.jsonl")
@@ -383,7 +409,7 @@ def main() -> None:
         for mode in args.modes.split(","):
             db = work / f"{mode}.db"
             got = add_batches(batches, db, work / mode, args.workers, mode == "recanonicalize")
-            got["equivalence"] = compare(one, decisions_of(work / mode / "export" / "decisions.jsonl"))
+            got["equivalence"] = compare(one, decisions_of(work / mode / "export" / "decisions.jsonl"), came)
             result["modes"][mode] = got
             print(mode, json.dumps({k: v for k, v in got.items() if k != "batches"})[:600], flush=True)
         first = work / f"{args.modes.split(',')[0]}.db"
