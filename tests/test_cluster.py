@@ -51,6 +51,29 @@ def test_excerpt_never_becomes_centre_over_its_full_copy() -> None:
     assert result.centre.tolist() == [1, 1]
 
 
+def test_an_anchored_excerpt_stays_centre_and_takes_its_fuller_copies() -> None:
+    """An index's old canonical doc (anchored) that is an excerpt of new docs keeps its cluster: the docs that
+    hold it whole join it (they would have taken it over in one run), and it joins none of them."""
+    # doc 0: the old canonical excerpt (with its old member 1); docs 2 and 3: full copies, near copies of each other
+    edges = table([(0, 1, 0.9, 0.95, 0.95, NEAR), (0, 2, 0.3, 0.9, 0.3, A_IN_B), (3, 0, 0.3, 0.3, 0.9, B_IN_A),
+                   (2, 3, 0.9, 0.95, 0.95, NEAR)])
+    rank = np.array([0, 3, 1, 2])
+    assert cluster(4, edges, rank, unrelated_verifier).centre.tolist() == [0, 0, 2, 2]  # (without the anchor)
+    anchored = np.array([True, False, False, False])
+    result = cluster(4, edges, rank, unrelated_verifier, anchored=anchored)
+    assert result.centre.tolist() == [0, 0, 0, 0] and result.hub.tolist() == [0, 0, 0, 0]
+    assert not result.excerpt.any()  # (the full copies are no excerpts of it)
+
+
+def test_an_anchored_doc_joins_no_other_cluster() -> None:
+    # doc 1 (anchored) is a near copy of doc 0, which ranks first and takes more docs
+    edges = table([(0, 1, 0.9, 0.95, 0.95, NEAR), (0, 2, 0.9, 0.95, 0.95, NEAR), (0, 3, 0.9, 0.95, 0.95, NEAR)])
+    anchored = np.array([False, True, False, False])
+    result = cluster(4, edges, np.array([0, 1, 2, 3]), unrelated_verifier, anchored=anchored)
+    assert result.centre[:2].tolist() == [1, 1]  # it goes first, takes its near copy 0, and stays canonical
+    assert result.hub[1] == 1
+
+
 def test_docs_without_edges_stay_unclustered() -> None:
     result = cluster(3, table([]), np.array([0, 1, 2]), unrelated_verifier)
     assert result.centre.tolist() == [-1, -1, -1]

@@ -168,10 +168,11 @@ def _edge_to_centre(columns: _EdgeColumns, member_id: str, centre_id: str, membe
 
 def weakest_link(edges: Sequence[Edge], roles: Sequence[Role]) -> tuple[float, str, str]:
     """A cluster's weakest member: (its score, its id, the metric), the score being the containment of an excerpt
-    and the Jaccard of a near copy, on its edge to the canonical doc."""
+    in the canonical doc, that of the canonical doc in a fuller copy (an index's), and the Jaccard of a near
+    copy, on its edge to the canonical doc."""
     return min(
-        (e.contain_ab if role is Role.EXCERPT_OF else e.jaccard, e.a,
-         "containment" if role is Role.EXCERPT_OF else "jaccard")
+        (e.contain_ab if role is Role.EXCERPT_OF else e.contain_ba if role is Role.FULLER_COPY else e.jaccard, e.a,
+         "containment" if role in (Role.EXCERPT_OF, Role.FULLER_COPY) else "jaccard")
         for e, role in zip(edges, roles, strict=True)
     )
 

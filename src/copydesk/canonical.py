@@ -148,13 +148,16 @@ class MemberScore:
 
 
 def member_scores(assign: Assignment, docs: DocTable, cfg: CanonicalConfig,
-                  credited_why: Mapping[int, str] | None = None) -> list[MemberScore]:
+                  credited_why: Mapping[int, str] | None = None,
+                  anchored: np.ndarray | None = None) -> list[MemberScore]:
     """Role, reason and scores of every doc (index-aligned with ``docs``); scores are against the canonical doc.
 
     A member's role comes from how it joined its cluster (near copy of the hub, or contained in it). When its
     own edge to the canonical doc is weaker than the thresholds (two edited copies of one original), the reason
     names the hub that links them. A canonical doc chosen as the credited original (``assign.credited``) says
-    who credited it (``credited_why``); a page that carries several stories says so.
+    who credited it (``credited_why``); a page that carries several stories says so. A member of an
+    ``anchored`` canonical doc (an index's old canonical doc, mask) that holds the whole of it is a
+    ``fuller_copy``: the index keeps the older doc canonical.
     """
     n = len(docs.ids)
     edges = assign.edges
@@ -206,7 +209,16 @@ def member_scores(assign: Assignment, docs: DocTable, cfg: CanonicalConfig,
             via = f" (joined through {docs.ids[member]}, of which it is {kind})"
         cover = float(edges.cover_ab[k] if i_is_a else edges.cover_ba[k])
         passages = f"{int(edges.passages[k])} shared passages, the longest {int(edges.longest[k])} words"
-        if assign.excerpt[i]:
+        holds = label == (B_IN_A if i_is_a else A_IN_B)  # (its canonical doc is contained in it)
+        if holds and t < 0 and not assign.excerpt[i] and anchored is not None and anchored[c]:
+            canon_cont = float(edges.contain_ba[k] if i_is_a else edges.contain_ab[k])
+            out.append(MemberScore(
+                Role.FULLER_COPY, Reason.HOLDS_CANONICAL,
+                f"fuller copy of {canon}, which the index keeps canonical (it came first): {canon_cont:.0%} of "
+                f"{canon}'s shingles are in it, {passages} (jaccard {jac:.2f}); `--recanonicalize` would make "
+                f"this one canonical{via}", jac, cont,
+            ))
+        elif assign.excerpt[i]:
             out.append(MemberScore(
                 Role.EXCERPT_OF, Reason.CONTAINED_IN,
                 f"excerpt of {canon}: {cont:.0%} of its shingles are in it, {cover:.0%} of its words in "

@@ -89,8 +89,12 @@ class _Graph:
     ``array.array``: compact like numpy, and cheap to index from Python.
     """
 
-    def __init__(self, n: int, edges: EdgeTable, verify: PairVerifier, fill: PassageFiller | None = None) -> None:
+    def __init__(self, n: int, edges: EdgeTable, verify: PairVerifier, fill: PassageFiller | None = None,
+                 anchored: np.ndarray | None = None) -> None:
         self.edges = edges
+        is_anchored = np.zeros(n, dtype=bool) if anchored is None else anchored
+        self.anchored = array("b")
+        self.anchored.frombytes(is_anchored.astype(np.int8).tobytes())
         self.fill = fill
         self.extra: list[EdgeTable] = []
         self.verify = verify
@@ -120,6 +124,10 @@ class _Graph:
         nbr_is_a = edges.a[rows] == nbr
         attaches = (np.isin(label, (NEAR, EXACT, EDITED)) | ((label == A_IN_B) & nbr_is_a)
                     | ((label == B_IN_A) & ~nbr_is_a))
+        # an anchored doc (an index's old canonical doc) also takes the docs that hold it whole, and hangs off
+        # no other doc
+        holds_src = ((label == A_IN_B) & ~nbr_is_a) | ((label == B_IN_A) & nbr_is_a)
+        attaches = (attaches | (is_anchored[src[order]] & holds_src)) & ~is_anchored[nbr]
         self.nbr_attaches = array("b")
         self.nbr_attaches.frombytes(attaches.astype(np.int8).tobytes())
 
@@ -219,8 +227,30 @@ class _Graph:
 
     def attaches(self, member: int, k: int) -> bool:
         """True when ``member`` may hang off the other end of edge ``k``: a near or edited copy, or contained
-        in it."""
-        return self.is_near(k) or self._label_and_a(k)[0] == EDITED or self.contained_in(member, k)
+        in it, or, when the other end is anchored (an index's old canonical doc), holding it whole
+        (:meth:`holds_anchor`). An anchored doc hangs off none."""
+        if self.anchored[member]:
+            return False
+        return (self.is_near(k) or self._label_and_a(k)[0] == EDITED or self.contained_in(member, k)
+                or self.holds_anchor(member, k))
+
+    def holds_anchor(self, member: int, k: int) -> bool:
+        """True when the other end of edge ``k`` is anchored and contained in ``member``: a fuller copy of an
+        old canonical doc, which the index keeps canonical."""
+        if self._label_and_a(k)[0] not in (A_IN_B, B_IN_A):
+            return False
+        other = self._other(member, k)
+        return bool(self.anchored[other]) and self.contained_in(other, k)
+
+    def _other(self, x: int, k: int) -> int:
+        """The doc at the other end of edge ``k`` from ``x``."""
+        row = k
+        for table in (self.edges, *self.extra):
+            if row < len(table):
+                a, b = int(table.a[row]), int(table.b[row])
+                return b if a == x else a
+            row -= len(table)
+        raise IndexError(k)
 
     def all_edges(self) -> EdgeTable:
         return concat_edges([self.edges, *self.extra])
@@ -238,21 +268,25 @@ STORY_ROUNDS = 4
 
 
 def cluster(n: int, edges: EdgeTable, rank: np.ndarray, verify: PairVerifier,
-            credited: Credited | None = None, fill: PassageFiller | None = None) -> Assignment:
+            credited: Credited | None = None, fill: PassageFiller | None = None,
+            anchored: np.ndarray | None = None) -> Assignment:
     """Star clusters over the verified edges, per story: after each round, members that copied a part of their
     canonical doc that is not its story (``split_stories``) are detached from it and the round is run again
     without those edges, until nothing moves (at most ``STORY_ROUNDS`` rounds). ``credited`` (optional) names
     the credited original of a cluster, which is then its canonical doc whatever the ranks. ``fill``
     (optional) gives the edges their passages where needed (the links, and the edges to hubs of docs joining
-    through members), when the edges came without (``passages.align_edges(lazy=True)``)."""
+    through members), when the edges came without (``passages.align_edges(lazy=True)``). ``anchored``
+    (optional, a mask): docs that stay canonical (an index's old canonical docs with members): each founds its
+    cluster before any other doc is placed, joins none, and takes besides its copies and excerpts the docs that
+    hold it whole (fuller copies of it)."""
     multi = np.zeros(n, dtype=bool)
-    assign = _stars(n, edges, rank, verify, credited, fill)
+    assign = _stars(n, edges, rank, verify, credited, fill, anchored)
     for round_ in range(STORY_ROUNDS):
         drop, pages = split_stories(assign)
         multi |= pages
         if not drop.any() or round_ == STORY_ROUNDS - 1:
             break
-        assign = _rerun_split_components(n, assign, drop, rank, verify, credited, fill)
+        assign = _rerun_split_components(n, assign, drop, rank, verify, credited, fill, anchored)
     return dataclasses.replace(assign, multi_story=multi)
 
 
@@ -272,7 +306,8 @@ def _components(n: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def _rerun_split_components(n: int, assign: Assignment, drop: np.ndarray, rank: np.ndarray, verify: PairVerifier,
-                            credited: Credited | None, fill: PassageFiller | None) -> Assignment:
+                            credited: Credited | None, fill: PassageFiller | None,
+                            anchored: np.ndarray | None = None) -> Assignment:
     """The next round after ``split_stories`` dropped edges ``drop``: clustering runs again only on the
     components of the remaining edges that lost an edge; every other doc keeps its cluster as it was (the
     greedy loop treats components apart, and nothing changed in those). Edge rows are those of the kept edges,
@@ -285,7 +320,7 @@ def _rerun_split_components(n: int, assign: Assignment, drop: np.ndarray, rank: 
     redo = lost[comp]  # docs whose component lost an edge
     in_redo = redo[kept.a]  # (an edge's two docs share a component)
     sub = kept.select(in_redo)
-    again = _stars(n, sub, rank, verify, credited, fill)
+    again = _stars(n, sub, rank, verify, credited, fill, anchored)
     sub_rows = np.flatnonzero(in_redo)
     extra = again.edges.select(np.arange(len(again.edges)) >= len(sub))
     own = again.edges.select(np.arange(len(again.edges)) < len(sub))
@@ -393,8 +428,9 @@ def split_stories(assign: Assignment) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _stars(n: int, edges: EdgeTable, rank: np.ndarray, verify: PairVerifier, credited: Credited | None,
-           fill: PassageFiller | None = None) -> Assignment:
-    graph = _Graph(n, edges, verify, fill)
+           fill: PassageFiller | None = None, anchored: np.ndarray | None = None) -> Assignment:
+    graph = _Graph(n, edges, verify, fill, anchored)
+    first = graph.anchored  # (1 for an anchored doc: it goes before every other, and never waits)
     # the greedy loop reads and writes one doc at a time: array.array, turned into numpy arrays after it
     hub = array("q", [-1]) * n
     excerpt = array("b", [0]) * n
@@ -409,6 +445,8 @@ def _stars(n: int, edges: EdgeTable, rank: np.ndarray, verify: PairVerifier, cre
         return any(hub[m] < 0 and graph.contained_in(d, k) for m, k in graph.neighbour_rows(d))
 
     def try_join(d: int) -> bool:
+        if first[d]:
+            return False
         hubs = sorted({int(hub[m]) for m in graph.neighbours(d) if hub[m] >= 0}, key=rank_list.__getitem__)
         for h in hubs:
             k = graph.row(d, h)
@@ -418,18 +456,18 @@ def _stars(n: int, edges: EdgeTable, rank: np.ndarray, verify: PairVerifier, cre
                 return True
         return False
 
-    heap = [(0, -len(takers(d)), rank_list[d], d) for d in range(n) if graph.degree(d)]
+    heap = [(-first[d], -len(takers(d)), rank_list[d], d) for d in range(n) if graph.degree(d)]
     heapq.heapify(heap)
     while heap:
         deferred, neg_degree, r, d = heapq.heappop(heap)
         if hub[d] >= 0:
             continue
-        if not deferred and waits(d):
+        if deferred == 0 and waits(d):
             heapq.heappush(heap, (1, 0, r, d))
             continue
         members = takers(d)
-        if -neg_degree != len(members) and not deferred:
-            heapq.heappush(heap, (0, -len(members), r, d))  # stale degree: re-queue with the current one
+        if -neg_degree != len(members) and deferred <= 0:
+            heapq.heappush(heap, (deferred, -len(members), r, d))  # stale degree: re-queue with the current one
             continue
         if try_join(d):
             continue
@@ -459,8 +497,8 @@ def _join_through_members(n: int, graph: _Graph, hub: array[int], excerpt: array
     members = np.bincount(hubs[hubs >= 0], minlength=n).tolist()
     lonely: list[tuple[int, list[tuple[int, int, int, int, int]]]] = []  # (doc, its options in order)
     for d in range(n):
-        if hub[d] != d or members[d] > 1:
-            continue  # in no cluster (no edges), or a hub that took members
+        if hub[d] != d or members[d] > 1 or graph.anchored[d]:
+            continue  # in no cluster (no edges), or a hub that took members, or anchored (it joins none)
         options = []
         for m, k in graph.neighbour_rows(d):
             h = hub[m]
@@ -514,6 +552,10 @@ def _assignment(n: int, graph: _Graph, hub: np.ndarray, excerpt: np.ndarray, ran
     clusters = []
     for members in groups.values():
         full = sorted((m for m in members if not excerpt[m]), key=rank_list.__getitem__)
+        anchors = [m for m in full if graph.anchored[m]]
+        if anchors:  # (an anchored doc stays canonical, whatever the ranks or credits)
+            clusters.append((members, anchors[0]))
+            continue
         original = credited(members, full) if credited is not None else None
         if original is not None and original in full:
             chosen[original] = True

@@ -47,6 +47,7 @@ from .prior import (
     BatchRecord,
     Prior,
     PriorDocs,
+    anchor_mask,
     anchored_first,
     cluster_keeping_anchors,
     fingerprints_of,
@@ -291,7 +292,7 @@ class _Intake:
 
 def _source_lines(
     items: Iterable[Entry], cfg: RunConfig, progress: ProgressFn, spill: ItemSpill, workers: Workers,
-    stats: SourceLineStats,
+    stats: SourceLineStats, seen_before: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> FrozenSourceLines:
     """First pass: count each source's lines (corpus-level boilerplate evidence) while keeping the stream in
     ``spill`` for the second pass, so any iterator works.
@@ -301,6 +302,7 @@ def _source_lines(
     input order. Parsed items are spilled as they are; a JSONL chunk is spilled as the chunk (for a plain file,
     a byte range), which the second pass parses again where it prepares it. With ``workers=0`` the processes
     start once the input has proved large (``AUTO_WORKERS_MIN_DOCS``) and then serve the second pass too.
+    ``seen_before``: the line counts of the docs an index holds (the verdicts count them too).
     """
     seen = work = 0
 
@@ -344,7 +346,7 @@ def _source_lines(
             for item in held_items if out.items is None else out.items:
                 spill.append(item)
         stats.observe_batch(out.values, out.sizes)
-    return stats.freeze()
+    return stats.freeze(seen_before)
 
 
 #: How many plain docs' work one HTML page is, for starting auto workers: extracting a page (tens of
@@ -465,10 +467,8 @@ def _dedup(items: Iterable[Entry], cfg: RunConfig, progress: ProgressFn, folder:
     if cfg.clean.enabled:
         spill = ItemSpill(folder, chars_of=held_chars)
         stats = SourceLineStats.from_config(cfg.clean)
-        seed = prior.line_counts() if prior is not None else None
-        if seed is not None:
-            stats.seeded(*seed)
-        lines = _source_lines(items, cfg, progress, spill, workers, stats)
+        seen_before = prior.line_counts() if prior is not None else None
+        lines = _source_lines(items, cfg, progress, spill, workers, stats, seen_before)
         stream = spill.replay()  # type: ignore[assignment]
         start = _timed(timings, "read_and_line_statistics", start, peaks)
     else:
@@ -544,7 +544,7 @@ def _dedup(items: Iterable[Entry], cfg: RunConfig, progress: ProgressFn, folder:
     assignment = cluster_keeping_anchors(
         len(infos), edges, rank, verify_on_demand, original if cfg.canonical.credited_first else None,
         lambda table, rows: fill_passages(table, rows, shingles_of, sizes, cfg, workers.count, known), anchored)
-    scores = member_scores(assignment, docs, cfg.canonical, original.why)
+    scores = member_scores(assignment, docs, cfg.canonical, original.why, anchor_mask(len(infos), anchored))
     start = _timed(timings, "cluster", start, peaks)
 
     progress("assemble", 0, None)
@@ -563,7 +563,8 @@ def _dedup(items: Iterable[Entry], cfg: RunConfig, progress: ProgressFn, folder:
     record = None
     if prior is not None:
         record = BatchRecord(n_new, infos[:n_new], sets, in_order, stats,
-                             old_outcomes(infos, n_new, assignment, scores), TextReader(*intake.texts.frozen()))
+                             old_outcomes(infos, n_new, assignment, scores), TextReader(*intake.texts.frozen()),
+                             seen_before)
     result = RunResult(decisions, clusters, summary, manifest, intake.problems, folder, kept, record)
     if owned:
         weakref.finalize(result, shutil.rmtree, folder, True)

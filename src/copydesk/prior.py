@@ -21,6 +21,7 @@ import numpy as np
 
 from .candidates.lsh import _decode_pairs, fingerprints
 from .canonical import MemberScore
+from .clean import _counting
 from .clean.corpus import SourceLineStats
 from .cluster import Assignment, Credited, PairVerifier, PassageFiller, cluster
 from .config import RunConfig
@@ -86,10 +87,33 @@ class BatchRecord:
     line_stats: SourceLineStats | None
     old: list[OldOutcome]
     texts: TextReader
+    seen_before: tuple[np.ndarray, np.ndarray] | None = None
 
     def line_counts(self) -> tuple[np.ndarray, np.ndarray] | None:
-        """The source line counts after the batch (keys, counts), made when asked (a query never asks)."""
-        return None if self.line_stats is None else self.line_stats.table()
+        """The source line counts after the batch (keys, counts): the index's and the batch's, made when asked
+        (a query never asks)."""
+        if self.line_stats is None:
+            return self.seen_before
+        return merged_line_counts(self.seen_before, self.line_stats.table(), self.line_stats.max_tracked_lines)
+
+
+def merged_line_counts(before: tuple[np.ndarray, np.ndarray] | None, batch: tuple[np.ndarray, np.ndarray],
+                       most: int) -> tuple[np.ndarray, np.ndarray]:
+    """The line counts of the docs seen before and of a batch, summed per key (keys sorted). Past ``most`` keys,
+    the rarest are dropped (seen in 1 doc, then 2, ...) until at most 3/4 of it remain, as a run's own counts
+    are pruned (``SourceLineStats``): the stored counts stay bounded however long the index grows."""
+    if before is None or before[0].shape[0] == 0:
+        keys, counts = batch
+    else:
+        both = np.concatenate([before[0], batch[0]])
+        keys, inverse = np.unique(both, return_inverse=True)
+        counts = np.bincount(inverse.reshape(-1), weights=np.concatenate([before[1], batch[1]]).astype(np.float64),
+                             minlength=keys.shape[0]).astype(np.int64)
+    if keys.shape[0] > most:
+        threshold = _counting.prune_threshold(counts, most * 3 // 4)
+        keep = counts > threshold
+        keys, counts = keys[keep], counts[keep]
+    return keys, counts
 
 
 class Prior(Protocol):
@@ -181,6 +205,15 @@ def anchored_first(rank: np.ndarray, anchored: np.ndarray) -> np.ndarray:
     return out
 
 
+def anchor_mask(n: int, anchored: np.ndarray) -> np.ndarray | None:
+    """The anchored rows as a mask of ``n`` docs (None when there are none: a run without an index)."""
+    if anchored.shape[0] == 0:
+        return None
+    mask = np.zeros(n, dtype=bool)
+    mask[anchored] = True
+    return mask
+
+
 #: Rounds of cutting the edges that took an anchored doc into another doc's cluster.
 ANCHOR_ROUNDS = 3
 
@@ -188,10 +221,12 @@ ANCHOR_ROUNDS = 3
 def cluster_keeping_anchors(n: int, edges: EdgeTable, rank: np.ndarray, verify: PairVerifier,
                             credited: Credited | None, fill: PassageFiller | None,
                             anchored: np.ndarray) -> Assignment:
-    """``cluster.cluster``, where no anchored doc may join another doc's cluster: its old members point to it.
-    Ranks put them first, so this is rare (a credited original among the new docs); when one joins all the same,
-    its edges to the doc it joined are cut and the clustering runs again."""
-    assign = cluster(n, edges, rank, verify, credited, fill)
+    """``cluster.cluster`` with the anchored docs (``anchored``: their rows) as its anchors: each stays the
+    canonical doc of its cluster (its old members point to it) and takes besides its copies the new docs that
+    hold it whole (``fuller_copy``). Should one join another doc's cluster all the same, its edges to the doc it
+    joined are cut and the clustering runs again."""
+    mask = anchor_mask(n, anchored)
+    assign = cluster(n, edges, rank, verify, credited, fill, mask)
     for _ in range(ANCHOR_ROUNDS):
         centre = assign.centre[anchored]
         lost = anchored[(centre >= 0) & (centre != anchored)]
@@ -203,7 +238,7 @@ def cluster_keeping_anchors(n: int, edges: EdgeTable, rank: np.ndarray, verify: 
         lo = np.minimum(edges.a, edges.b).astype(np.uint64)
         hi = np.maximum(edges.a, edges.b).astype(np.uint64)
         edges = edges.select(~np.isin((lo << np.uint64(32)) | hi, cut_codes))
-        assign = cluster(n, edges, rank, verify, credited, fill)
+        assign = cluster(n, edges, rank, verify, credited, fill, mask)
     log.warning("an old canonical doc joined a new doc's cluster after %d rounds of cutting", ANCHOR_ROUNDS)
     return assign
 

@@ -96,6 +96,7 @@ class Role(StrEnum):
     NEAR_DUPLICATE = "near_duplicate"
     EXCERPT_OF = "excerpt_of"
     EDITED_COPY = "edited_copy"
+    FULLER_COPY = "fuller_copy"  # (an index run: holds the whole of an old canonical doc, which stays canonical)
     UNIQUE = "unique"
     REJECTED = "rejected"
 
@@ -113,6 +114,7 @@ class Reason(StrEnum):
     NEAR_COPY = "near_copy"
     CONTAINED_IN = "contained_in"
     SHARED_PASSAGES = "shared_passages"
+    HOLDS_CANONICAL = "holds_canonical"
     MULTI_STORY_PAGE = "multi_story_page"
     CREDITED_ORIGINAL = "credited_original"
     NO_MATCH = "no_match"

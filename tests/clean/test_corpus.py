@@ -271,3 +271,33 @@ def test_the_compiled_table_counts_and_prunes_exactly_as_a_dict(
         seen = sorted({k for keys in docs for k in keys})
         assert [stats._count_of(k) for k in seen] == [plain.counts.get(k, 0) for k in seen]
         assert stats.freeze()._keys == frozenset(k for k, n in plain.counts.items() if n >= 2)
+
+
+def test_counts_seen_before_give_the_verdicts_one_pass_over_everything_gives() -> None:
+    """An index's stored counts (``table``) under a new batch's own (``freeze(base=)``): the batch's lines get
+    the verdicts of one pass over the old docs and the batch together, and the merged table is that pass's."""
+    from copydesk.prior import merged_line_counts
+
+    old = [("alderpost.example", story(i, PROMO if i % 2 else "Subscribe to the Alder Post")) for i in range(5)]
+    new = [("alderpost.example", story(10 + i, PROMO)) for i in range(1)]
+    new += [("alderpost.example", story(20, "Subscribe to the Alder Post")), ("kestrel.example", story(21, PROMO))]
+    before, batch, everything = SourceLineStats(min_docs=3), SourceLineStats(min_docs=3), SourceLineStats(min_docs=3)
+    for source, text in old:
+        before.observe(source, text)
+        everything.observe(source, text)
+    for source, text in new:
+        batch.observe(source, text)
+        everything.observe(source, text)
+    layered = batch.freeze(base=before.table())
+    whole = everything.freeze()
+    for source, text in new:
+        for line in text.split("\n"):
+            if line.strip():
+                assert layered.is_boilerplate(source, line) == whole.is_boilerplate(source, line), line
+    assert layered.is_boilerplate("alderpost.example", PROMO)  # 2 old + 1 new
+    assert not batch.freeze().is_boilerplate("alderpost.example", PROMO)  # (the batch alone: 1)
+    keys, counts = merged_line_counts(before.table(), batch.table(), most=1000)
+    want_keys, want_counts = everything.table()
+    assert keys.tolist() == want_keys.tolist() and counts.tolist() == want_counts.tolist()
+    kept, _ = merged_line_counts(before.table(), batch.table(), most=4)  # past the bound: the rarest go
+    assert 0 < len(kept) <= 3 and set(kept.tolist()) <= set(want_keys.tolist())

@@ -268,3 +268,37 @@ def test_a_batch_whose_outputs_fail_is_not_stored(tmp_path: Path) -> None:
         assert index.stats()["docs"] == 3 and index.stats()["batches"] == 1
         assert index.add(iter(docs[3:])).batch == 2  # the same add, run again, completes
         assert index.stats()["docs"] == 6 and index.check() == []
+
+
+def test_a_fuller_copy_joins_an_old_canonical_excerpt_which_stays_canonical(tmp_path: Path, data_dir: Path) -> None:
+    """The real seed pair, in two days: the regional excerpt (000) and a copy of it first, then the full
+    syndicated copy (001) and a near copy of that. One run over both days makes the full copy canonical and the
+    excerpts its excerpts; the index keeps the old canonical excerpt canonical and takes the full copies into
+    its cluster as ``fuller_copy`` (same cluster, stable canonical); ``--recanonicalize`` gives the one run's
+    decisions."""
+    from copydesk import Document
+
+    excerpt = next((data_dir / "seeds").glob("000_*.txt")).read_text(encoding="utf-8")
+    full = next((data_dir / "seeds").glob("001_*.txt")).read_text(encoding="utf-8")
+    near_full = (data_dir / "summit" / "near_copy_of_001.txt").read_text(encoding="utf-8")
+    day1 = [Document("regional/excerpt", excerpt, source="regional.example"),
+            Document("mirror/excerpt", excerpt + "\nShare this story\n", source="mirror.example")]
+    day2 = [Document("wire/full", full, source="wire.example"),
+            Document("aggregator/full", near_full, source="aggregator.example")]
+    one_run = {d.doc_id: (d.role.value, d.canonical_id) for d in dedup(iter(day1 + day2), RunConfig()).decisions}
+    full_canonical = one_run["wire/full"][1]
+    assert full_canonical in ("wire/full", "aggregator/full")
+    assert one_run["regional/excerpt"] == ("excerpt_of", full_canonical)
+    stable = _added(tmp_path / "stable.db", day1 + day2, 2)
+    canonical = stable["regional/excerpt"][1]
+    assert canonical in ("regional/excerpt", "mirror/excerpt") and stable[canonical] == ("canonical", canonical)
+    assert stable["wire/full"] == ("fuller_copy", canonical)
+    assert stable["aggregator/full"] == ("fuller_copy", canonical)
+    assert _co_cluster_pairs(stable) == _co_cluster_pairs(one_run)
+    with Index(tmp_path / "stable.db") as index:
+        row = next(r for r in index.store.decisions() if r["id"] == "wire/full")
+        assert row["reason_code"] == "holds_canonical" and "--recanonicalize" in row["reason"]
+        exported = _rows(index, tmp_path / "export")
+        everyone = {"regional/excerpt", "mirror/excerpt", "wire/full", "aggregator/full"}
+        assert [sorted(m["id"] for m in c["members"]) for c in exported] == [sorted(everyone - {canonical})]
+    assert _added(tmp_path / "re.db", day1 + day2, 2, recanonicalize=True) == one_run

@@ -233,30 +233,30 @@ class SourceLineStats:
 
     def table(self) -> tuple[np.ndarray, np.ndarray]:
         """Every (source, line) key held and in how many docs it was seen, sorted by key: what an index stores
-        to count the next batch's lines on top of (:meth:`seeded`)."""
+        (:func:`copydesk.prior.merged_line_counts`) to count the next batch's lines on top of (:meth:`freeze`'s
+        ``base``)."""
         held = self._counts > 0
         keys, counts = self._keys[held], self._counts[held]
         order = np.argsort(keys, kind="stable")
         return keys[order], counts[order]
 
-    def seeded(self, keys: np.ndarray, counts: np.ndarray, documents: int = 0) -> SourceLineStats:
-        """These stats holding the counts of :meth:`table` (of ``documents`` docs) before anything is observed."""
-        if self._held:
-            raise ValueError("seeded() is for empty stats")
-        keys = np.ascontiguousarray(keys, dtype=np.uint64)
-        counts = np.ascontiguousarray(counts, dtype=np.int64)
-        self._keys, self._counts, self._held = _counting.rebuilt(
-            keys, counts, _counting.capacity_for(int(keys.shape[0])), 0)
-        self._docs = documents
-        if self._held > self.max_tracked_lines:
-            self._prune()
-        return self
+    def freeze(self, base: tuple[np.ndarray, np.ndarray] | None = None) -> FrozenSourceLines:
+        """The boilerplate verdicts only (keys seen in >= ``min_docs`` docs): small, read-only, picklable.
 
-    def freeze(self) -> FrozenSourceLines:
-        """The boilerplate verdicts only (keys seen in >= ``min_docs`` docs): small, read-only, picklable."""
-        return FrozenSourceLines(
-            _counting.entries_over(self._keys, self._counts, self.min_docs).tolist(), self.min_docs
-        )
+        ``base``: counts of docs seen before (an index's stored :meth:`table`: keys sorted, counts) added to
+        these. Only the keys observed here get verdicts, which is all that cleaning the observed docs asks
+        about: a query of one doc against an index of millions looks up its own few lines, and never loads
+        the index's counts into a table of its own."""
+        if base is None:
+            return FrozenSourceLines(
+                _counting.entries_over(self._keys, self._counts, self.min_docs).tolist(), self.min_docs
+            )
+        keys, counts = self.table()
+        base_keys, base_counts = base
+        if base_keys.shape[0]:
+            at = np.minimum(np.searchsorted(base_keys, keys), base_keys.shape[0] - 1)
+            counts = counts + np.where(base_keys[at] == keys, base_counts[at], 0)
+        return FrozenSourceLines(keys[counts >= self.min_docs].tolist(), self.min_docs)
 
 
 class FrozenSourceLines:

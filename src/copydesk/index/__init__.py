@@ -152,9 +152,10 @@ def packed_tokens(texts: list[str], exact: np.ndarray, vocabulary: Vocabulary) -
 class _StorePrior:
     """The index as the pipeline's :class:`copydesk.prior.Prior`."""
 
-    def __init__(self, store: SQLiteStore, cfg: RunConfig, vocabulary: Vocabulary,
-                 recanonicalize: bool = False) -> None:
+    def __init__(self, store: SQLiteStore, cfg: RunConfig, vocabulary: Vocabulary, recanonicalize: bool = False,
+                 line_counts: Callable[[], tuple[np.ndarray, np.ndarray] | None] | None = None) -> None:
         self.store = store
+        self._line_counts = line_counts if line_counts is not None else store.line_counts
         self.cfg = cfg
         self.vocabulary = vocabulary
         self.recanonicalize = recanonicalize
@@ -164,7 +165,7 @@ class _StorePrior:
         self.prints = (np.empty(0, dtype=np.uint64), np.zeros(1, dtype=np.int64))
 
     def line_counts(self) -> tuple[np.ndarray, np.ndarray] | None:
-        return self.store.line_counts()
+        return self._line_counts()
 
     def is_known(self, doc_id: str) -> bool:
         return self.store.has_id(doc_id)
@@ -223,6 +224,7 @@ class Index:
         self.cfg = cfg if cfg is not None else RunConfig()
         self.store_text = store_text
         self._vocab: Vocabulary | None = None  # read on first use (opening stays fast)
+        self._lines: tuple[int, tuple[np.ndarray, np.ndarray] | None] | None = None  # (batch, its line counts)
         self.store = SQLiteStore(self.path, timeout=timeout, readonly=readonly)
         wanted = index_config(self.cfg)
         stored = self.store.config()
@@ -274,6 +276,13 @@ class Index:
         vocabulary.stored()
         return run
 
+    def _line_counts(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """The stored source line counts, read again only when a batch was added since (by any writer)."""
+        batch = self.store.last_batch()
+        if self._lines is None or self._lines[0] != batch:
+            self._lines = (batch, self.store.line_counts())
+        return self._lines[1]
+
     def _vocabulary(self) -> Vocabulary:
         """The index's token vocabulary, read once and then only its new ids (another writer may have added
         some since; a writer calls this holding the write lock, so none can be added while it works)."""
@@ -294,7 +303,7 @@ class Index:
             self.store.end_read()
 
     def _run(self, items: Iterable[Entry], progress: ProgressFn, workers: Workers | None) -> IndexRun:
-        prior = _StorePrior(self.store, self.cfg, self._vocabulary(), self.recanonicalize)
+        prior = _StorePrior(self.store, self.cfg, self._vocabulary(), self.recanonicalize, self._line_counts)
         result = dedup(items, self.cfg, progress, workers=workers, prior=prior)
         self._prior = prior
         return IndexRun(result, self._change_rows(result, prior), None)

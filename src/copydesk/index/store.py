@@ -138,53 +138,8 @@ class IndexStore(Protocol):
     def commit(self) -> None: ...
     def rollback(self) -> None: ...
     def has_id(self, doc_id: str) -> bool: ...
-    def lookup(self, table: str, keys: np.ndarray, owners: np.ndarray, max_postings: int) -> np.ndarray:
-        """(owner, stored doc) for every stored doc that holds one of ``keys`` (``owners[k]`` owns ``keys[k]``) in
-        ``table`` (``bands`` or ``prints``); a key held by more than ``max_postings`` docs is skipped, as the
-        batch run skips it.
-
-        Each distinct key is looked up once, the keys handed to SQLite as one JSON array (``json_each``) a chunk
-        at a time: binding them row by row into a temporary table cost twenty times more than the lookups."""
-        if table not in ("bands", "prints"):
-            raise ValueError(table)
-        signed = np.ascontiguousarray(keys, dtype=np.uint64).view(np.int64)
-        order = np.argsort(signed, kind="stable")
-        sorted_keys, sorted_owners = signed[order], np.asarray(owners, dtype=np.int64)[order]
-        distinct = np.unique(sorted_keys)
-        found_keys: list[np.ndarray] = []
-        found_docs: list[np.ndarray] = []
-        for lo in range(0, distinct.shape[0], LOOKUP_CHUNK):
-            rows = self.db.execute(
-                f"SELECT t.key, t.doc FROM json_each(?) j JOIN {table} t ON t.key = j.value",
-                (json.dumps(distinct[lo : lo + LOOKUP_CHUNK].tolist()),)).fetchall()
-            got = np.array(rows, dtype=np.int64).reshape(-1, 2)
-            found_keys.append(got[:, 0])
-            found_docs.append(got[:, 1])
-        if not found_keys:
-            return np.empty((0, 2), dtype=np.int64)
-        hit_keys, hit_docs = np.concatenate(found_keys), np.concatenate(found_docs)
-        held, postings = np.unique(hit_keys, return_counts=True)
-        keep = ~np.isin(hit_keys, held[postings > max_postings])
-        hit_keys, hit_docs = hit_keys[keep], hit_docs[keep]
-        # every owner of each hit key: the run of that key in the sorted batch keys
-        lo_at = np.searchsorted(sorted_keys, hit_keys, side="left")
-        hi_at = np.searchsorted(sorted_keys, hit_keys, side="right")
-        runs = hi_at - lo_at
-        starts = np.repeat(lo_at - np.concatenate([[0], np.cumsum(runs)[:-1]]), runs)
-        at = starts + np.arange(int(runs.sum()), dtype=np.int64)
-        return np.stack([sorted_owners[at], np.repeat(hit_docs, runs)], axis=1)
-
-    def exact_matches(self, exact: np.ndarray) -> np.ndarray:
-        """(batch row, stored doc) for every stored doc of the same exact-copy hash."""
-        signed = np.ascontiguousarray(exact, dtype=np.uint64).view(np.int64)
-        rows: list[tuple[int, int]] = []
-        for lo in range(0, signed.shape[0], LOOKUP_CHUNK):
-            # (json_each's ``key`` is the position in the array: the batch row, less the chunk's start)
-            rows += [(lo + i, n) for i, n in self.db.execute(
-                "SELECT j.key, d.n FROM json_each(?) j JOIN docs d ON d.exact = j.value",
-                (json.dumps(signed[lo : lo + LOOKUP_CHUNK].tolist()),))]
-        return np.array(rows, dtype=np.int64).reshape(-1, 2)
-
+    def lookup(self, table: str, keys: np.ndarray, owners: np.ndarray, max_postings: int) -> np.ndarray: ...
+    def exact_matches(self, exact: np.ndarray) -> np.ndarray: ...
     def roles(self, docs: Sequence[int]) -> dict[int, tuple[str, str | None]]: ...
     def numbers(self, ids: Sequence[str]) -> dict[str, int]: ...
     def load(self, docs: Sequence[int]) -> list[StoredDoc]: ...
@@ -193,6 +148,7 @@ class IndexStore(Protocol):
     def records(self, ids: Sequence[str]) -> dict[str, Record]: ...
     def decisions(self) -> Iterator[dict[str, Any]]: ...
     def cluster(self, canonical_id: str) -> list[tuple[str, str, Record]]: ...
+    def last_batch(self) -> int: ...
     def line_counts(self) -> tuple[np.ndarray, np.ndarray] | None: ...
     def set_line_counts(self, keys: np.ndarray, counts: np.ndarray) -> None: ...
     def vocabulary(self, first: int = 0) -> np.ndarray: ...
@@ -294,33 +250,49 @@ class SQLiteStore:
     def lookup(self, table: str, keys: np.ndarray, owners: np.ndarray, max_postings: int) -> np.ndarray:
         """(owner, stored doc) for every stored doc that holds one of ``keys`` (``owners[k]`` owns ``keys[k]``) in
         ``table`` (``bands`` or ``prints``); a key held by more than ``max_postings`` docs is skipped, as the
-        batch run skips it."""
+        batch run skips it.
+
+        Each distinct key is looked up once, the keys handed to SQLite as one JSON array (``json_each``) a chunk
+        at a time: binding them row by row into a temporary table cost twenty times more than the lookups."""
         if table not in ("bands", "prints"):
             raise ValueError(table)
-        if keys.shape[0] == 0:
+        signed = np.ascontiguousarray(keys, dtype=np.uint64).view(np.int64)
+        order = np.argsort(signed, kind="stable")
+        sorted_keys, sorted_owners = signed[order], np.asarray(owners, dtype=np.int64)[order]
+        distinct = np.unique(sorted_keys)
+        found_keys: list[np.ndarray] = []
+        found_docs: list[np.ndarray] = []
+        for lo in range(0, distinct.shape[0], LOOKUP_CHUNK):
+            rows = self.db.execute(
+                f"SELECT t.key, t.doc FROM json_each(?) j JOIN {table} t ON t.key = j.value",
+                (json.dumps(distinct[lo : lo + LOOKUP_CHUNK].tolist()),)).fetchall()
+            got = np.array(rows, dtype=np.int64).reshape(-1, 2)
+            found_keys.append(got[:, 0])
+            found_docs.append(got[:, 1])
+        if not found_keys:
             return np.empty((0, 2), dtype=np.int64)
-        db = self.db
-        db.execute("CREATE TEMP TABLE IF NOT EXISTS q (key INTEGER NOT NULL, owner INTEGER NOT NULL)")
-        db.execute("DELETE FROM q")
-        db.executemany("INSERT INTO q VALUES (?, ?)", zip(_signed(keys), owners.tolist(), strict=True))
-        rows = db.execute(
-            f"SELECT q.owner, t.doc FROM q JOIN {table} t ON t.key = q.key "
-            f"WHERE q.key NOT IN (SELECT key FROM {table} WHERE key IN (SELECT key FROM q) "
-            "GROUP BY key HAVING COUNT(*) > ?)", (max_postings,)).fetchall()
-        db.execute("DELETE FROM q")
-        return np.asarray(rows, dtype=np.int64).reshape(-1, 2)
+        hit_keys, hit_docs = np.concatenate(found_keys), np.concatenate(found_docs)
+        held, postings = np.unique(hit_keys, return_counts=True)
+        keep = ~np.isin(hit_keys, held[postings > max_postings])
+        hit_keys, hit_docs = hit_keys[keep], hit_docs[keep]
+        # every owner of each hit key: the run of that key in the sorted batch keys
+        lo_at = np.searchsorted(sorted_keys, hit_keys, side="left")
+        hi_at = np.searchsorted(sorted_keys, hit_keys, side="right")
+        runs = hi_at - lo_at
+        starts = np.repeat(lo_at - np.concatenate([[0], np.cumsum(runs)[:-1]]), runs)
+        at = starts + np.arange(int(runs.sum()), dtype=np.int64)
+        return np.stack([sorted_owners[at], np.repeat(hit_docs, runs)], axis=1)
 
     def exact_matches(self, exact: np.ndarray) -> np.ndarray:
         """(batch row, stored doc) for every stored doc of the same exact-copy hash."""
-        if exact.shape[0] == 0:
-            return np.empty((0, 2), dtype=np.int64)
-        db = self.db
-        db.execute("CREATE TEMP TABLE IF NOT EXISTS q (key INTEGER NOT NULL, owner INTEGER NOT NULL)")
-        db.execute("DELETE FROM q")
-        db.executemany("INSERT INTO q VALUES (?, ?)", zip(_signed(exact), range(exact.shape[0]), strict=True))
-        rows = db.execute("SELECT q.owner, d.n FROM q JOIN docs d ON d.exact = q.key").fetchall()
-        db.execute("DELETE FROM q")
-        return np.asarray(rows, dtype=np.int64).reshape(-1, 2)
+        signed = np.ascontiguousarray(exact, dtype=np.uint64).view(np.int64)
+        rows: list[tuple[int, int]] = []
+        for lo in range(0, signed.shape[0], LOOKUP_CHUNK):
+            # (json_each's ``key`` is the position in the array: the batch row, less the chunk's start)
+            rows += [(lo + i, n) for i, n in self.db.execute(
+                "SELECT j.key, d.n FROM json_each(?) j JOIN docs d ON d.exact = j.value",
+                (json.dumps(signed[lo : lo + LOOKUP_CHUNK].tolist()),))]
+        return np.array(rows, dtype=np.int64).reshape(-1, 2)
 
     def roles(self, docs: Sequence[int]) -> dict[int, tuple[str, str | None]]:
         out: dict[int, tuple[str, str | None]] = {}
@@ -394,6 +366,10 @@ class SQLiteStore:
             for doc_id, record in self.db.execute(f"SELECT id, record FROM docs WHERE id IN ({marks})", part):
                 out[str(doc_id)] = unpack_record(record)
         return out
+
+    def last_batch(self) -> int:
+        """The number of the last batch added (0 for none)."""
+        return int(self.db.execute("SELECT COALESCE(MAX(batch), 0) FROM batches").fetchone()[0])
 
     def line_counts(self) -> tuple[np.ndarray, np.ndarray] | None:
         row = self.db.execute("SELECT value FROM state WHERE name = 'line_counts'").fetchone()
