@@ -52,6 +52,20 @@ def test_vocabulary_gives_ids_in_order_of_first_appearance_and_forgets_a_rolled_
     assert vocab.encode(np.array([123, 7], dtype=np.uint64)).tolist() == [3, 2]
 
 
+def test_vocabulary_grows_its_table_mid_batch_and_keeps_first_appearance_order() -> None:
+    rng = np.random.default_rng(8)
+    distinct = rng.integers(1, 2**64 - 1, size=20_000, dtype=np.uint64)
+    tokens = distinct[rng.integers(0, distinct.shape[0], size=120_000)]
+    vocab = Vocabulary.of(distinct[:100])  # (a small table: it grows several times while encoding)
+    ids = vocab.encode(tokens)
+    assert np.array_equal(vocab.decode(ids), tokens)
+    _, first = np.unique(tokens, return_index=True)
+    order = tokens[np.sort(first)]
+    new = order[~np.isin(order, distinct[:100])]
+    assert np.array_equal(vocab.hashes[100:], new)  # new ids in order of first appearance
+    assert np.array_equal(vocab.encode(tokens), ids)  # stable
+
+
 def _stored_sketches_match_the_batch(index: Index, run) -> None:  # type: ignore[no-untyped-def]
     record = run.result.record
     ids = [info.id for info in record.infos]

@@ -346,7 +346,7 @@ class SQLiteStore:
              for k, d in enumerate(docs)))
         for table, attr in (("bands", "band_keys"), ("prints", "print_keys")):
             keys, owners = _key_rows([getattr(d, attr) for d in docs], first)
-            db.executemany(f"INSERT OR IGNORE INTO {table} VALUES (?, ?)", zip(keys, owners, strict=True))
+            db.executemany(f"INSERT INTO {table} VALUES (?, ?)", zip(keys, owners, strict=True))
         self._apply(changes)
         return batch
 

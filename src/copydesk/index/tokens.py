@@ -76,15 +76,56 @@ def unpack_rows(buf: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarray, np.nd
     return out, out_offsets
 
 
+_MIX = np.uint64(0x9E3779B97F4A7C15)
+
+
+@njit(cache=True, nogil=True)
+def _insert(keys: np.ndarray, ids: np.ndarray, hashes: np.ndarray, first_id: int) -> None:
+    """Put ``hashes`` (distinct, none in the table) into an open-addressing table with ids ``first_id ..``
+    (a slot holds the hash and its id + 1; 0: empty)."""
+    mask = np.uint64(keys.shape[0] - 1)
+    for i in range(hashes.shape[0]):
+        h = hashes[i]
+        slot = ((h * _MIX) >> np.uint64(29)) & mask
+        while ids[slot] != 0:
+            slot = (slot + np.uint64(1)) & mask
+        keys[slot] = h
+        ids[slot] = first_id + i + 1
+
+
+@njit(cache=True, nogil=True)
+def _encode(tokens: np.ndarray, start: int, out: np.ndarray, keys: np.ndarray, ids: np.ndarray, next_id: int,
+            room: int) -> tuple[int, np.ndarray]:
+    """Ids of ``tokens[start:]`` into ``out``, giving the next id to each hash not in the table (in order of first
+    appearance) and adding it there, until ``room`` were added. Returns where it stopped and the added hashes."""
+    mask = np.uint64(keys.shape[0] - 1)
+    added = np.empty(min(room, tokens.shape[0] - start), dtype=np.uint64)
+    n_added = 0
+    for k in range(start, tokens.shape[0]):
+        h = tokens[k]
+        slot = ((h * _MIX) >> np.uint64(29)) & mask
+        while ids[slot] != 0 and keys[slot] != h:
+            slot = (slot + np.uint64(1)) & mask
+        if ids[slot] == 0:
+            if n_added == room:
+                return k, added[:n_added]
+            keys[slot] = h
+            ids[slot] = next_id + n_added + 1
+            added[n_added] = h
+            n_added += 1
+        out[k] = np.uint32(ids[slot] - 1)
+    return tokens.shape[0], added[:n_added]
+
+
 @dataclass
 class Vocabulary:
-    """Token hash <-> id. ``hashes[i]`` is the hash of id ``i``; the sorted copy answers hash -> id.
+    """Token hash <-> id. ``hashes[i]`` is the hash of id ``i``; an open-addressing table answers hash -> id.
     ``first_new``: ids from here on were added since the vocabulary was loaded (to be stored with the batch)."""
 
     hashes: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.uint64))
     first_new: int = 0
-    _sorted: np.ndarray | None = None
-    _ids: np.ndarray | None = None
+    _keys: np.ndarray | None = None  # the hash -> id table (see _insert)
+    _slots: np.ndarray | None = None
 
     @staticmethod
     def of(hashes: np.ndarray) -> Vocabulary:
@@ -94,36 +135,35 @@ class Vocabulary:
     def __len__(self) -> int:
         return int(self.hashes.shape[0])
 
-    def _lookup_table(self) -> tuple[np.ndarray, np.ndarray]:
-        if self._sorted is None or self._ids is None:
-            self._ids = np.argsort(self.hashes, kind="stable").astype(np.uint32)
-            self._sorted = self.hashes[self._ids]
-        return self._sorted, self._ids
+    def _table(self, at_least: int) -> tuple[np.ndarray, np.ndarray]:
+        """The hash -> id table, with room for ``at_least`` ids at half full (rebuilt larger when not)."""
+        if self._keys is None or self._slots is None or self._keys.shape[0] < 2 * at_least:
+            size = 1 << 12
+            while size < 4 * max(at_least, len(self)):
+                size <<= 1
+            self._keys = np.zeros(size, dtype=np.uint64)
+            self._slots = np.zeros(size, dtype=np.int64)
+            _insert(self._keys, self._slots, self.hashes, 0)
+        return self._keys, self._slots
 
     def encode(self, tokens: np.ndarray) -> np.ndarray:
         """The ids of ``tokens`` (uint64 hashes, in text order), giving each hash not seen before the next id, in
-        order of first appearance."""
+        order of first appearance. (One pass over the tokens with a hash table: a sort of a batch's millions of
+        tokens cost ten times more.)"""
         tokens = np.ascontiguousarray(tokens, dtype=np.uint64)
-        # (each distinct token is looked up once: a batch has some 20 tokens for each distinct one)
-        distinct, first, inverse = np.unique(tokens, return_index=True, return_inverse=True)
-        found, ids = self._find(distinct)
-        if not found.all():
-            unseen = np.flatnonzero(~found)
-            unseen = unseen[np.argsort(first[unseen], kind="stable")]  # in order of first appearance
-            if len(self) + unseen.shape[0] >= 2**32:
+        out = np.empty(tokens.shape[0], dtype=np.uint32)
+        start = 0
+        while True:
+            keys, slots = self._table(len(self) + 1)
+            room = keys.shape[0] // 2 - len(self)
+            start, added = _encode(tokens, start, out, keys, slots, len(self), room)
+            if len(self) + added.shape[0] >= 2**32:
                 raise OverflowError("an index vocabulary of 2**32 distinct tokens")
-            ids[unseen] = np.arange(len(self), len(self) + unseen.shape[0], dtype=np.uint32)
-            self.hashes = np.concatenate([self.hashes, distinct[unseen]])
-            self._sorted = self._ids = None
-        out: np.ndarray = ids[inverse.reshape(-1)]
-        return out
-
-    def _find(self, tokens: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        table, ids = self._lookup_table()
-        if table.shape[0] == 0:
-            return np.zeros(tokens.shape[0], dtype=bool), np.zeros(tokens.shape[0], dtype=np.uint32)
-        at = np.minimum(np.searchsorted(table, tokens), table.shape[0] - 1)
-        return table[at] == tokens, ids[at]
+            if added.shape[0]:
+                self.hashes = np.concatenate([self.hashes, added])
+            if start == tokens.shape[0]:
+                return out
+            self._table(2 * len(self))  # half full: grow it and go on
 
     def decode(self, ids: np.ndarray) -> np.ndarray:
         """The token hashes of ``ids``."""
@@ -142,7 +182,7 @@ class Vocabulary:
         """Drop the ids added since the last store (their batch was rolled back)."""
         if self.first_new < len(self):
             self.hashes = self.hashes[: self.first_new].copy()
-            self._sorted = self._ids = None
+            self._keys = self._slots = None
 
     def extend_stored(self, hashes: np.ndarray) -> None:
         """Append ids another writer stored after this vocabulary was read (before anything was added here)."""
@@ -151,4 +191,4 @@ class Vocabulary:
         if hashes.shape[0]:
             self.hashes = np.concatenate([self.hashes, np.ascontiguousarray(hashes, dtype=np.uint64)])
             self.first_new = len(self)
-            self._sorted = self._ids = None
+            self._keys = self._slots = None
