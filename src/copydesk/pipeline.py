@@ -293,6 +293,7 @@ class _Intake:
 def _source_lines(
     items: Iterable[Entry], cfg: RunConfig, progress: ProgressFn, spill: ItemSpill, workers: Workers,
     stats: SourceLineStats, seen_before: tuple[np.ndarray, np.ndarray] | None = None,
+    is_known: Callable[[str], bool] | None = None,
 ) -> FrozenSourceLines:
     """First pass: count each source's lines (corpus-level boilerplate evidence) while keeping the stream in
     ``spill`` for the second pass, so any iterator works.
@@ -302,7 +303,8 @@ def _source_lines(
     input order. Parsed items are spilled as they are; a JSONL chunk is spilled as the chunk (for a plain file,
     a byte range), which the second pass parses again where it prepares it. With ``workers=0`` the processes
     start once the input has proved large (``AUTO_WORKERS_MIN_DOCS``) and then serve the second pass too.
-    ``seen_before``: the line counts of the docs an index holds (the verdicts count them too).
+    ``seen_before``: the line counts of the docs an index holds (the verdicts count them too); the lines of
+    the docs it holds already (``is_known``: skipped as ``already_indexed``) are not counted again.
     """
     seen = work = 0
 
@@ -314,12 +316,16 @@ def _source_lines(
         before, work = work, work + _work_of(entry)
         _start_when_large(workers, cfg, before, work)
 
+    def held_job(held: list[Document | Rejected]) -> LineKeysJob:
+        texts, sources, _ = keyed_texts(held)
+        return LineKeysJob(texts, sources)
+
     def jobs() -> Iterator[tuple[tuple[LineKeysJob], Sequence[Entry]]]:
         held: list[Document | Rejected] = []  # items of the next job, spilled when its keys come back
         for entry in items:
             if isinstance(entry, DEFERRED):
                 if held:
-                    yield (LineKeysJob(*keyed_texts(held)),), held
+                    yield (held_job(held),), held
                     held = []
                 note(entry)
                 # a JSONL chunk is spilled as the chunk (parsed again where it is prepared, which is cheap), unless
@@ -327,15 +333,15 @@ def _source_lines(
                 # and not parsed twice); HTML pages come back extracted, and their documents are spilled
                 # (extraction is what costs)
                 keep = isinstance(entry, JsonlChunk) and not workers.pooled and spill.has_room()
-                yield (LineKeysJob([], [], entry, cfg.read, keep_items=keep),), [entry]
+                yield (LineKeysJob([], [], entry, cfg.read, keep_items=keep, with_ids=is_known is not None),), [entry]
                 continue
             held.append(entry)
             note(entry)
             if len(held) >= cfg.batch_size:
-                yield (LineKeysJob(*keyed_texts(held)),), held
+                yield (held_job(held),), held
                 held = []
         if held:
-            yield (LineKeysJob(*keyed_texts(held)),), held
+            yield (held_job(held),), held
 
     for out, held_items in workers.ordered(line_keys, jobs()):
         for message in out.warnings:
@@ -345,8 +351,26 @@ def _source_lines(
         else:
             for item in held_items if out.items is None else out.items:
                 spill.append(item)
-        stats.observe_batch(out.values, out.sizes)
+        values: Any = out.values
+        sizes: Any = out.sizes
+        if is_known is not None:  # (the lines of docs the index holds are counted there already)
+            ids = out.ids if out.ids is not None else tuple(keyed_texts(
+                [i for i in held_items if isinstance(i, (Document, Rejected))])[2])
+            values, sizes = _without_known(values, sizes, ids, is_known)
+        stats.observe_batch(values, sizes)
     return stats.freeze(seen_before)
+
+
+def _without_known(values: Any, sizes: Any, ids: Sequence[str], is_known: Callable[[str], bool]) -> tuple[
+    np.ndarray, np.ndarray
+]:
+    """A first-pass batch's line keys (values, per-doc sizes) without those of the docs ``is_known`` names."""
+    sizes = np.asarray(sizes, dtype=np.int64)
+    known = np.array([is_known(doc_id) for doc_id in ids], dtype=bool)
+    values = np.asarray(values, dtype=np.uint64)
+    if not known.any():
+        return values, sizes
+    return values[~np.repeat(known, sizes)], sizes[~known]
 
 
 #: How many plain docs' work one HTML page is, for starting auto workers: extracting a page (tens of
@@ -468,7 +492,8 @@ def _dedup(items: Iterable[Entry], cfg: RunConfig, progress: ProgressFn, folder:
         spill = ItemSpill(folder, chars_of=held_chars)
         stats = SourceLineStats.from_config(cfg.clean)
         seen_before = prior.line_counts() if prior is not None else None
-        lines = _source_lines(items, cfg, progress, spill, workers, stats, seen_before)
+        lines = _source_lines(items, cfg, progress, spill, workers, stats, seen_before,
+                              prior.is_known if prior is not None else None)
         stream = spill.replay()  # type: ignore[assignment]
         start = _timed(timings, "read_and_line_statistics", start, peaks)
     else:

@@ -209,6 +209,7 @@ class LineKeysJob:
     chunk: JsonlChunk | PageBatch | None = None
     read: ReadConfig | None = None
     keep_items: bool = False  # send a JSONL chunk's items back (the job runs in the main process: no pipe)
+    with_ids: bool = False  # send the keyed docs' ids back (an index run skips the lines of docs it holds)
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,6 +224,7 @@ class LineKeysOut:
     sizes: array[int]
     warnings: tuple[str, ...] = ()
     items: list[Item] | None = None
+    ids: tuple[str, ...] | None = None  # (asked for with ``with_ids``) the id of each doc keyed, in order
 
 
 @dataclass(frozen=True, slots=True)
@@ -327,17 +329,20 @@ def process_job(job: BatchJob | ChunkJob, cfg: RunConfig, lines: FrozenSourceLin
     return process_batch(job, cfg, lines)
 
 
-def keyed_texts(items: Sequence[Document | Rejected]) -> tuple[list[str], list[str]]:
-    """The texts of the documents whose site is known, with that site's key: what line statistics count."""
+def keyed_texts(items: Sequence[Document | Rejected]) -> tuple[list[str], list[str], list[str]]:
+    """The texts of the documents whose site is known, with that site's key and the doc's id: what line
+    statistics count."""
     texts: list[str] = []
     sources: list[str] = []
+    ids: list[str] = []
     for item in items:
         if isinstance(item, Document):
             key = source_key(item.source, item.url)
             if key is not None:
                 texts.append(item.text)
                 sources.append(key)
-    return texts, sources
+                ids.append(item.id)
+    return texts, sources, ids
 
 
 def line_keys(job: LineKeysJob) -> LineKeysOut:
@@ -348,9 +353,11 @@ def line_keys(job: LineKeysJob) -> LineKeysOut:
     assert job.read is not None
     warnings: list[str] = []
     items = deferred_items(job.chunk, job.read, warnings.append)
-    values, sizes = batch_line_keys(*keyed_texts(items))
+    texts, sources, ids = keyed_texts(items)
+    values, sizes = batch_line_keys(texts, sources)
     return LineKeysOut(values, sizes, tuple(warnings),
-                       items if isinstance(job.chunk, PageBatch) or job.keep_items else None)
+                       items if isinstance(job.chunk, PageBatch) or job.keep_items else None,
+                       tuple(ids) if job.with_ids else None)
 
 
 @dataclass(frozen=True, slots=True)

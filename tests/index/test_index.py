@@ -19,7 +19,7 @@ import pytest
 from copydesk import ConfigError, RunConfig, ShingleConfig, dedup
 from copydesk.index import Index, config_of_index
 from copydesk.index.store import IndexError_
-from copydesk.io.readers import read_inputs
+from copydesk.io.readers import read_inputs, read_inputs_deferred
 from copydesk.types import Reason, Role
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -302,3 +302,28 @@ def test_a_fuller_copy_joins_an_old_canonical_excerpt_which_stays_canonical(tmp_
         everyone = {"regional/excerpt", "mirror/excerpt", "wire/full", "aggregator/full"}
         assert [sorted(m["id"] for m in c["members"]) for c in exported] == [sorted(everyone - {canonical})]
     assert _added(tmp_path / "re.db", day1 + day2, 2, recanonicalize=True) == one_run
+
+
+def test_a_batch_that_repeats_indexed_docs_counts_their_lines_once(tmp_path: Path, generated: Path) -> None:
+    """Docs already in the index are skipped, and so are their lines in the source line counts: adding day 1
+    and then days 1 and 2 together stores the counts that days 1 and 2 one after the other store."""
+    docs = _docs(generated, 400)
+    with Index(tmp_path / "again.db") as again, Index(tmp_path / "apart.db") as apart:
+        again.add(iter(docs[:200]))
+        mixed = again.add(iter(docs))
+        apart.add(iter(docs[:200]))
+        apart.add(iter(docs[200:]))
+        assert sum(d.reason is Reason.ALREADY_INDEXED for d in mixed.result.decisions) == 200
+        got, want = again.store.line_counts(), apart.store.line_counts()
+        assert got is not None and want is not None and got[0].shape[0] > 100
+        assert got[0].tolist() == want[0].tolist() and got[1].tolist() == want[1].tolist()
+    # the same through JSONL chunks read where they are keyed (as `index add` reads files)
+    lines = generated.read_text(encoding="utf-8").splitlines(keepends=True)[:400]
+    (tmp_path / "day1.jsonl").write_text("".join(lines[:200]), encoding="utf-8")
+    (tmp_path / "both.jsonl").write_text("".join(lines), encoding="utf-8")
+    cfg = RunConfig()
+    with Index(tmp_path / "chunks.db") as chunks:
+        chunks.add(read_inputs_deferred([tmp_path / "day1.jsonl"], cfg.read))
+        chunks.add(read_inputs_deferred([tmp_path / "both.jsonl"], cfg.read))
+        got = chunks.store.line_counts()
+        assert got is not None and got[0].tolist() == want[0].tolist() and got[1].tolist() == want[1].tolist()
