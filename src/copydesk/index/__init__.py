@@ -252,8 +252,9 @@ class Index:
         stored but not yet committed; when it raises, the batch is not stored, so that a failed write (a full
         disk) leaves the index as it was and the same ``add`` can run again."""
         self.store.begin_write()
-        vocabulary = self._vocabulary()
+        vocabulary: Vocabulary | None = None
         try:
+            vocabulary = self._vocabulary()
             run = self._run(items, progress, workers)
             record = run.result.record
             assert record is not None
@@ -271,7 +272,8 @@ class Index:
             self.store.commit()
         except BaseException:
             self.store.rollback()
-            vocabulary.forget_added()
+            if vocabulary is not None:
+                vocabulary.forget_added()
             raise
         vocabulary.stored()
         return run

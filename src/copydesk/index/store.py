@@ -294,41 +294,32 @@ class SQLiteStore:
                 (json.dumps(signed[lo : lo + LOOKUP_CHUNK].tolist()),))]
         return np.array(rows, dtype=np.int64).reshape(-1, 2)
 
-    def roles(self, docs: Sequence[int]) -> dict[int, tuple[str, str | None]]:
-        out: dict[int, tuple[str, str | None]] = {}
-        for part in _parts(list(docs)):
+    def _rows_in(self, sql: str, values: Sequence[Any]) -> Iterator[tuple[Any, ...]]:
+        """Rows of ``sql``, each ``{marks}`` in it a list of placeholders bound to ``values``, 500 at a time (the
+        placeholders a statement may hold are bounded)."""
+        for part in _parts(list(values)):
             marks = ",".join("?" * len(part))
-            for n, role, canonical in self.db.execute(
-                    f"SELECT n, role, canonical FROM docs WHERE n IN ({marks})", part):
-                out[int(n)] = (str(role), canonical)
-        return out
+            yield from self.db.execute(sql.format(marks=marks), part * sql.count("{marks}"))
+
+    def roles(self, docs: Sequence[int]) -> dict[int, tuple[str, str | None]]:
+        return {int(n): (str(role), canonical) for n, role, canonical in self._rows_in(
+            "SELECT n, role, canonical FROM docs WHERE n IN ({marks})", docs)}
 
     def numbers(self, ids: Sequence[str]) -> dict[str, int]:
-        out: dict[str, int] = {}
-        for part in _parts(list(ids)):
-            marks = ",".join("?" * len(part))
-            for doc_id, n in self.db.execute(f"SELECT id, n FROM docs WHERE id IN ({marks})", part):
-                out[str(doc_id)] = int(n)
-        return out
+        return {str(doc_id): int(n) for doc_id, n in self._rows_in(
+            "SELECT id, n FROM docs WHERE id IN ({marks})", ids)}
 
     def cluster_members(self, canonical_ids: Sequence[str]) -> list[int]:
         """The docs whose canonical doc is one of ``canonical_ids`` (the canonical docs included)."""
-        out: list[int] = []
-        for part in _parts(list(canonical_ids)):
-            marks = ",".join("?" * len(part))
-            out.extend(int(n) for (n,) in self.db.execute(
-                f"SELECT n FROM docs WHERE canonical IN ({marks}) OR id IN ({marks})", part + part))
-        return out
+        return [int(n) for (n,) in self._rows_in(
+            "SELECT n FROM docs WHERE canonical IN ({marks}) OR id IN ({marks})", canonical_ids)]
 
     def load(self, docs: Sequence[int]) -> list[StoredDoc]:
         """The stored docs ``docs``, in that order."""
-        got: dict[int, StoredDoc] = {}
-        for part in _parts(list(docs)):
-            marks = ",".join("?" * len(part))
-            for n, doc_id, record, tokens, exact, role, canonical in self.db.execute(
-                    f"SELECT n, id, record, tokens, exact, role, canonical FROM docs WHERE n IN ({marks})", part):
-                got[int(n)] = StoredDoc(int(n), str(doc_id), unpack_record(record).info, bytes(tokens),
-                                        int(np.int64(exact).view(np.uint64)), str(role), canonical)
+        got = {int(n): StoredDoc(int(n), str(doc_id), unpack_record(record).info, bytes(tokens),
+                                 int(np.int64(exact).view(np.uint64)), str(role), canonical)
+               for n, doc_id, record, tokens, exact, role, canonical in self._rows_in(
+                   "SELECT n, id, record, tokens, exact, role, canonical FROM docs WHERE n IN ({marks})", docs)}
         return [got[n] for n in docs]
 
     # -- writes (inside begin_write .. commit) ---------------------------------------------------------------
@@ -360,12 +351,8 @@ class SQLiteStore:
 
     def records(self, ids: Sequence[str]) -> dict[str, Record]:
         """The stored fields, decision and edge of each doc of ``ids`` that is in the index."""
-        out: dict[str, Record] = {}
-        for part in _parts(list(ids)):
-            marks = ",".join("?" * len(part))
-            for doc_id, record in self.db.execute(f"SELECT id, record FROM docs WHERE id IN ({marks})", part):
-                out[str(doc_id)] = unpack_record(record)
-        return out
+        return {str(doc_id): unpack_record(record) for doc_id, record in self._rows_in(
+            "SELECT id, record FROM docs WHERE id IN ({marks})", ids)}
 
     def last_batch(self) -> int:
         """The number of the last batch added (0 for none)."""
@@ -404,16 +391,14 @@ class SQLiteStore:
         db.executemany("INSERT OR IGNORE INTO temp.gone VALUES (?)", ((n,) for n in numbers))
         ids = [r[0] for r in db.execute("SELECT id FROM docs WHERE n IN (SELECT n FROM temp.gone)")]
         orphans: list[Change] = []
-        for part in _parts(ids):
-            marks = ",".join("?" * len(part))
-            for doc_id, record in db.execute(
-                    f"SELECT id, record FROM docs WHERE canonical IN ({marks}) "
-                    "AND n NOT IN (SELECT n FROM temp.gone) AND role != 'canonical'", part):
-                row = unpack_record(record).decision
-                row.update(role="unique", cluster_id=None, canonical_id=None, jaccard=None, containment=None,
-                           cover=None, longest_passage=None, reason_code="no_match",
-                           reason=f"its canonical doc {row.get('canonical_id')!r} was removed from the index")
-                orphans.append(Change(str(doc_id), "unique", None, row, None))
+        for doc_id, record in list(self._rows_in(
+                "SELECT id, record FROM docs WHERE canonical IN ({marks}) AND n NOT IN (SELECT n FROM temp.gone) "
+                "AND role != 'canonical'", ids)):
+            row = unpack_record(record).decision
+            row.update(role="unique", cluster_id=None, canonical_id=None, jaccard=None, containment=None,
+                       cover=None, longest_passage=None, reason_code="no_match",
+                       reason=f"its canonical doc {row.get('canonical_id')!r} was removed from the index")
+            orphans.append(Change(str(doc_id), "unique", None, row, None))
         db.execute("DELETE FROM bands WHERE doc IN (SELECT n FROM temp.gone)")
         db.execute("DELETE FROM prints WHERE doc IN (SELECT n FROM temp.gone)")
         db.execute("DELETE FROM docs WHERE n IN (SELECT n FROM temp.gone)")
