@@ -124,6 +124,8 @@ def arrival(batches: list[Path]) -> dict[str, int]:
 def why(doc: str, one: dict[str, tuple[str, str | None]], index: dict[str, tuple[str, str | None]],
         came: dict[str, int]) -> str:
     """Why a doc's decision differs, from the order the docs came in."""
+    if doc not in index:
+        return "rejected (the index holds no rejected doc)" if one[doc][0] == "rejected" else "not in the index"
     first = one[doc][1] or doc  # its cluster's canonical doc in one run
     kept = (index.get(doc) or ("", None))[1] or doc  # ... and in the index
     if first == kept:
@@ -141,7 +143,7 @@ def compare(one: dict[str, tuple[str, str | None]], index: dict[str, tuple[str, 
     """Co-cluster pairs recall and precision of the index against one run, and the docs that differ, by kind
     (and, given each doc's batch, why)."""
     a, b = clusters_of(one), clusters_of(index)
-    shared = sum(len(ca & b[doc]) - 1 for doc, ca in a.items()) // 2
+    shared = sum(len(ca & b[doc]) - 1 for doc, ca in a.items() if doc in b) // 2
     pairs_one, pairs_index = pair_count(a), pair_count(b)
     kinds: dict[str, list[str]] = collections.defaultdict(list)
     for doc in sorted(one):
@@ -422,6 +424,7 @@ def main() -> None:
         for mode in args.modes.split(","):
             db = work / f"{mode}.db"
             got = add_batches(batches, db, work / mode, args.workers, mode == "recanonicalize")
+            print(mode, "batches", json.dumps(got), flush=True)
             got["equivalence"] = compare(one, decisions_of(work / mode / "export" / "decisions.jsonl"), came)
             result["modes"][mode] = got
             print(mode, json.dumps({k: v for k, v in got.items() if k != "batches"})[:600], flush=True)

@@ -589,7 +589,7 @@ def _dedup(items: Iterable[Entry], cfg: RunConfig, progress: ProgressFn, folder:
     if prior is not None:
         record = BatchRecord(n_new, infos[:n_new], sets, in_order, stats,
                              old_outcomes(infos, n_new, assignment, scores), TextReader(*intake.texts.frozen()),
-                             seen_before)
+                             seen_before, [s for s in intake.slots if isinstance(s, DocInfo) and s.no_prose])
     result = RunResult(decisions, clusters, summary, manifest, intake.problems, folder, kept, record)
     if owned:
         weakref.finalize(result, shutil.rmtree, folder, True)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
@@ -78,7 +78,9 @@ class OldOutcome:
 class BatchRecord:
     """What a run with a :class:`Prior` hands back to be stored: the new docs' sketches (rows ``0 .. n_new - 1``
     of ``sets`` and ``order``, with their ``infos`` and clean ``texts``), the source line counts after the batch
-    (keys, counts), and the outcome of each old doc loaded."""
+    (keys, counts), the outcome of each old doc loaded, and the batch's docs filed with no prose body
+    (``unmatched``: never matched, so they have no sketches, but the index holds them all the same, so that a
+    rerun knows them)."""
 
     n_new: int
     infos: list[DocInfo]
@@ -88,6 +90,7 @@ class BatchRecord:
     old: list[OldOutcome]
     texts: TextReader
     seen_before: tuple[np.ndarray, np.ndarray] | None = None
+    unmatched: list[DocInfo] = field(default_factory=list)
 
     def line_counts(self) -> tuple[np.ndarray, np.ndarray] | None:
         """The source line counts after the batch (keys, counts): the index's and the batch's, made when asked

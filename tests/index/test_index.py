@@ -327,3 +327,21 @@ def test_a_batch_that_repeats_indexed_docs_counts_their_lines_once(tmp_path: Pat
         chunks.add(read_inputs_deferred([tmp_path / "both.jsonl"], cfg.read))
         got = chunks.store.line_counts()
         assert got is not None and got[0].tolist() == want[0].tolist() and got[1].tolist() == want[1].tolist()
+
+
+def test_a_doc_with_no_prose_body_is_held_too(tmp_path: Path) -> None:
+    """A doc filed with no prose body (never matched, so it has no sketches) is still in the index: in its
+    export, and known to a rerun (``already_indexed``)."""
+    from copydesk import Document
+
+    docs = _docs(EXAMPLE) + [Document("brief/weather", "A note on harbour tides, filed before the page.")]
+    with Index(tmp_path / "i.db") as index:
+        first = index.add(iter(docs))
+        row = next(d for d in first.result.decisions if d.doc_id == "brief/weather")
+        assert row.reason is Reason.NO_PROSE_BODY
+        assert index.stats()["docs"] == len(docs) and index.check() == []
+        index.export(tmp_path / "out")
+        exported = [json.loads(line)["id"] for line in (tmp_path / "out" / "decisions.jsonl").read_text().splitlines()]
+        assert sorted(exported) == sorted(d.id for d in docs)
+        again = index.add(iter(docs[-1:]))
+        assert [d.reason for d in again.result.decisions] == [Reason.ALREADY_INDEXED] and again.batch is None

@@ -258,7 +258,7 @@ class Index:
             run = self._run(items, progress, workers)
             record = run.result.record
             assert record is not None
-            if record.n_new or run.changes:
+            if record.n_new or record.unmatched or run.changes:
                 batch = self.store.add_batch(self._new_docs(run.result, record, self._prior), self._changes(run),
                                              label)
                 self.store.add_vocabulary(vocabulary.first_new, vocabulary.added())
@@ -372,6 +372,13 @@ class Index:
                     band_keys=prior.bands[i], print_keys=fp_values[fp_offsets[i]: fp_offsets[i + 1]],
                     text=clean[k] if self.store_text else None,
                 ))
+        none = np.empty(0, dtype=np.uint64)
+        for info in record.unmatched:  # (no prose body: no tokens, no lookup keys; exact-copy hash 0, looked up by none)
+            d = decisions[info.id]
+            out.append(NewDoc(
+                id=info.id, date_key=date_key(info.date) if info.date else None, exact=0, tokens=b"",
+                info=_info_row(info), role=d.role.value, canonical=None, decision=decision_row(d), edge=None,
+                band_keys=none, print_keys=none))
         return out
 
     # -- upkeep --------------------------------------------------------------------------------------------

@@ -290,7 +290,7 @@ class SQLiteStore:
         for lo in range(0, signed.shape[0], LOOKUP_CHUNK):
             # (json_each's ``key`` is the position in the array: the batch row, less the chunk's start)
             rows += [(lo + i, n) for i, n in self.db.execute(
-                "SELECT j.key, d.n FROM json_each(?) j JOIN docs d ON d.exact = j.value",
+                "SELECT j.key, d.n FROM json_each(?) j JOIN docs d ON d.exact = j.value WHERE j.value != 0",
                 (json.dumps(signed[lo : lo + LOOKUP_CHUNK].tolist()),))]
         return np.array(rows, dtype=np.int64).reshape(-1, 2)
 
@@ -442,7 +442,7 @@ class SQLiteStore:
             "a canonical doc has no members":
                 "SELECT COUNT(*) FROM docs c WHERE c.role = 'canonical' AND NOT EXISTS "
                 "(SELECT 1 FROM docs m WHERE m.canonical = c.id AND m.role != 'canonical')",
-            "a doc has no LSH band keys": "SELECT COUNT(*) FROM docs d WHERE NOT EXISTS "
+            "a doc has no LSH band keys": "SELECT COUNT(*) FROM docs d WHERE LENGTH(d.tokens) > 0 AND NOT EXISTS "
                                            "(SELECT 1 FROM bands b WHERE b.doc = d.n)",
             "a band key names no doc": "SELECT COUNT(*) FROM bands b WHERE NOT EXISTS "
                                        "(SELECT 1 FROM docs d WHERE d.n = b.doc)",
