@@ -488,6 +488,7 @@ def _dedup(items: Iterable[Entry], cfg: RunConfig, progress: ProgressFn, folder:
     lines: FrozenSourceLines | None = None
     stats: SourceLineStats | None = None
     stream: Iterable[Entry]
+    seen_before: tuple[np.ndarray, np.ndarray] | None = None
     if cfg.clean.enabled:
         spill = ItemSpill(folder, chars_of=held_chars)
         stats = SourceLineStats.from_config(cfg.clean)

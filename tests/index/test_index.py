@@ -4,6 +4,7 @@ crash safety (kill -9 in the middle of ``add``), concurrent readers, removal, ex
 from __future__ import annotations
 
 import collections
+import dataclasses
 import json
 import os
 import random
@@ -345,3 +346,19 @@ def test_a_doc_with_no_prose_body_is_held_too(tmp_path: Path) -> None:
         assert sorted(exported) == sorted(d.id for d in docs)
         again = index.add(iter(docs[-1:]))
         assert [d.reason for d in again.result.decisions] == [Reason.ALREADY_INDEXED] and again.batch is None
+
+
+def test_an_index_with_cleaning_off_adds_and_matches(tmp_path: Path) -> None:
+    from copydesk import CleanConfig
+
+    cfg = dataclasses.replace(RunConfig(), clean=CleanConfig(enabled=False))
+    docs = _docs(EXAMPLE)
+    want = {d.doc_id: (d.role.value, d.canonical_id) for d in dedup(iter(docs), cfg).decisions}
+    with Index(tmp_path / "raw.db", cfg) as index:
+        got: dict[str, tuple[str, str | None]] = {}
+        for lo in range(0, len(docs), 2):
+            run = index.add(iter(docs[lo : lo + 2]))
+            got.update((d.doc_id, (d.role.value, d.canonical_id)) for d in run.result.decisions)
+            got.update((c["id"], (c["after"]["role"], c["after"]["canonical_id"])) for c in run.changes)
+        assert index.check() == [] and index.store.line_counts() is None
+    assert _co_cluster_pairs(got) == _co_cluster_pairs(want)
