@@ -84,14 +84,17 @@ def query_command(
     quiet: _QUIET = False,
 ) -> None:
     """The same matching as `index add`; nothing is written to the index."""
-    if not db.exists():
-        cli._fail(f"{db}: no index there (create one with `copydesk index add --db {db} INPUTS`)")
+    _require_index(db)
     _batch(inputs, db, out, "query", False, False, workers, batch_size, id_field, text_field, quiet)
 
 
-def _open(db: Path, readonly: bool = True) -> Index:
+def _require_index(db: Path) -> None:
     if not db.exists():
         cli._fail(f"{db}: no index there (create one with `copydesk index add --db {db} INPUTS`)")
+
+
+def _open(db: Path, readonly: bool = True) -> Index:
+    _require_index(db)
     try:
         return Index(db, config_of_index(db), readonly=readonly)
     except CopydeskError as exc:
