@@ -160,6 +160,7 @@ class _StorePrior:
         self.vocabulary = vocabulary
         self.recanonicalize = recanonicalize
         self.loaded: dict[str, StoredDoc] = {}  # by id: the old docs handed to the run
+        self._known: dict[str, bool] = {}  # by id: whether the index holds it (the run's snapshot of the index)
         # the batch's lookup keys, kept to be stored with it: its band keys [n, bands] and fingerprints (CSR)
         self.bands = np.empty((0, cfg.candidates.bands), dtype=np.uint64)
         self.prints = (np.empty(0, dtype=np.uint64), np.zeros(1, dtype=np.int64))
@@ -168,7 +169,11 @@ class _StorePrior:
         return self._line_counts()
 
     def is_known(self, doc_id: str) -> bool:
-        return self.store.has_id(doc_id)
+        # (asked twice of each doc, in the run's first pass and at its intake: one lookup serves both)
+        known = self._known.get(doc_id)
+        if known is None:
+            known = self._known[doc_id] = self.store.has_id(doc_id)
+        return known
 
     def related(self, sigs: np.ndarray, prints: tuple[np.ndarray, np.ndarray], exact: np.ndarray) -> PriorDocs:
         cand = self.cfg.candidates
