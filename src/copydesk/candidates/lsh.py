@@ -169,12 +169,19 @@ def containment_codes(
         return unique
     pairs = _decode_pairs(unique)
     smaller = np.minimum(counts[pairs[:, 0]], counts[pairs[:, 1]])
-    # a short doc (a teaser of a paragraph or two) has a few fingerprints only, and their share is no estimate
-    # of its containment: one shared is enough there
-    short = smaller < SHORT_DOC_FINGERPRINTS
-    keep = np.where(short, shared >= 1, (shared >= cfg.min_shared_fingerprints) & (shared >= min_estimate * smaller))
-    selected: np.ndarray = unique[keep]
+    selected: np.ndarray = unique[sharing_enough(shared, smaller, cfg, min_estimate)]
     return selected
+
+
+def sharing_enough(shared: np.ndarray, smaller: np.ndarray, cfg: CandidateConfig, min_estimate: float) -> np.ndarray:
+    """Which pairs sharing ``shared`` fingerprints are candidates, the smaller of the two docs having ``smaller``:
+    at least ``min_shared_fingerprints`` and a share of ``min_estimate`` of the smaller doc's. A short doc (a
+    teaser of a paragraph or two) has a few fingerprints only, and their share is no estimate of its
+    containment: one shared is enough there. (The batch run and the index's lookups keep the same pairs.)"""
+    short = smaller < SHORT_DOC_FINGERPRINTS
+    kept: np.ndarray = np.where(short, shared >= 1,
+                                (shared >= cfg.min_shared_fingerprints) & (shared >= min_estimate * smaller))
+    return kept
 
 
 def containment_pairs(sets: ShingleSets, cfg: CandidateConfig, min_estimate: float) -> np.ndarray:

@@ -13,7 +13,7 @@ import typer
 
 from ..config import ReadConfig, RunConfig
 from ..errors import CopydeskError
-from ..index import Index, config_of_index
+from ..index import Index, config_of_index, migrate
 
 
 class _Main:
@@ -154,3 +154,13 @@ def export_command(db: _DB, out: Annotated[Path, typer.Option("--out", "-o", hel
     """The whole index's decisions and clusters, in the files and formats of `dedup --out`."""
     with _open(db) as index:
         cli.out.print_json(json.dumps(index.export(out)))
+
+
+@index_app.command("migrate")
+def migrate_command(db: _DB) -> None:
+    """Bring an index of an older schema to this copydesk's (one transaction); prints what it converted."""
+    _require_index(db)
+    try:
+        cli.out.print_json(json.dumps(migrate(db)))
+    except CopydeskError as exc:
+        cli._fail(str(exc))

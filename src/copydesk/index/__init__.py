@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import logging
 import math
 import os
+import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,7 +29,7 @@ from typing import Any, Self
 
 import numpy as np
 
-from ..candidates.lsh import band_key_rows
+from ..candidates.lsh import _decode_pairs, band_key_rows, sharing_enough
 from ..config import RunConfig
 from ..dates import date_key
 from ..executor import Workers
@@ -49,11 +51,15 @@ from .store import (
     Record,
     SQLiteStore,
     StoredDoc,
+    migrate,
     refuse_other_config,
 )
 from .tokens import Vocabulary, pack_rows, unpack_rows
 
-__all__ = ["Index", "IndexRun", "index_config"]
+__all__ = ["Index", "IndexRun", "index_config", "migrate"]
+
+log = logging.getLogger(__name__)
+log.addHandler(logging.NullHandler())
 
 #: Docs whose sketches are read at once when a batch is stored.
 STORE_CHUNK = 10_000
@@ -149,6 +155,15 @@ def packed_tokens(texts: list[str], exact: np.ndarray, vocabulary: Vocabulary) -
     return [raw[bounds[k] : bounds[k + 1]] for k in range(len(texts))]
 
 
+def _pairs_counted(hits: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct (new doc, old doc) rows of ``hits`` (sorted) and how often each occurs (the keys they share)."""
+    if hits.shape[0] == 0:
+        return np.empty((0, 2), dtype=np.int64), np.empty(0, dtype=np.int64)
+    codes = (hits[:, 0].astype(np.uint64) << np.uint64(32)) | hits[:, 1].astype(np.uint64)
+    unique, shared = np.unique(codes, return_counts=True)
+    return _decode_pairs(unique), shared
+
+
 class _StorePrior:
     """The index as the pipeline's :class:`copydesk.prior.Prior`."""
 
@@ -179,26 +194,32 @@ class _StorePrior:
         cand = self.cfg.candidates
         owners = np.arange(sigs.shape[0], dtype=np.int64)
         self.bands, self.prints = band_key_rows(sigs, cand, self.cfg.minhash), prints
-        hits = [
-            self.store.lookup("bands", self.bands.T.ravel(), np.tile(owners, cand.bands), cand.max_postings),
-            self.store.lookup("prints", prints[0], np.repeat(owners, np.diff(prints[1])), cand.max_postings),
-            self.store.exact_matches(exact),
-        ]
-        pairs = np.unique(np.concatenate(hits), axis=0)
-        roles = self.store.roles(np.unique(pairs[:, 1]).tolist())
-        canonical_n = self.store.numbers(sorted({c for role, c in roles.values()
-                                                 if role not in ("canonical", "unique") and c is not None}))
+        counts = np.diff(prints[1])
+        band_hits = self.store.lookup("bands", self.bands.T.ravel(), np.tile(owners, cand.bands), cand.max_postings)
+        print_hits = self.store.lookup("prints", prints[0], np.repeat(owners, counts), cand.max_postings)
+        exact_hits = self.store.exact_matches(exact)
+        print_pairs, shared = _pairs_counted(print_hits)
+        olds = np.unique(np.concatenate([band_hits[:, 1], print_pairs[:, 1], exact_hits[:, 1]]))
+        info = self.store.related(olds.tolist())
+        # an old doc is loaded only for a pair the run itself would take as a candidate: sharing a band key, an
+        # exact copy, or enough fingerprints by the run's rule (one shared passage, a quote or a stock line, is not)
+        old_prints = np.array([info[n].prints for n in print_pairs[:, 1].tolist()], dtype=np.int64)
+        enough = sharing_enough(shared, np.minimum(counts[print_pairs[:, 0]], old_prints), cand,
+                                self.cfg.verify.containment / 2)
+        pairs = _pairs_counted(np.concatenate([band_hits, print_pairs[enough], exact_hits]))[0]
+        canonical_n = self.store.numbers(sorted({r.canonical for r in info.values()
+                                                 if r.role not in ("canonical", "unique") and r.canonical is not None}))
         direct: set[int] = set()
         through: set[tuple[int, int]] = set()  # (new doc, old canonical doc) found through one of its members
         for new, old in pairs.tolist():
-            role, canonical = roles[old]
-            if role in ("canonical", "unique"):
+            r = info[old]
+            if r.role in ("canonical", "unique"):
                 direct.add(old)
-            elif canonical in canonical_n:
-                through.add((new, canonical_n[canonical]))
+            elif r.canonical in canonical_n:
+                through.add((new, canonical_n[r.canonical]))
         targets = sorted(direct | {old for _, old in through})
         if self.recanonicalize:  # whole clusters, to be clustered afresh with the batch
-            touched = {c for role, c in roles.values() if c is not None}
+            touched = {r.canonical for r in info.values() if r.canonical is not None}
             targets = sorted(set(targets) | set(self.store.cluster_members(sorted(touched))))
             through = set()
         docs = self.store.load(targets)
@@ -281,6 +302,10 @@ class Index:
                 vocabulary.forget_added()
             raise
         vocabulary.stored()
+        try:
+            self.store.compact()
+        except sqlite3.OperationalError as exc:  # (the batch is stored; its key runs are merged at a later add)
+            log.warning("%s: the key runs were not merged (%s); the next `index add` merges them", self.path, exc)
         return run
 
     def _line_counts(self) -> tuple[np.ndarray, np.ndarray] | None:

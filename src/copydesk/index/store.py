@@ -8,9 +8,10 @@ machines).
 
 What a doc keeps (no text unless asked): its fields, its token stream (ids into the index's vocabulary, varint
 packed: see ``copydesk.index.tokens``; its shingle set and its shingles in text order are computed again from it
-when it is loaded), and its lookup keys: the LSH band keys of its signature and its sampled passage fingerprints
-(tables ``bands`` and ``prints``, keyed for lookup), and its exact-copy hash. Signatures are not stored either:
-they are computed again from the set, in less time than reading them.
+when it is loaded), its exact-copy hash, its number of passage fingerprints, and its lookup keys: the LSH band
+keys of its signature and its sampled passage fingerprints, stored as sorted runs of blocks
+(``copydesk.index.keyruns``). Signatures are not stored either: they are computed again from the set, in less
+time than reading them. A removed doc's number is kept (table ``removed``) until merging drops its keys.
 """
 
 from __future__ import annotations
@@ -26,9 +27,14 @@ from typing import Any, Protocol
 import numpy as np
 
 from ..errors import ConfigError, CopydeskError
+from . import keyruns
+from .keyruns import KeyRuns
 
 #: The layout of the tables below; an index of another version is refused with a message naming both.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
+
+#: The schema versions :func:`migrate` brings to this one (version 1 lacks what version 2 added: rebuild it).
+MIGRATES_FROM = (2,)
 
 #: Keys looked up in one statement.
 LOOKUP_CHUNK = 500_000
@@ -47,6 +53,7 @@ CREATE TABLE IF NOT EXISTS docs (
     batch INTEGER NOT NULL,
     date_key REAL,
     exact INTEGER NOT NULL,
+    prints INTEGER NOT NULL DEFAULT 0,
     tokens BLOB NOT NULL,
     record BLOB NOT NULL,
     role TEXT NOT NULL,
@@ -57,8 +64,7 @@ CREATE INDEX IF NOT EXISTS docs_exact ON docs (exact);
 CREATE INDEX IF NOT EXISTS docs_canonical ON docs (canonical);
 CREATE INDEX IF NOT EXISTS docs_date ON docs (date_key);
 CREATE INDEX IF NOT EXISTS docs_batch ON docs (batch);
-CREATE TABLE IF NOT EXISTS bands (key INTEGER NOT NULL, doc INTEGER NOT NULL, PRIMARY KEY (key, doc)) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS prints (key INTEGER NOT NULL, doc INTEGER NOT NULL, PRIMARY KEY (key, doc)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS removed (n INTEGER PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS state (name TEXT PRIMARY KEY, value BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS vocab (first INTEGER PRIMARY KEY, hashes BLOB NOT NULL);
 """
@@ -79,6 +85,16 @@ class StoredDoc:
     exact: int
     role: str
     canonical: str | None
+
+
+@dataclass(frozen=True)
+class Related:
+    """What the index tells of a stored doc before it is loaded: its role, canonical doc and number of passage
+    fingerprints (a candidate through fingerprints is kept by the batch run's own rule, which reads it)."""
+
+    role: str
+    canonical: str | None
+    prints: int
 
 
 @dataclass(frozen=True)
@@ -140,7 +156,7 @@ class IndexStore(Protocol):
     def has_id(self, doc_id: str) -> bool: ...
     def lookup(self, table: str, keys: np.ndarray, owners: np.ndarray, max_postings: int) -> np.ndarray: ...
     def exact_matches(self, exact: np.ndarray) -> np.ndarray: ...
-    def roles(self, docs: Sequence[int]) -> dict[int, tuple[str, str | None]]: ...
+    def related(self, docs: Sequence[int]) -> dict[int, Related]: ...
     def numbers(self, ids: Sequence[str]) -> dict[str, int]: ...
     def load(self, docs: Sequence[int]) -> list[StoredDoc]: ...
     def cluster_members(self, canonical_ids: Sequence[str]) -> list[int]: ...
@@ -153,6 +169,7 @@ class IndexStore(Protocol):
     def set_line_counts(self, keys: np.ndarray, counts: np.ndarray) -> None: ...
     def vocabulary(self, first: int = 0) -> np.ndarray: ...
     def add_vocabulary(self, first: int, hashes: np.ndarray) -> None: ...
+    def compact(self) -> int: ...
 
 
 def _signed(values: np.ndarray) -> list[int]:
@@ -183,14 +200,17 @@ class SQLiteStore:
             self.db.execute("PRAGMA cache_size=-131072")
             version = self._meta("schema_version")
             if version is None and not readonly:
-                self.db.executescript("BEGIN IMMEDIATE;" + _SCHEMA + "COMMIT;")
+                self.db.executescript("BEGIN IMMEDIATE;" + _SCHEMA + keyruns.SCHEMA + "COMMIT;")
                 self.db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
             elif version is not None and int(version) != SCHEMA_VERSION:
+                how = (f"`copydesk index migrate --db {self.path}` brings it to version {SCHEMA_VERSION}"
+                       if int(version) in MIGRATES_FROM else "rebuild it with `copydesk index add` over the inputs")
                 raise IndexError_(f"{self.path}: index schema version {version}, this copydesk reads version "
-                                  f"{SCHEMA_VERSION}; rebuild it with `copydesk index add` over the inputs")
+                                  f"{SCHEMA_VERSION}; {how}")
         except sqlite3.DatabaseError as exc:
             raise IndexError_(f"{self.path}: not a copydesk index, or damaged ({exc})") from exc
         self._writing = False
+        self.keys = KeyRuns(self.db)
 
     def _meta(self, key: str) -> str | None:
         try:
@@ -249,31 +269,27 @@ class SQLiteStore:
 
     def lookup(self, table: str, keys: np.ndarray, owners: np.ndarray, max_postings: int) -> np.ndarray:
         """(owner, stored doc) for every stored doc that holds one of ``keys`` (``owners[k]`` owns ``keys[k]``) in
-        ``table`` (``bands`` or ``prints``); a key held by more than ``max_postings`` docs is skipped, as the
-        batch run skips it.
-
-        Each distinct key is looked up once, the keys handed to SQLite as one JSON array (``json_each``) a chunk
-        at a time: binding them row by row into a temporary table cost twenty times more than the lookups."""
-        if table not in ("bands", "prints"):
+        ``table`` (``bands`` or ``prints``), once per key they share; a key held by more than ``max_postings``
+        docs is skipped, as the batch run skips it. Each distinct key is looked up once."""
+        if table not in keyruns.KINDS:
             raise ValueError(table)
         signed = np.ascontiguousarray(keys, dtype=np.uint64).view(np.int64)
         order = np.argsort(signed, kind="stable")
         sorted_keys, sorted_owners = signed[order], np.asarray(owners, dtype=np.int64)[order]
-        distinct = np.unique(sorted_keys)
-        found_keys: list[np.ndarray] = []
-        found_docs: list[np.ndarray] = []
-        for lo in range(0, distinct.shape[0], LOOKUP_CHUNK):
-            rows = self.db.execute(
-                f"SELECT t.key, t.doc FROM json_each(?) j JOIN {table} t ON t.key = j.value",
-                (json.dumps(distinct[lo : lo + LOOKUP_CHUNK].tolist()),)).fetchall()
-            got = np.array(rows, dtype=np.int64).reshape(-1, 2)
-            found_keys.append(got[:, 0])
-            found_docs.append(got[:, 1])
-        if not found_keys:
+        first = np.ones(sorted_keys.shape[0], dtype=bool)
+        first[1:] = sorted_keys[1:] != sorted_keys[:-1]
+        hit_keys, hit_docs = self.keys.lookup(table, sorted_keys[first])
+        gone = self._removed()
+        if gone.shape[0] and hit_docs.shape[0]:
+            alive = ~np.isin(hit_docs, gone)
+            hit_keys, hit_docs = hit_keys[alive], hit_docs[alive]
+        if hit_keys.shape[0] == 0:
             return np.empty((0, 2), dtype=np.int64)
-        hit_keys, hit_docs = np.concatenate(found_keys), np.concatenate(found_docs)
-        held, postings = np.unique(hit_keys, return_counts=True)
-        keep = ~np.isin(hit_keys, held[postings > max_postings])
+        by_key = np.argsort(hit_keys, kind="stable")
+        hit_keys, hit_docs = hit_keys[by_key], hit_docs[by_key]
+        starts = np.flatnonzero(np.concatenate([[True], hit_keys[1:] != hit_keys[:-1]]))
+        postings = np.diff(np.concatenate([starts, [hit_keys.shape[0]]]))
+        keep = np.repeat(postings <= max_postings, postings)
         hit_keys, hit_docs = hit_keys[keep], hit_docs[keep]
         # every owner of each hit key: the run of that key in the sorted batch keys
         lo_at = np.searchsorted(sorted_keys, hit_keys, side="left")
@@ -282,6 +298,10 @@ class SQLiteStore:
         starts = np.repeat(lo_at - np.concatenate([[0], np.cumsum(runs)[:-1]]), runs)
         at = starts + np.arange(int(runs.sum()), dtype=np.int64)
         return np.stack([sorted_owners[at], np.repeat(hit_docs, runs)], axis=1)
+
+    def _removed(self) -> np.ndarray:
+        """The numbers of removed docs whose keys may still be stored (sorted)."""
+        return np.array([n for (n,) in self.db.execute("SELECT n FROM removed ORDER BY n")], dtype=np.int64)
 
     def exact_matches(self, exact: np.ndarray) -> np.ndarray:
         """(batch row, stored doc) for every stored doc of the same exact-copy hash."""
@@ -301,9 +321,15 @@ class SQLiteStore:
             marks = ",".join("?" * len(part))
             yield from self.db.execute(sql.format(marks=marks), part * sql.count("{marks}"))
 
-    def roles(self, docs: Sequence[int]) -> dict[int, tuple[str, str | None]]:
-        return {int(n): (str(role), canonical) for n, role, canonical in self._rows_in(
-            "SELECT n, role, canonical FROM docs WHERE n IN ({marks})", docs)}
+    def related(self, docs: Sequence[int]) -> dict[int, Related]:
+        """The role, canonical doc and fingerprint count of each stored doc of ``docs`` (numbers)."""
+        out: dict[int, Related] = {}
+        for lo in range(0, len(docs), LOOKUP_CHUNK):
+            for n, role, canonical, prints in self.db.execute(
+                    "SELECT d.n, d.role, d.canonical, d.prints FROM json_each(?) j JOIN docs d ON d.n = j.value",
+                    (json.dumps([int(n) for n in docs[lo : lo + LOOKUP_CHUNK]]),)):
+                out[int(n)] = Related(str(role), canonical, int(prints))
+        return out
 
     def numbers(self, ids: Sequence[str]) -> dict[str, int]:
         return {str(doc_id): int(n) for doc_id, n in self._rows_in(
@@ -327,19 +353,37 @@ class SQLiteStore:
         """Store a batch: its docs with their keys, and the new decisions of old docs. Returns the batch number."""
         db = self.db
         batch = int(db.execute("SELECT COALESCE(MAX(batch), 0) + 1 FROM batches").fetchone()[0])
-        first = int(db.execute("SELECT COALESCE(MAX(n), -1) + 1 FROM docs").fetchone()[0])
+        # (the number after every doc's, removed ones included: their keys may still be stored)
+        first = int(db.execute("SELECT COALESCE(MAX(n), -1) + 1 FROM (SELECT MAX(n) AS n FROM docs "
+                               "UNION ALL SELECT MAX(n) FROM removed)").fetchone()[0])
         db.execute("INSERT INTO batches VALUES (?, datetime('now'), ?, ?)", (batch, len(docs), label))
         db.executemany(
-            "INSERT INTO docs (n, id, batch, date_key, exact, tokens, record, role, canonical, text) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            ((first + k, d.id, batch, d.date_key, _signed(np.array([d.exact], dtype=np.uint64))[0], d.tokens,
-              pack_record(Record(d.info, d.decision, d.edge)), d.role, d.canonical, d.text)
+            "INSERT INTO docs (n, id, batch, date_key, exact, prints, tokens, record, role, canonical, text) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            ((first + k, d.id, batch, d.date_key, _signed(np.array([d.exact], dtype=np.uint64))[0],
+              int(d.print_keys.shape[0]), d.tokens, pack_record(Record(d.info, d.decision, d.edge)), d.role,
+              d.canonical, d.text)
              for k, d in enumerate(docs)))
-        for table, attr in (("bands", "band_keys"), ("prints", "print_keys")):
-            keys, owners = _key_rows([getattr(d, attr) for d in docs], first)
-            db.executemany(f"INSERT INTO {table} VALUES (?, ?)", zip(keys, owners, strict=True))
+        for kind, attr in (("bands", "band_keys"), ("prints", "print_keys")):
+            keys = [getattr(d, attr) for d in docs]
+            sizes = np.array([k.shape[0] for k in keys], dtype=np.int64)
+            if sizes.sum():
+                self.keys.add(kind, np.concatenate(keys).astype(np.uint64),
+                              np.repeat(np.arange(first, first + len(docs), dtype=np.int64), sizes))
         self._apply(changes)
         return batch
+
+    def compact(self) -> int:
+        """Merge the key runs of each size tier (its own transaction, after a batch's: a crash in it leaves the
+        runs as they were). Returns the runs merged."""
+        self.begin_write()
+        try:
+            merged = self.keys.compact(self._removed())
+            self.commit()
+        except BaseException:
+            self.rollback()
+            raise
+        return merged
 
     def _apply(self, changes: Sequence[Change]) -> None:
         """Give stored docs their new decisions (their fields stay as stored)."""
@@ -399,8 +443,8 @@ class SQLiteStore:
                        cover=None, longest_passage=None, reason_code="no_match",
                        reason=f"its canonical doc {row.get('canonical_id')!r} was removed from the index")
             orphans.append(Change(str(doc_id), "unique", None, row, None))
-        db.execute("DELETE FROM bands WHERE doc IN (SELECT n FROM temp.gone)")
-        db.execute("DELETE FROM prints WHERE doc IN (SELECT n FROM temp.gone)")
+        # (their keys stay in the runs until a merge drops them; lookups skip them meanwhile)
+        db.execute("INSERT OR IGNORE INTO removed SELECT n FROM docs WHERE n IN (SELECT n FROM temp.gone)")
         db.execute("DELETE FROM docs WHERE n IN (SELECT n FROM temp.gone)")
         db.execute("DELETE FROM temp.gone")
         self._apply(orphans)
@@ -442,12 +486,7 @@ class SQLiteStore:
             "a canonical doc has no members":
                 "SELECT COUNT(*) FROM docs c WHERE c.role = 'canonical' AND NOT EXISTS "
                 "(SELECT 1 FROM docs m WHERE m.canonical = c.id AND m.role != 'canonical')",
-            "a doc has no LSH band keys": "SELECT COUNT(*) FROM docs d WHERE LENGTH(d.tokens) > 0 AND NOT EXISTS "
-                                           "(SELECT 1 FROM bands b WHERE b.doc = d.n)",
-            "a band key names no doc": "SELECT COUNT(*) FROM bands b WHERE NOT EXISTS "
-                                       "(SELECT 1 FROM docs d WHERE d.n = b.doc)",
-            "a fingerprint names no doc": "SELECT COUNT(*) FROM prints p WHERE NOT EXISTS "
-                                          "(SELECT 1 FROM docs d WHERE d.n = p.doc)",
+            "a removed doc is in the index": "SELECT COUNT(*) FROM removed r JOIN docs d ON d.n = r.n",
             "the vocabulary's runs of ids are not contiguous":
                 "SELECT COUNT(*) FROM vocab v WHERE v.first != "
                 "(SELECT COALESCE(SUM(LENGTH(w.hashes) / 8), 0) FROM vocab w WHERE w.first < v.first)",
@@ -458,27 +497,105 @@ class SQLiteStore:
             count = int(self.db.execute(sql).fetchone()[0])
             if count:
                 problems.append(f"{what}: {count}")
+        return problems + self.keys.check() + self._check_key_owners()
+
+    def _check_key_owners(self) -> list[str]:
+        """Every stored key names a doc (in the index, or removed), every doc with tokens has its band keys, and
+        its stored fingerprint count is the number of its fingerprints."""
+        rows = np.array(list(self.db.execute("SELECT n, LENGTH(tokens) > 0, prints FROM docs")),
+                        dtype=np.int64).reshape(-1, 3)
+        gone = self._removed()
+        size = int(max(rows[:, 0].max(initial=-1), gone.max(initial=-1))) + 1
+        live = np.zeros(size, dtype=bool)
+        live[rows[:, 0]] = True
+        problems = []
+        for kind, what in (("bands", "a band key"), ("prints", "a fingerprint")):
+            held = np.zeros(size, dtype=np.int64)
+            strays = 0
+            for _, _, owners in self.keys.scan(kind):
+                inside = owners < size
+                strays += int((~inside).sum())
+                held += np.bincount(owners[inside], minlength=size)
+            named = np.flatnonzero(held)
+            strays += int((~live[named] & ~np.isin(named, gone)).sum())
+            if strays:
+                problems.append(f"{what} names no doc: {strays}")
+            if kind == "bands":
+                lacking = int(((rows[:, 1] > 0) & (held[rows[:, 0]] == 0)).sum())
+                if lacking:
+                    problems.append(f"a doc has no LSH band keys: {lacking}")
+            else:
+                wrong = int((held[rows[:, 0]] != rows[:, 2]).sum())
+                if wrong:
+                    problems.append(f"a doc's fingerprint count is not the number of its stored fingerprints: {wrong}")
         return problems
-
-
-def _key_rows(keys: Sequence[np.ndarray], first: int) -> tuple[list[int], list[int]]:
-    """The (key, doc) rows of docs ``first ..`` (``keys[k]`` of doc ``first + k``), unique, in key order: a
-    B-tree takes sorted inserts in one sweep instead of a page visit per row."""
-    sizes = np.array([k.shape[0] for k in keys], dtype=np.int64)
-    if not sizes.sum():
-        return [], []
-    values = np.concatenate(keys).astype(np.uint64).view(np.int64)
-    owners = np.repeat(np.arange(first, first + len(keys), dtype=np.int64), sizes)
-    order = np.lexsort((owners, values))
-    values, owners = values[order], owners[order]
-    keep = np.ones(values.shape[0], dtype=bool)
-    keep[1:] = (values[1:] != values[:-1]) | (owners[1:] != owners[:-1])
-    return values[keep].tolist(), owners[keep].tolist()
 
 
 def _parts(values: list[Any], size: int = 500) -> Iterator[list[Any]]:
     for lo in range(0, len(values), size):
         yield values[lo : lo + size]
+
+
+def migrate(path: Path) -> dict[str, int]:
+    """Bring an index of an older schema (:data:`MIGRATES_FROM`) to :data:`SCHEMA_VERSION`, in one transaction
+    (a crash leaves it as it was). Returns the versions and what was converted.
+
+    From version 2: the key tables (one row per key and doc) become sorted runs, read in key order, and each
+    doc gets its fingerprint count. Matching and every decision stay as they were."""
+    if not Path(path).exists():
+        raise IndexError_(f"{path}: no index there")
+    db = sqlite3.connect(path, timeout=30.0, isolation_level=None)
+    try:
+        row = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        version = int(row[0]) if row is not None else None
+        if version == SCHEMA_VERSION:
+            return {"from": version, "to": SCHEMA_VERSION, "docs": 0, "keys": 0}
+        if version not in MIGRATES_FROM:
+            raise IndexError_(f"{path}: index schema version {version}; `index migrate` brings versions "
+                              f"{', '.join(map(str, MIGRATES_FROM))} to {SCHEMA_VERSION}: rebuild this one with "
+                              "`copydesk index add` over the inputs")
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            converted = _from_schema_2(db)
+            config = json.loads(db.execute("SELECT value FROM meta WHERE key = 'config'").fetchone()[0])
+            config["schema"] = SCHEMA_VERSION
+            db.execute("UPDATE meta SET value = ? WHERE key = 'config'", (json.dumps(config, sort_keys=True),))
+            db.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION),))
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        return {"from": version, "to": SCHEMA_VERSION, **converted}
+    except sqlite3.DatabaseError as exc:
+        raise IndexError_(f"{path}: not a copydesk index, or damaged ({exc})") from exc
+    finally:
+        db.close()
+
+
+def _from_schema_2(db: sqlite3.Connection) -> dict[str, int]:
+    for statement in keyruns.SCHEMA.split(";") + ["CREATE TABLE IF NOT EXISTS removed (n INTEGER PRIMARY KEY)"]:
+        if statement.strip():
+            db.execute(statement)
+    db.execute("ALTER TABLE docs ADD COLUMN prints INTEGER NOT NULL DEFAULT 0")
+    db.execute("CREATE TEMP TABLE fingerprint_counts (doc INTEGER PRIMARY KEY, n INTEGER NOT NULL)")
+    db.execute("INSERT INTO temp.fingerprint_counts SELECT doc, COUNT(*) FROM prints GROUP BY doc")
+    db.execute("UPDATE docs SET prints = COALESCE((SELECT c.n FROM temp.fingerprint_counts c WHERE c.doc = docs.n), 0)")
+    db.execute("DROP TABLE temp.fingerprint_counts")
+    runs = KeyRuns(db)
+    keys = 0
+    for kind in keyruns.KINDS:
+        cursor = db.execute(f"SELECT key, doc FROM {kind} ORDER BY key, doc")  # (its primary key's order)
+
+        def chunks(cursor: sqlite3.Cursor = cursor) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+            while rows := cursor.fetchmany(1_000_000):
+                got = np.array(rows, dtype=np.int64).reshape(-1, 2)
+                yield got[:, 0], got[:, 1]
+
+        run = runs.add_sorted(kind, chunks())
+        keys += 0 if run is None else run.entries
+        db.execute(f"DROP TABLE {kind}")
+    docs = int(db.execute("SELECT COUNT(*) FROM docs").fetchone()[0])
+    return {"docs": docs, "keys": keys}
 
 
 def config_difference(stored: dict[str, Any], wanted: dict[str, Any]) -> list[str]:

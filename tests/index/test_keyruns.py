@@ -1,0 +1,201 @@
+"""The index's lookup keys as sorted runs of blocks: lookups against a plain dictionary of every entry, merges
+(dropping removed docs, a key range at a time), the layout check, and the migration of a schema 2 index."""
+
+from __future__ import annotations
+
+import collections
+import json
+import shutil
+import sqlite3
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from copydesk.index import Index, config_of_index, keyruns, migrate
+from copydesk.index.keyruns import KeyRuns
+from copydesk.index.store import IndexError_
+from copydesk.io.readers import read_inputs
+
+DATA = Path(__file__).parent / "data"
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "news.jsonl"
+
+
+def _runs(tmp_path: Path) -> tuple[sqlite3.Connection, KeyRuns]:
+    db = sqlite3.connect(tmp_path / "k.db", isolation_level=None)
+    db.executescript(keyruns.SCHEMA)
+    return db, KeyRuns(db)
+
+
+def _entries(rng: np.random.Generator, docs: range, per_doc: int, shared: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Random keys, a few of them drawn from ``shared`` (held by many docs: their entries span blocks)."""
+    keys = rng.integers(0, 2**64, size=(len(docs), per_doc), dtype=np.uint64)
+    keys[:, :3] = rng.choice(shared, size=(len(docs), 3))
+    return keys.ravel(), np.repeat(np.arange(docs.start, docs.stop, dtype=np.int64), per_doc)
+
+
+def _expected(all_keys: np.ndarray, all_docs: np.ndarray, asked: np.ndarray) -> collections.Counter:
+    signed = all_keys.view(np.int64)
+    wanted = set(asked.tolist())
+    return collections.Counter((k, d) for k, d in set(zip(signed.tolist(), all_docs.tolist(), strict=True))
+                               if k in wanted)
+
+
+def _found(runs: KeyRuns, kind: str, asked: np.ndarray) -> collections.Counter:
+    keys, docs = runs.lookup(kind, np.unique(asked))
+    return collections.Counter(zip(keys.tolist(), docs.tolist(), strict=True))
+
+
+def test_lookups_find_every_entry_of_every_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(keyruns, "READ_BLOCKS", 3)  # (several statements per run)
+    rng = np.random.default_rng(7)
+    shared = rng.integers(0, 2**64, size=3, dtype=np.uint64)  # (each held by about 300 docs of each run)
+    _db, runs = _runs(tmp_path)
+    parts = [_entries(rng, range(lo, lo + 400), 40, shared) for lo in range(0, 1200, 400)]
+    for keys, docs in parts:
+        runs.add("bands", keys, docs)
+    all_keys = np.concatenate([p[0] for p in parts])
+    all_docs = np.concatenate([p[1] for p in parts])
+    present = all_keys.view(np.int64)
+    asked = np.concatenate([rng.choice(present, 500), rng.integers(-(2**63), 2**63 - 1, 200), shared.view(np.int64),
+                            [present.min() - 1, present.max() + 1]])
+    assert _found(runs, "bands", asked) == _expected(all_keys, all_docs, asked)
+    assert all(len(_found(runs, "bands", shared.view(np.int64)[k : k + 1])) > keyruns.BLOCK for k in range(3))
+    assert _found(runs, "prints", asked) == collections.Counter()
+    assert runs.check() == []
+
+
+def test_one_key_looked_up_reads_its_blocks_only(tmp_path: Path) -> None:
+    rng = np.random.default_rng(3)
+    db, runs = _runs(tmp_path)
+    keys = rng.integers(0, 2**64, size=50_000, dtype=np.uint64)
+    run = runs.add("prints", keys, np.arange(50_000))
+    assert run is not None and run.firsts.shape[0] == -(-50_000 // keyruns.BLOCK)
+    statements: list[str] = []
+    db.set_trace_callback(statements.append)
+    got = _found(runs, "prints", keys[123:124].view(np.int64))
+    assert got == collections.Counter({(int(keys[123:124].view(np.int64)[0]), 123): 1})
+    reads = [s for s in statements if "key_blocks" in s]
+    assert len(reads) == 1 and "json_each('[4294967" in reads[0] and reads[0].count("]") == 1  # (one block id)
+
+
+def test_merging_keeps_every_lookup_and_drops_removed_docs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(keyruns, "MERGE_CHUNK", 2_000)  # (the key space merged in several ranges)
+    rng = np.random.default_rng(11)
+    shared = rng.integers(0, 2**64, size=5, dtype=np.uint64)
+    _db, runs = _runs(tmp_path)
+    parts = [_entries(rng, range(lo, lo + 100), 30, shared) for lo in range(0, 900, 100)]
+    for keys, docs in parts:  # (nine runs of one size tier: two merges of four, one run left alone)
+        runs.add("bands", keys, docs)
+    dead = np.arange(100, 150, dtype=np.int64)
+    assert runs.compact(dead) == 8
+    assert len(runs.runs("bands")) == 3
+    all_keys = np.concatenate([p[0] for p in parts])
+    all_docs = np.concatenate([p[1] for p in parts])
+    # the merged runs hold no entry of a removed doc; the run left alone still does (lookups skip them)
+    keep = ~np.isin(all_docs, dead) | (all_docs >= 800)
+    asked = all_keys.view(np.int64)
+    assert _found(runs, "bands", asked) == _expected(all_keys[keep], all_docs[keep], asked)
+    assert runs.check() == []
+    distinct = set(zip(all_keys[keep].tolist(), all_docs[keep].tolist(), strict=True))
+    assert sum(r.entries for r in runs.runs("bands")) == len(distinct)
+
+
+def test_the_check_finds_a_damaged_run(tmp_path: Path) -> None:
+    db, runs = _runs(tmp_path)
+    runs.add("bands", np.arange(1000, dtype=np.uint64), np.arange(1000))
+    db.execute("DELETE FROM key_blocks WHERE id = (SELECT MAX(id) FROM key_blocks)")
+    assert any("blocks" in p for p in KeyRuns(db).check())
+
+
+def test_an_index_of_many_batches_keeps_few_runs_and_checks_clean(tmp_path: Path) -> None:
+    docs = list(read_inputs([EXAMPLE], config_of_index(tmp_path / "none").read))
+    with Index(tmp_path / "x.db") as index:
+        for doc in docs:  # (one doc per batch: six runs of each kind, merged four at a time)
+            index.add(iter([doc]))
+        assert len(index.store.keys.runs("bands")) < len(docs)  # (merged)
+        assert index.check() == []
+        index.remove([docs[0].id])
+        assert index.check() == []
+        again = index.query(iter([docs[0]]))
+    assert again.result.decisions[0].doc_id == docs[0].id
+
+
+def test_a_schema_2_index_is_refused_with_how_to_migrate_then_migrates(tmp_path: Path) -> None:
+    db = tmp_path / "old.db"
+    shutil.copy(DATA / "schema2.db", db)
+    with pytest.raises(IndexError_, match="index migrate"):
+        Index(db, config_of_index(db))
+    done = migrate(db)
+    assert done == {"from": 2, "to": 3, "docs": 6, "keys": 192 + 372}
+    assert migrate(db)["from"] == 3  # (a second migrate has nothing to do)
+    with Index(db, config_of_index(db)) as index:
+        assert index.check() == []
+        index.export(tmp_path / "export")
+        # the migrated index matches as the old one did: each doc found again by its own keys
+        docs = list(read_inputs([EXAMPLE], index.cfg.read))
+        again = index.query(iter(docs))
+    for name in ("decisions.jsonl", "clusters.jsonl"):
+        got = [json.loads(line) for line in (tmp_path / "export" / name).read_text().splitlines()]
+        want = [json.loads(line) for line in (DATA / "schema2_export" / name).read_text().splitlines()]
+        assert got == want
+    assert {d.reason.value for d in again.result.decisions} == {"already_indexed"}
+
+
+def test_a_schema_1_index_is_told_to_rebuild(tmp_path: Path) -> None:
+    db = tmp_path / "v1.db"
+    con = sqlite3.connect(db)
+    con.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+    con.execute("INSERT INTO meta VALUES ('schema_version', '1')")
+    con.commit()
+    con.close()
+    with pytest.raises(IndexError_, match="rebuild"):
+        migrate(db)
+
+
+class _Hits:
+    """A store that answers the index's lookups with given hits (old doc numbers) and loads empty docs."""
+
+    def __init__(self, bands: list[int], prints: dict[int, int], fingerprints_of: dict[int, int]) -> None:
+        self.bands, self.prints, self.fingerprints_of = bands, prints, fingerprints_of
+
+    def lookup(self, table: str, keys: np.ndarray, owners: np.ndarray, max_postings: int) -> np.ndarray:
+        rows = [(0, n) for n in self.bands] if table == "bands" else \
+            [(0, n) for n, shared in self.prints.items() for _ in range(shared)]
+        return np.array(rows, dtype=np.int64).reshape(-1, 2)
+
+    def exact_matches(self, exact: np.ndarray) -> np.ndarray:
+        return np.empty((0, 2), dtype=np.int64)
+
+    def related(self, docs: list[int]) -> dict:
+        from copydesk.index.store import Related
+
+        return {n: Related("unique", None, self.fingerprints_of.get(n, 40)) for n in docs}
+
+    def numbers(self, ids: list[str]) -> dict[str, int]:
+        return {}
+
+    def load(self, docs: list[int]) -> list:
+        from copydesk.index.store import StoredDoc
+
+        info = {"origin": "x", "url": None, "source": None, "date": None, "title": None, "chars": 0, "warnings": [],
+                "utf8_bytes": 0, "credits": [], "removed_lines": 0, "notes": []}
+        return [StoredDoc(n, f"old{n}", info, b"", 0, "unique", None) for n in docs]
+
+
+def test_an_old_doc_is_loaded_only_for_a_pair_the_run_would_take() -> None:
+    from copydesk import RunConfig
+    from copydesk.index import _StorePrior
+    from copydesk.index.tokens import Vocabulary
+
+    cfg = RunConfig()
+    # old 1: one band key; old 2: one fingerprint of 40 (a stock line); old 3: one of a short doc's 10;
+    # old 4: 30 fingerprints of 40 (an excerpt)
+    store = _Hits(bands=[1], prints={2: 1, 3: 1, 4: 30}, fingerprints_of={3: 10})
+    prior = _StorePrior(store, cfg, Vocabulary.of(np.empty(0, dtype=np.uint64)),  # type: ignore[arg-type]
+                        line_counts=lambda: None)
+    sigs = np.zeros((1, cfg.minhash.num_perm), dtype=np.uint64)
+    prints = (np.arange(40, dtype=np.uint64), np.array([0, 40], dtype=np.int64))
+    old = prior.related(sigs, prints, np.array([7], dtype=np.uint64))
+    assert sorted(prior.loaded) == ["old1", "old3", "old4"]
+    assert len(old.infos) == 3
