@@ -362,3 +362,22 @@ def test_an_index_with_cleaning_off_adds_and_matches(tmp_path: Path) -> None:
             got.update((c["id"], (c["after"]["role"], c["after"]["canonical_id"])) for c in run.changes)
         assert index.check() == [] and index.store.line_counts() is None
     assert _co_cluster_pairs(got) == _co_cluster_pairs(want)
+
+
+def test_worker_processes_store_what_one_process_stores(tmp_path: Path, generated: Path) -> None:
+    from copydesk.executor import Workers
+
+    docs = _docs(generated, 300)
+    cfg = RunConfig(workers=2)
+    with Index(tmp_path / "one.db", cfg) as index:
+        index.add(iter(docs))
+    with Workers() as pool, Index(tmp_path / "two.db", cfg) as index:
+        pool.start(2)
+        index.add(iter(docs), workers=pool)
+        assert pool.pooled  # (the store's tokens were made in the workers too)
+    rows = {}
+    for name in ("one", "two"):
+        con = sqlite3.connect(tmp_path / f"{name}.db")
+        rows[name] = con.execute("SELECT id, tokens, prints, role, canonical FROM docs ORDER BY n").fetchall()
+        con.close()
+    assert rows["one"] == rows["two"] and len(rows["one"]) == 300

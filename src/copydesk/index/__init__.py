@@ -41,6 +41,7 @@ from ..prior import BatchRecord, PriorDocs
 from ..provenance import Credit
 from ..sketch._kernels import sequence_hash
 from ..sketch.shingle import EXACT_SEED, ShingleSets, sketch_tokens, token_stream
+from ..sketch.spill import TextReader
 from ..syndication import NameKeys, syndication_edges
 from ..types import Cluster, Edge, EdgeLabel, Role
 from .store import (
@@ -139,20 +140,28 @@ def sketch_stored(docs: list[StoredDoc], vocabulary: Vocabulary, cfg: RunConfig)
         order_offsets
 
 
-def packed_tokens(texts: list[str], exact: np.ndarray, vocabulary: Vocabulary) -> list[bytes]:
-    """Each text's token ids, varint packed (new tokens get ids in ``vocabulary``). ``exact``: the batch's
-    exact-copy hash of each text, which the tokens must give again: a doc whose stored tokens would not give
-    back what the batch matched it by is refused before anything is stored."""
-    tokens, offsets = token_stream(texts)
+def token_hashes_of(texts: TextReader, rows: list[int], matched: list[bool], exact: np.ndarray) -> tuple[
+    np.ndarray, np.ndarray
+]:
+    """The token hashes (CSR: values, offsets) of the clean texts ``rows`` of a run, empty where not ``matched``
+    (a doc with no prose body was matched by nothing). ``exact``: the run's exact-copy hash of each, which the
+    tokens must give again: a doc whose stored tokens would not give back what the batch matched it by is
+    refused before anything is stored. A job for a worker process: the texts are read from the run's spill."""
+    tokens, offsets = token_stream([texts.get(i) if keep else "" for i, keep in zip(rows, matched, strict=True)])
     again = sequence_hash(tokens, offsets, EXACT_SEED)
     wrong = np.flatnonzero(again != exact)
     if wrong.shape[0]:
         raise IndexError_(f"{wrong.shape[0]} docs of the batch tokenise otherwise at storing than at matching "
                           "(a copydesk bug: please report it)")
+    return tokens, offsets
+
+
+def packed_tokens(tokens: np.ndarray, offsets: np.ndarray, vocabulary: Vocabulary) -> list[bytes]:
+    """Each text's token ids, varint packed (new tokens get ids in ``vocabulary``)."""
     packed, byte_offsets = pack_rows(vocabulary.encode(tokens), offsets)
     raw = packed.tobytes()
     bounds = byte_offsets.tolist()
-    return [raw[bounds[k] : bounds[k + 1]] for k in range(len(texts))]
+    return [raw[bounds[k] : bounds[k + 1]] for k in range(offsets.shape[0] - 1)]
 
 
 def _pairs_counted(hits: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -285,7 +294,7 @@ class Index:
             record = run.result.record
             assert record is not None
             if record.n_new or record.unmatched or run.changes:
-                batch = self.store.add_batch(self._new_docs(run.result, record, self._prior), self._changes(run),
+                batch = self.store.add_batch(self._new_docs(run.result, record, self._prior, workers), self._changes(run),
                                              label)
                 self.store.add_vocabulary(vocabulary.first_new, vocabulary.added())
                 # (a batch of docs all in the index already stores nothing: not even its lines, counted again)
@@ -377,19 +386,22 @@ class Index:
             out.append(Change(row["id"], after["role"], canonical, decision, edge))
         return out
 
-    def _new_docs(self, result: RunResult, record: BatchRecord, prior: _StorePrior) -> list[NewDoc]:
+    def _new_docs(self, result: RunResult, record: BatchRecord, prior: _StorePrior,
+                  workers: Workers | None = None) -> list[NewDoc]:
         """The batch's docs as the store keeps them; their lookup keys are those the batch was looked up by."""
         decisions = {d.doc_id: d for d in result.decisions}
         edges = {e.a: e for c in result.clusters for e in c.edges}
         fp_values, fp_offsets = prior.prints
         exact = record.sets.exact
         out: list[NewDoc] = []
-        for lo in range(0, record.n_new, STORE_CHUNK):
-            rows = range(lo, min(lo + STORE_CHUNK, record.n_new))
-            # (a doc with no prose body was matched by nothing: its tokens are none)
-            clean = [record.texts.get(i) for i in rows]
-            matched = ["" if record.infos[i].no_prose else text for i, text in zip(rows, clean, strict=True)]
-            tokens = packed_tokens(matched, exact[lo : lo + len(matched)], prior.vocabulary)
+        # (the texts are tokenised again by the run's worker processes where it has them, a chunk each, while
+        # this process encodes and packs the chunks before)
+        parts = [list(range(lo, min(lo + STORE_CHUNK, record.n_new))) for lo in range(0, record.n_new, STORE_CHUNK)]
+        jobs = (((record.texts, rows, [not record.infos[i].no_prose for i in rows], exact[rows[0] : rows[-1] + 1]),
+                 rows) for rows in parts)
+        pool = workers if workers is not None else Workers()
+        for (hashes, offsets), rows in pool.ordered(token_hashes_of, jobs):
+            tokens = packed_tokens(hashes, offsets, prior.vocabulary)
             for k, i in enumerate(rows):
                 info = record.infos[i]
                 d = decisions[info.id]
@@ -400,7 +412,7 @@ class Index:
                     info=_info_row(info), role=d.role.value, canonical=d.canonical_id,
                     decision=decision_row(d), edge=None if e is None else _edge_row(e),
                     band_keys=prior.bands[i], print_keys=fp_values[fp_offsets[i]: fp_offsets[i + 1]],
-                    text=clean[k] if self.store_text else None,
+                    text=record.texts.get(i) if self.store_text else None,
                 ))
         none = np.empty(0, dtype=np.uint64)
         for info in record.unmatched:  # (no prose body: no tokens, no lookup keys; exact-copy hash 0, looked up by none)

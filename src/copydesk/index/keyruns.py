@@ -73,7 +73,10 @@ def sorted_entries(keys: np.ndarray, docs: np.ndarray) -> tuple[np.ndarray, np.n
     """(key, doc) entries as signed int64 keys and int64 docs, sorted by key then doc, without repeats."""
     signed = np.ascontiguousarray(keys, dtype=np.uint64).view(np.int64)
     docs = np.asarray(docs, dtype=np.int64)
-    order = np.lexsort((docs, signed))
+    # (a batch's entries come doc by doc: a stable sort by key alone then orders them by key and doc, in less
+    # than half the time of a two-key sort)
+    in_doc_order = docs.shape[0] < 2 or bool(np.all(docs[1:] >= docs[:-1]))
+    order = np.argsort(signed, kind="stable") if in_doc_order else np.lexsort((docs, signed))
     signed, docs = signed[order], docs[order]
     keep = np.ones(signed.shape[0], dtype=bool)
     keep[1:] = (signed[1:] != signed[:-1]) | (docs[1:] != docs[:-1])
