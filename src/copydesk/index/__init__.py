@@ -43,7 +43,7 @@ from ..sketch._kernels import sequence_hash
 from ..sketch.shingle import EXACT_SEED, ShingleSets, sketch_tokens, token_stream
 from ..sketch.spill import TextReader
 from ..syndication import NameKeys, syndication_edges
-from ..types import Cluster, Edge, EdgeLabel, Role
+from ..types import Cluster, Decision, Edge, EdgeLabel, Role
 from .store import (
     SCHEMA_VERSION,
     Change,
@@ -53,6 +53,7 @@ from .store import (
     SQLiteStore,
     StoredDoc,
     migrate,
+    pack_record,
     refuse_other_config,
 )
 from .tokens import Vocabulary, pack_rows, unpack_rows
@@ -138,6 +139,16 @@ def sketch_stored(docs: list[StoredDoc], vocabulary: Vocabulary, cfg: RunConfig)
     sets, order, order_offsets = sketch_tokens(vocabulary.decode(ids), offsets, cfg.shingle)
     return ShingleSets(sets.values, sets.offsets, np.array([d.exact for d in docs], dtype=np.uint64)), order, \
         order_offsets
+
+
+def stored_chunk(infos: list[DocInfo], decisions: list[Decision], edges: list[Edge | None], texts: TextReader,
+                 rows: list[int], exact: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[bytes], list[float | None]]:
+    """What the index stores of a chunk of a batch's docs (rows ``rows`` of the run), made where the run's worker
+    processes are: their token hashes (CSR), packed records and date keys."""
+    hashes, offsets = token_hashes_of(texts, rows, [not i.no_prose for i in infos], exact)
+    records = [pack_record(Record(_info_row(i), decision_row(d), None if e is None else _edge_row(e)))
+               for i, d, e in zip(infos, decisions, edges, strict=True)]
+    return hashes, offsets, records, [date_key(i.date) if i.date else None for i in infos]
 
 
 def token_hashes_of(texts: TextReader, rows: list[int], matched: list[bool], exact: np.ndarray) -> tuple[
@@ -394,23 +405,21 @@ class Index:
         fp_values, fp_offsets = prior.prints
         exact = record.sets.exact
         out: list[NewDoc] = []
-        # (the texts are tokenised again by the run's worker processes where it has them, a chunk each, while
-        # this process encodes and packs the chunks before)
+        # (the run's worker processes, where it has them, tokenise the texts again and pack the records, a chunk
+        # each, while this process encodes and stores the chunks before)
         parts = [list(range(lo, min(lo + STORE_CHUNK, record.n_new))) for lo in range(0, record.n_new, STORE_CHUNK)]
-        jobs = (((record.texts, rows, [not record.infos[i].no_prose for i in rows], exact[rows[0] : rows[-1] + 1]),
+        jobs = ((([record.infos[i] for i in rows], [decisions[record.infos[i].id] for i in rows],
+                  [edges.get(record.infos[i].id) for i in rows], record.texts, rows, exact[rows[0] : rows[-1] + 1]),
                  rows) for rows in parts)
         pool = workers if workers is not None else Workers()
-        for (hashes, offsets), rows in pool.ordered(token_hashes_of, jobs):
+        for (hashes, offsets, records, dates), rows in pool.ordered(stored_chunk, jobs):
             tokens = packed_tokens(hashes, offsets, prior.vocabulary)
             for k, i in enumerate(rows):
                 info = record.infos[i]
                 d = decisions[info.id]
-                e = edges.get(info.id)
                 out.append(NewDoc(
-                    id=info.id, date_key=date_key(info.date) if info.date else None,
-                    exact=int(exact[i]), tokens=tokens[k],
-                    info=_info_row(info), role=d.role.value, canonical=d.canonical_id,
-                    decision=decision_row(d), edge=None if e is None else _edge_row(e),
+                    id=info.id, date_key=dates[k], exact=int(exact[i]), tokens=tokens[k], record=records[k],
+                    role=d.role.value, canonical=d.canonical_id,
                     band_keys=prior.bands[i], print_keys=fp_values[fp_offsets[i]: fp_offsets[i + 1]],
                     text=record.texts.get(i) if self.store_text else None,
                 ))
@@ -419,8 +428,8 @@ class Index:
             d = decisions[info.id]
             out.append(NewDoc(
                 id=info.id, date_key=date_key(info.date) if info.date else None, exact=0, tokens=b"",
-                info=_info_row(info), role=d.role.value, canonical=None, decision=decision_row(d), edge=None,
-                band_keys=none, print_keys=none))
+                record=pack_record(Record(_info_row(info), decision_row(d), None)), role=d.role.value,
+                canonical=None, band_keys=none, print_keys=none))
         return out
 
     # -- upkeep --------------------------------------------------------------------------------------------

@@ -105,11 +105,9 @@ class NewDoc:
     date_key: float | None
     exact: int
     tokens: bytes
-    info: dict[str, Any]
+    record: bytes  # its fields, decision and edge (``pack_record``)
     role: str
     canonical: str | None
-    decision: dict[str, Any]
-    edge: dict[str, Any] | None
     band_keys: np.ndarray  # uint64
     print_keys: np.ndarray  # uint64
     text: str | None = None
@@ -273,6 +271,8 @@ class SQLiteStore:
         docs is skipped, as the batch run skips it. Each distinct key is looked up once."""
         if table not in keyruns.KINDS:
             raise ValueError(table)
+        if not self.keys.runs(table):  # (an empty index: no sort of the batch's keys)
+            return np.empty((0, 2), dtype=np.int64)
         signed = np.ascontiguousarray(keys, dtype=np.uint64).view(np.int64)
         order = np.argsort(signed, kind="stable")
         sorted_keys, sorted_owners = signed[order], np.asarray(owners, dtype=np.int64)[order]
@@ -361,7 +361,7 @@ class SQLiteStore:
             "INSERT INTO docs (n, id, batch, date_key, exact, prints, tokens, record, role, canonical, text) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             ((first + k, d.id, batch, d.date_key, _signed(np.array([d.exact], dtype=np.uint64))[0],
-              int(d.print_keys.shape[0]), d.tokens, pack_record(Record(d.info, d.decision, d.edge)), d.role,
+              int(d.print_keys.shape[0]), d.tokens, d.record, d.role,
               d.canonical, d.text)
              for k, d in enumerate(docs)))
         for kind, attr in (("bands", "band_keys"), ("prints", "print_keys")):
