@@ -199,3 +199,24 @@ def test_an_old_doc_is_loaded_only_for_a_pair_the_run_would_take() -> None:
     old = prior.related(sigs, prints, np.array([7], dtype=np.uint64))
     assert sorted(prior.loaded) == ["old1", "old3", "old4"]
     assert len(old.infos) == 3
+
+
+def test_the_cli_tells_of_migrate_and_migrates(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    db = tmp_path / "old.db"
+    shutil.copy(DATA / "schema2.db", db)
+    src = Path(__file__).resolve().parents[2] / "src"
+
+    def cli(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "copydesk.cli.main", *args], check=False, capture_output=True,
+                              text=True, cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(src)})
+
+    refused = cli("index", "add", str(EXAMPLE), "--db", str(db), "-q")
+    assert refused.returncode == 2 and "copydesk index migrate --db" in " ".join(refused.stderr.split())
+    done = cli("index", "migrate", "--db", str(db))
+    assert done.returncode == 0 and json.loads(done.stdout)["to"] == 3
+    assert cli("index", "check", "--db", str(db)).returncode == 0
+    assert cli("index", "add", str(EXAMPLE), "--db", str(db), "-q").returncode == 0
