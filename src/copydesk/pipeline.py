@@ -293,7 +293,7 @@ class _Intake:
 def _source_lines(
     items: Iterable[Entry], cfg: RunConfig, progress: ProgressFn, spill: ItemSpill, workers: Workers,
     stats: SourceLineStats, seen_before: tuple[np.ndarray, np.ndarray] | None = None,
-    is_known: Callable[[str], bool] | None = None,
+    known: Callable[[Sequence[str]], list[bool]] | None = None,
 ) -> FrozenSourceLines:
     """First pass: count each source's lines (corpus-level boilerplate evidence) while keeping the stream in
     ``spill`` for the second pass, so any iterator works.
@@ -304,7 +304,8 @@ def _source_lines(
     a byte range), which the second pass parses again where it prepares it. With ``workers=0`` the processes
     start once the input has proved large (``AUTO_WORKERS_MIN_DOCS``) and then serve the second pass too.
     ``seen_before``: the line counts of the docs an index holds (the verdicts count them too); the lines of
-    the docs it holds already (``is_known``: skipped as ``already_indexed``) are not counted again.
+    the docs it holds already (``known``: which of a batch's ids it holds; skipped as ``already_indexed``) are
+    not counted again.
     """
     seen = work = 0
 
@@ -333,7 +334,7 @@ def _source_lines(
                 # and not parsed twice); HTML pages come back extracted, and their documents are spilled
                 # (extraction is what costs)
                 keep = isinstance(entry, JsonlChunk) and not workers.pooled and spill.has_room()
-                yield (LineKeysJob([], [], entry, cfg.read, keep_items=keep, with_ids=is_known is not None),), [entry]
+                yield (LineKeysJob([], [], entry, cfg.read, keep_items=keep, with_ids=known is not None),), [entry]
                 continue
             held.append(entry)
             note(entry)
@@ -353,20 +354,18 @@ def _source_lines(
                 spill.append(item)
         values: Any = out.values
         sizes: Any = out.sizes
-        if is_known is not None:  # (the lines of docs the index holds are counted there already)
+        if known is not None:  # (the lines of docs the index holds are counted there already)
             ids = out.ids if out.ids is not None else tuple(keyed_texts(
                 [i for i in held_items if isinstance(i, (Document, Rejected))])[2])
-            values, sizes = _without_known(values, sizes, ids, is_known)
+            values, sizes = _without_known(values, sizes, known(ids))
         stats.observe_batch(values, sizes)
     return stats.freeze(seen_before)
 
 
-def _without_known(values: Any, sizes: Any, ids: Sequence[str], is_known: Callable[[str], bool]) -> tuple[
-    np.ndarray, np.ndarray
-]:
-    """A first-pass batch's line keys (values, per-doc sizes) without those of the docs ``is_known`` names."""
+def _without_known(values: Any, sizes: Any, is_known: list[bool]) -> tuple[np.ndarray, np.ndarray]:
+    """A first-pass batch's line keys (values, per-doc sizes) without those of the docs ``is_known`` marks."""
     sizes = np.asarray(sizes, dtype=np.int64)
-    known = np.array([is_known(doc_id) for doc_id in ids], dtype=bool)
+    known = np.array(is_known, dtype=bool).reshape(-1)
     values = np.asarray(values, dtype=np.uint64)
     if not known.any():
         return values, sizes
@@ -494,7 +493,7 @@ def _dedup(items: Iterable[Entry], cfg: RunConfig, progress: ProgressFn, folder:
         stats = SourceLineStats.from_config(cfg.clean)
         seen_before = prior.line_counts() if prior is not None else None
         lines = _source_lines(items, cfg, progress, spill, workers, stats, seen_before,
-                              prior.is_known if prior is not None else None)
+                              prior.known if prior is not None else None)
         stream = spill.replay()  # type: ignore[assignment]
         start = _timed(timings, "read_and_line_statistics", start, peaks)
     else:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -133,6 +134,10 @@ class Prior(Protocol):
 
     def is_known(self, doc_id: str) -> bool:
         """True when a doc of this id is in the index already (it is skipped: reported ``already_indexed``)."""
+        ...
+
+    def known(self, ids: Sequence[str]) -> list[bool]:
+        """:meth:`is_known` of each of ``ids`` (a batch of them, asked at once)."""
         ...
 
 

@@ -21,7 +21,7 @@ import logging
 import math
 import os
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -209,6 +209,14 @@ class _StorePrior:
         if known is None:
             known = self._known[doc_id] = self.store.has_id(doc_id)
         return known
+
+    def known(self, ids: Sequence[str]) -> list[bool]:
+        # (a first-pass batch's ids in a few statements, not one each; the intake then finds them here)
+        missing = [i for i in dict.fromkeys(ids) if i not in self._known]
+        if missing:
+            held = self.store.numbers(missing)
+            self._known.update((i, i in held) for i in missing)
+        return [self._known[i] for i in ids]
 
     def related(self, sigs: np.ndarray, prints: tuple[np.ndarray, np.ndarray], exact: np.ndarray) -> PriorDocs:
         cand = self.cfg.candidates
