@@ -128,6 +128,21 @@ class _RunWriter:
         return Run(self.run, kind, self.entries, firsts)
 
 
+def _entries_of(rows: list[tuple[bytes, bytes]], asked: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """The (key, doc) entries of ``asked`` keys in some blocks of a run (their rows, in block order)."""
+    block_keys = np.frombuffer(b"".join(r[0] for r in rows), dtype=np.int64)
+    block_docs = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.uint32)
+    at_lo = np.searchsorted(block_keys, asked, side="left")
+    at_hi = np.searchsorted(block_keys, asked, side="right")
+    counts = at_hi - at_lo
+    total = int(counts.sum())
+    if not total:
+        return None
+    offsets = np.repeat(at_lo - np.concatenate([[0], np.cumsum(counts)[:-1]]), counts)
+    at = offsets + np.arange(total, dtype=np.int64)
+    return np.repeat(asked, counts), block_docs[at].astype(np.int64)
+
+
 class KeyRuns:
     """The key runs of one index file (``db``: its connection). Caches the runs' directories: a run never
     changes once written (merging writes a new run and deletes the old ones)."""
@@ -166,18 +181,41 @@ class KeyRuns:
         return writer.close(kind)
 
     def lookup(self, kind: str, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Every stored (key, doc) entry whose key is one of ``keys`` (signed int64, sorted, distinct)."""
+        """Every stored (key, doc) entry whose key is one of ``keys`` (signed int64, sorted, distinct).
+
+        The blocks each run may hold them in are read together, up to :data:`READ_BLOCKS` per statement: a
+        query of one doc reads about one block per key and run, all in one statement."""
+        pieces: list[tuple[Run, np.ndarray, np.ndarray]] = []  # (run, the keys asked of it, its blocks to read)
+        for run in self.runs(kind):
+            pieces += self._pieces(run, keys)
         found_keys: list[np.ndarray] = []
         found_docs: list[np.ndarray] = []
-        for run in self.runs(kind):
-            for got_keys, got_docs in self._lookup_run(run, keys):
-                found_keys.append(got_keys)
-                found_docs.append(got_docs)
+        while pieces:
+            batch: list[tuple[Run, np.ndarray, np.ndarray]] = []
+            size = 0
+            while pieces and (not batch or size + pieces[0][2].shape[0] <= READ_BLOCKS):
+                batch.append(pieces.pop(0))
+                size += batch[-1][2].shape[0]
+            ids = [_block_id(run.run, b) for run, _, blocks in batch for b in blocks.tolist()]
+            rows = self.db.execute(
+                "SELECT keys, docs FROM key_blocks WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id",
+                (json.dumps(ids),)).fetchall()
+            at = 0
+            for _, asked, blocks in batch:
+                part = rows[at : at + blocks.shape[0]]
+                at += blocks.shape[0]
+                got = _entries_of(part, asked)
+                if got is not None:
+                    found_keys.append(got[0])
+                    found_docs.append(got[1])
         if not found_keys:
             return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
         return np.concatenate(found_keys), np.concatenate(found_docs)
 
-    def _lookup_run(self, run: Run, keys: np.ndarray) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    @staticmethod
+    def _pieces(run: Run, keys: np.ndarray) -> list[tuple[Run, np.ndarray, np.ndarray]]:
+        """The blocks of ``run`` that may hold ``keys``, as pieces of at most :data:`READ_BLOCKS` blocks, each
+        with the keys whose span of blocks meets it (run, keys, blocks)."""
         firsts = run.firsts
         # the blocks a key's entries may lie in: from the last block starting below it (its entries may begin
         # there) to the last block starting at or below it
@@ -185,31 +223,22 @@ class KeyRuns:
         present = last >= 0
         keys, last = keys[present], last[present]
         if keys.shape[0] == 0:
-            return
+            return []
         first = np.maximum(np.searchsorted(firsts, keys, side="left") - 1, 0)
         spans = last - first + 1
-        starts = np.repeat(first - np.concatenate([[0], np.cumsum(spans)[:-1]]), spans)
-        needed = np.unique(starts + np.arange(int(spans.sum()), dtype=np.int64))
+        if int(spans.max()) == 1:  # (the usual case: each key in one block)
+            needed = np.unique(last)
+        else:
+            starts = np.repeat(first - np.concatenate([[0], np.cumsum(spans)[:-1]]), spans)
+            needed = np.unique(starts + np.arange(int(spans.sum()), dtype=np.int64))
+        out = []
         for lo in range(0, needed.shape[0], READ_BLOCKS):
             blocks = needed[lo : lo + READ_BLOCKS]
-            rows = self.db.execute(
-                "SELECT keys, docs FROM key_blocks WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id",
-                (json.dumps([_block_id(run.run, b) for b in blocks.tolist()]),)).fetchall()
-            block_keys = np.frombuffer(b"".join(r[0] for r in rows), dtype=np.int64)
-            block_docs = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.uint32)
             # the keys whose span of blocks meets these blocks (spans ascend with the keys)
             q_lo = int(np.searchsorted(last, blocks[0], side="left"))
             q_hi = int(np.searchsorted(first, blocks[-1], side="right"))
-            asked = keys[q_lo:q_hi]
-            at_lo = np.searchsorted(block_keys, asked, side="left")
-            at_hi = np.searchsorted(block_keys, asked, side="right")
-            counts = at_hi - at_lo
-            total = int(counts.sum())
-            if not total:
-                continue
-            offsets = np.repeat(at_lo - np.concatenate([[0], np.cumsum(counts)[:-1]]), counts)
-            at = offsets + np.arange(total, dtype=np.int64)
-            yield np.repeat(asked, counts), block_docs[at].astype(np.int64)
+            out.append((run, keys[q_lo:q_hi], blocks))
+        return out
 
     def scan(self, kind: str) -> Iterator[tuple[int, np.ndarray, np.ndarray]]:
         """(run, keys, docs) of every stored entry of ``kind``, a block range at a time (for checks)."""
