@@ -517,6 +517,8 @@ def _dedup(items: Iterable[Entry], cfg: RunConfig, progress: ProgressFn, folder:
     n_new = len(infos)
     old = PriorDocs.none()
     if prior is not None:
+        # (what the index will store of the batch can start in the worker processes, idle until the write)
+        prior.batch_ready(TextReader(*intake.texts.frozen()), [not i.no_prose for i in infos], sets.exact, workers)
         old = prior.related(np.concatenate(intake.signatures) if intake.signatures
                             else np.empty((0, cfg.minhash.num_perm), dtype=np.uint64),
                             fingerprints_of(sets, cfg), sets.exact)

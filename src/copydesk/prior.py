@@ -26,6 +26,7 @@ from .clean import _counting
 from .clean.corpus import SourceLineStats
 from .cluster import Assignment, Credited, PairVerifier, PassageFiller, cluster
 from .config import RunConfig
+from .executor import Workers
 from .prepare import DocInfo
 from .sketch.shingle import ShingleSets
 from .sketch.spill import JOIN_BELOW_BYTES, SpilledShingles, TextReader, _merged, write_values
@@ -138,6 +139,12 @@ class Prior(Protocol):
 
     def known(self, ids: Sequence[str]) -> list[bool]:
         """:meth:`is_known` of each of ``ids`` (a batch of them, asked at once)."""
+        ...
+
+    def batch_ready(self, texts: TextReader, matched: list[bool], exact: np.ndarray, workers: Workers) -> None:
+        """The batch's new docs are sketched (their clean ``texts``; ``matched``: those with a prose body; their
+        exact-copy hashes): an index that will store them may start on it in ``workers`` (a hint: it may do
+        nothing)."""
         ...
 
 

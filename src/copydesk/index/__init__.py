@@ -22,6 +22,7 @@ import math
 import os
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -44,6 +45,7 @@ from ..sketch.shingle import EXACT_SEED, ShingleSets, sketch_tokens, token_strea
 from ..sketch.spill import TextReader
 from ..syndication import NameKeys, syndication_edges
 from ..types import Cluster, Decision, Edge, EdgeLabel, Role
+from .keyruns import sorted_entries
 from .store import (
     SCHEMA_VERSION,
     Change,
@@ -141,14 +143,17 @@ def sketch_stored(docs: list[StoredDoc], vocabulary: Vocabulary, cfg: RunConfig)
         order_offsets
 
 
-def stored_chunk(infos: list[DocInfo], decisions: list[Decision], edges: list[Edge | None], texts: TextReader,
-                 rows: list[int], exact: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[bytes], list[float | None]]:
+def stored_chunk(infos: list[DocInfo], decisions: list[Decision], edges: list[Edge | None], texts: TextReader | None,
+                 rows: list[int], exact: np.ndarray) -> tuple[
+    tuple[np.ndarray, np.ndarray] | None, list[bytes], list[float | None]
+]:
     """What the index stores of a chunk of a batch's docs (rows ``rows`` of the run), made where the run's worker
-    processes are: their token hashes (CSR), packed records and date keys."""
-    hashes, offsets = token_hashes_of(texts, rows, [not i.no_prose for i in infos], exact)
+    processes are: their token hashes (CSR; None when ``texts`` is, as they were made before), packed records
+    and date keys."""
+    tokens = None if texts is None else token_hashes_of(texts, rows, [not i.no_prose for i in infos], exact)
     records = [pack_record(Record(_info_row(i), decision_row(d), None if e is None else _edge_row(e)))
                for i, d, e in zip(infos, decisions, edges, strict=True)]
-    return hashes, offsets, records, [date_key(i.date) if i.date else None for i in infos]
+    return tokens, records, [date_key(i.date) if i.date else None for i in infos]
 
 
 def token_hashes_of(texts: TextReader, rows: list[int], matched: list[bool], exact: np.ndarray) -> tuple[
@@ -188,8 +193,15 @@ class _StorePrior:
     """The index as the pipeline's :class:`copydesk.prior.Prior`."""
 
     def __init__(self, store: SQLiteStore, cfg: RunConfig, vocabulary: Vocabulary, recanonicalize: bool = False,
-                 line_counts: Callable[[], tuple[np.ndarray, np.ndarray] | None] | None = None) -> None:
+                 line_counts: Callable[[], tuple[np.ndarray, np.ndarray] | None] | None = None,
+                 storing: bool = False) -> None:
         self.store = store
+        self.storing = storing  # (an add: what is to be stored may be made early, in the run's worker processes)
+        self._workers: Workers | None = None
+        # made in the workers while this process matches: each chunk's token hashes, and each kind's key entries
+        # sorted (batch rows as owners)
+        self.token_jobs: list[tuple[list[int], Future[tuple[np.ndarray, np.ndarray]]]] = []
+        self.key_jobs: dict[str, Future[tuple[np.ndarray, np.ndarray]]] = {}
         self._line_counts = line_counts if line_counts is not None else store.line_counts
         self.cfg = cfg
         self.vocabulary = vocabulary
@@ -218,11 +230,27 @@ class _StorePrior:
             self._known.update((i, i in held) for i in missing)
         return [self._known[i] for i in ids]
 
+    def batch_ready(self, texts: TextReader, matched: list[bool], exact: np.ndarray, workers: Workers) -> None:
+        if not self.storing or not workers.pooled:
+            return
+        self._workers = workers
+        for lo in range(0, len(matched), STORE_CHUNK):
+            rows = list(range(lo, min(lo + STORE_CHUNK, len(matched))))
+            future = workers.submit(token_hashes_of, texts, rows, matched[lo : rows[-1] + 1], exact[lo : rows[-1] + 1])
+            assert future is not None
+            self.token_jobs.append((rows, future))
+
     def related(self, sigs: np.ndarray, prints: tuple[np.ndarray, np.ndarray], exact: np.ndarray) -> PriorDocs:
         cand = self.cfg.candidates
         owners = np.arange(sigs.shape[0], dtype=np.int64)
         self.bands, self.prints = band_key_rows(sigs, cand, self.cfg.minhash), prints
         counts = np.diff(prints[1])
+        if self._workers is not None:  # (sorted as the store writes them: a second or two per 100,000 docs)
+            for kind, keys, rows in (("bands", self.bands.ravel(), np.repeat(owners, cand.bands)),
+                                     ("prints", prints[0], np.repeat(owners, counts))):
+                future = self._workers.submit(sorted_entries, keys, rows)
+                assert future is not None
+                self.key_jobs[kind] = future
         band_hits = self.store.lookup("bands", self.bands.T.ravel(), np.tile(owners, cand.bands), cand.max_postings)
         print_hits = self.store.lookup("prints", prints[0], np.repeat(owners, counts), cand.max_postings)
         exact_hits = self.store.exact_matches(exact)
@@ -309,12 +337,13 @@ class Index:
         vocabulary: Vocabulary | None = None
         try:
             vocabulary = self._vocabulary()
-            run = self._run(items, progress, workers)
+            run = self._run(items, progress, workers, storing=True)
             record = run.result.record
             assert record is not None
             if record.n_new or record.unmatched or run.changes:
-                batch = self.store.add_batch(self._new_docs(run.result, record, self._prior, workers), self._changes(run),
-                                             label)
+                prior = self._prior
+                batch = self.store.add_batch(self._new_docs(run.result, record, prior, workers), self._changes(run),
+                                             label, {kind: job.result() for kind, job in prior.key_jobs.items()})
                 self.store.add_vocabulary(vocabulary.first_new, vocabulary.added())
                 # (a batch of docs all in the index already stores nothing: not even its lines, counted again)
                 counts = record.line_counts()
@@ -362,8 +391,10 @@ class Index:
         finally:
             self.store.end_read()
 
-    def _run(self, items: Iterable[Entry], progress: ProgressFn, workers: Workers | None) -> IndexRun:
-        prior = _StorePrior(self.store, self.cfg, self._vocabulary(), self.recanonicalize, self._line_counts)
+    def _run(self, items: Iterable[Entry], progress: ProgressFn, workers: Workers | None,
+             storing: bool = False) -> IndexRun:
+        prior = _StorePrior(self.store, self.cfg, self._vocabulary(), self.recanonicalize, self._line_counts,
+                            storing)
         result = dedup(items, self.cfg, progress, workers=workers, prior=prior)
         self._prior = prior
         return IndexRun(result, self._change_rows(result, prior), None)
@@ -413,14 +444,16 @@ class Index:
         fp_values, fp_offsets = prior.prints
         exact = record.sets.exact
         out: list[NewDoc] = []
-        # (the run's worker processes, where it has them, tokenise the texts again and pack the records, a chunk
-        # each, while this process encodes and stores the chunks before)
+        # (the run's worker processes, where it has them, tokenised the texts again while this process matched
+        # the batch, and pack the records now, a chunk each, while this process encodes and stores the chunks)
+        early = {rows[0]: job for rows, job in prior.token_jobs}
         parts = [list(range(lo, min(lo + STORE_CHUNK, record.n_new))) for lo in range(0, record.n_new, STORE_CHUNK)]
         jobs = ((([record.infos[i] for i in rows], [decisions[record.infos[i].id] for i in rows],
-                  [edges.get(record.infos[i].id) for i in rows], record.texts, rows, exact[rows[0] : rows[-1] + 1]),
-                 rows) for rows in parts)
+                  [edges.get(record.infos[i].id) for i in rows], None if rows[0] in early else record.texts, rows,
+                  exact[rows[0] : rows[-1] + 1]), rows) for rows in parts)
         pool = workers if workers is not None else Workers()
-        for (hashes, offsets, records, dates), rows in pool.ordered(stored_chunk, jobs):
+        for (tokens_made, records, dates), rows in pool.ordered(stored_chunk, jobs):
+            hashes, offsets = tokens_made if tokens_made is not None else early[rows[0]].result()
             tokens = packed_tokens(hashes, offsets, prior.vocabulary)
             for k, i in enumerate(rows):
                 info = record.infos[i]

@@ -158,7 +158,8 @@ class IndexStore(Protocol):
     def numbers(self, ids: Sequence[str]) -> dict[str, int]: ...
     def load(self, docs: Sequence[int]) -> list[StoredDoc]: ...
     def cluster_members(self, canonical_ids: Sequence[str]) -> list[int]: ...
-    def add_batch(self, docs: Sequence[NewDoc], changes: Sequence[Change], label: str | None) -> int: ...
+    def add_batch(self, docs: Sequence[NewDoc], changes: Sequence[Change], label: str | None,
+                  sorted_keys: dict[str, tuple[np.ndarray, np.ndarray]] | None = None) -> int: ...
     def records(self, ids: Sequence[str]) -> dict[str, Record]: ...
     def decisions(self) -> Iterator[dict[str, Any]]: ...
     def cluster(self, canonical_id: str) -> list[tuple[str, str, Record]]: ...
@@ -349,8 +350,11 @@ class SQLiteStore:
         return [got[n] for n in docs]
 
     # -- writes (inside begin_write .. commit) ---------------------------------------------------------------
-    def add_batch(self, docs: Sequence[NewDoc], changes: Sequence[Change], label: str | None) -> int:
-        """Store a batch: its docs with their keys, and the new decisions of old docs. Returns the batch number."""
+    def add_batch(self, docs: Sequence[NewDoc], changes: Sequence[Change], label: str | None,
+                  sorted_keys: dict[str, tuple[np.ndarray, np.ndarray]] | None = None) -> int:
+        """Store a batch: its docs with their keys, and the new decisions of old docs. Returns the batch number.
+        ``sorted_keys``: a kind's key entries sorted already (``keyruns.sorted_entries`` of the docs' keys, with
+        their places in ``docs`` as owners), else they are sorted here."""
         db = self.db
         batch = int(db.execute("SELECT COALESCE(MAX(batch), 0) + 1 FROM batches").fetchone()[0])
         # (the number after every doc's, removed ones included: their keys may still be stored)
@@ -365,6 +369,10 @@ class SQLiteStore:
               d.canonical, d.text)
              for k, d in enumerate(docs)))
         for kind, attr in (("bands", "band_keys"), ("prints", "print_keys")):
+            if sorted_keys is not None and kind in sorted_keys:
+                signed, owners = sorted_keys[kind]
+                self.keys.add_sorted(kind, [(signed, owners + first)])  # (a constant added keeps the order)
+                continue
             keys = [getattr(d, attr) for d in docs]
             sizes = np.array([k.shape[0] for k in keys], dtype=np.int64)
             if sizes.sum():
