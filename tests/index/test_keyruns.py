@@ -220,3 +220,17 @@ def test_the_cli_tells_of_migrate_and_migrates(tmp_path: Path) -> None:
     assert done.returncode == 0 and json.loads(done.stdout)["to"] == 3
     assert cli("index", "check", "--db", str(db)).returncode == 0
     assert cli("index", "add", str(EXAMPLE), "--db", str(db), "-q").returncode == 0
+
+
+def test_merged_entries_are_those_of_one_sort() -> None:
+    rng = np.random.default_rng(5)
+    parts = []
+    for _ in range(5):  # (docs of the runs interleave, and keys repeat across them)
+        keys = rng.integers(-50, 50, size=int(rng.integers(0, 400)), dtype=np.int64)
+        docs = rng.integers(0, 1000, size=keys.shape[0], dtype=np.int64)
+        parts.append(keyruns.sorted_entries(keys.view(np.uint64), docs))
+    keys, docs = keyruns.merged_entries(parts)
+    every_k = np.concatenate([p[0] for p in parts])
+    every_d = np.concatenate([p[1] for p in parts])
+    order = np.lexsort((every_d, every_k))
+    assert np.array_equal(keys, every_k[order]) and np.array_equal(docs, every_d[order])
