@@ -15,6 +15,7 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from copydesk import ConfigError, RunConfig, ShingleConfig, dedup
@@ -381,3 +382,51 @@ def test_worker_processes_store_what_one_process_stores(tmp_path: Path, generate
         rows[name] = con.execute("SELECT id, tokens, prints, role, canonical FROM docs ORDER BY n").fetchall()
         con.close()
     assert rows["one"] == rows["two"] and len(rows["one"]) == 300
+
+
+class _Hits:
+    """A store that answers the index's lookups with given hits (old doc numbers) and loads empty docs."""
+
+    def __init__(self, bands: list[int], prints: dict[int, int], fingerprints_of: dict[int, int]) -> None:
+        self.bands, self.prints, self.fingerprints_of = bands, prints, fingerprints_of
+
+    def lookup(self, table: str, keys: np.ndarray, owners: np.ndarray, max_postings: int) -> np.ndarray:
+        rows = [(0, n) for n in self.bands] if table == "bands" else \
+            [(0, n) for n, shared in self.prints.items() for _ in range(shared)]
+        return np.array(rows, dtype=np.int64).reshape(-1, 2)
+
+    def exact_matches(self, exact: np.ndarray) -> np.ndarray:
+        return np.empty((0, 2), dtype=np.int64)
+
+    def related(self, docs: list[int]) -> dict:
+        from copydesk.index.store import Related
+
+        return {n: Related("unique", None, self.fingerprints_of.get(n, 40)) for n in docs}
+
+    def numbers(self, ids: list[str]) -> dict[str, int]:
+        return {}
+
+    def load(self, docs: list[int]) -> list:
+        from copydesk.index.store import StoredDoc
+
+        info = {"origin": "x", "url": None, "source": None, "date": None, "title": None, "chars": 0, "warnings": [],
+                "utf8_bytes": 0, "credits": [], "removed_lines": 0, "notes": []}
+        return [StoredDoc(n, f"old{n}", info, b"", 0, "unique", None) for n in docs]
+
+
+def test_an_old_doc_is_loaded_only_for_a_pair_the_run_would_take() -> None:
+    from copydesk.index import _StorePrior
+    from copydesk.index.tokens import Vocabulary
+
+    cfg = RunConfig()
+    # old 1: one band key; old 2: one fingerprint of 40 (a stock line); old 3: one of a short doc's 10;
+    # old 4: 30 fingerprints of 40 (an excerpt)
+    store = _Hits(bands=[1], prints={2: 1, 3: 1, 4: 30}, fingerprints_of={3: 10})
+    prior = _StorePrior(store, cfg, Vocabulary.of(np.empty(0, dtype=np.uint64)),  # type: ignore[arg-type]
+                        line_counts=lambda: None)
+    sigs = np.zeros((1, cfg.minhash.num_perm), dtype=np.uint64)
+    prints = (np.arange(40, dtype=np.uint64), np.array([0, 40], dtype=np.int64))
+    old = prior.related(sigs, prints, np.array([7], dtype=np.uint64))
+    assert sorted(prior.loaded) == ["old1", "old3", "old4"]
+    assert len(old.infos) == 3
+
