@@ -103,16 +103,12 @@ def _merge_two(keys_a: np.ndarray, docs_a: np.ndarray, keys_b: np.ndarray,
             docs[k] = docs_b[j]
             j += 1
         k += 1
-    while i < n_a:
-        keys[k] = keys_a[i]
-        docs[k] = docs_a[i]
-        i += 1
-        k += 1
-    while j < n_b:
-        keys[k] = keys_b[j]
-        docs[k] = docs_b[j]
-        j += 1
-        k += 1
+    # (what is left of one of them follows as it is)
+    keys[k : k + n_a - i] = keys_a[i:]
+    docs[k : k + n_a - i] = docs_a[i:]
+    k += n_a - i
+    keys[k:] = keys_b[j:]
+    docs[k:] = docs_b[j:]
     return keys, docs
 
 
@@ -175,18 +171,8 @@ class _RunWriter:
 @njit(cache=True, nogil=True)
 def _join(asked: np.ndarray, keys: np.ndarray, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover
     """The entries (key, doc) whose key is in ``asked``: one pass over both, each sorted (``asked`` distinct)."""
-    n = 0
-    i = j = 0
-    while i < asked.shape[0] and j < keys.shape[0]:  # (counted first: the output is allocated once)
-        if asked[i] < keys[j]:
-            i += 1
-        elif asked[i] > keys[j]:
-            j += 1
-        else:
-            n += 1
-            j += 1
-    out_keys = np.empty(n, dtype=np.int64)
-    out_docs = np.empty(n, dtype=np.int64)
+    out_keys = np.empty(keys.shape[0], dtype=np.int64)  # (at most every entry; the hits are a slice of it)
+    out_docs = np.empty(keys.shape[0], dtype=np.int64)
     n = i = j = 0
     while i < asked.shape[0] and j < keys.shape[0]:
         if asked[i] < keys[j]:
@@ -198,7 +184,7 @@ def _join(asked: np.ndarray, keys: np.ndarray, docs: np.ndarray) -> tuple[np.nda
             out_docs[n] = docs[j]
             n += 1
             j += 1
-    return out_keys, out_docs
+    return out_keys[:n].copy(), out_docs[:n].copy()
 
 
 def _entries_of(rows: list[tuple[bytes, bytes]], asked: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
