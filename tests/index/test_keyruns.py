@@ -186,3 +186,33 @@ def test_merged_entries_are_those_of_one_sort() -> None:
     every_d = np.concatenate([p[1] for p in parts])
     order = np.lexsort((every_d, every_k))
     assert np.array_equal(keys, every_k[order]) and np.array_equal(docs, every_d[order])
+
+
+def test_a_merge_that_fails_leaves_the_runs_and_the_batch_as_they_were(tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    docs = list(read_inputs([EXAMPLE], config_of_index(tmp_path / "none").read))
+    with Index(tmp_path / "x.db") as index:
+        for doc in docs[:3]:
+            index.add(iter([doc]))
+        before = len(index.store.keys.runs("bands"))
+
+        called: list[str] = []
+
+        def broken(self: KeyRuns, kind: str, runs: list, dead: np.ndarray) -> None:
+            called.append(kind)
+            # half-way through a merge: a block of the new run written, then the disk fails
+            self.db.execute("INSERT INTO key_blocks VALUES (?, ?, ?)", (999 << 32, b"\0" * 8, b"\0" * 4))
+            raise sqlite3.OperationalError("disk I/O error (simulated)")
+
+        monkeypatch.setattr(KeyRuns, "merge", broken)
+        index.add(iter([docs[3]]))  # (the fourth run of one tier: a merge, which fails)
+        assert called == ["bands"]
+        assert len(index.store.keys.runs("bands")) == before + 1  # (nothing merged, the batch's run kept)
+        assert index.check() == []
+        assert index.stats()["docs"] == 4
+        monkeypatch.undo()
+        again = index.query(iter(docs[:4]))
+        assert {d.reason.value for d in again.result.decisions} == {"already_indexed"}
+        index.add(iter([docs[4]]))  # (the next batch merges)
+        assert len(index.store.keys.runs("bands")) < before + 2
+        assert index.check() == []
