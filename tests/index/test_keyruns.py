@@ -216,3 +216,26 @@ def test_a_merge_that_fails_leaves_the_runs_and_the_batch_as_they_were(tmp_path:
         index.add(iter([docs[4]]))  # (the next batch merges)
         assert len(index.store.keys.runs("bands")) < before + 2
         assert index.check() == []
+
+
+def test_many_removed_docs_are_purged_from_every_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from copydesk.index import store
+
+    monkeypatch.setattr(store, "PURGE_REMOVED", 1)  # (two removed docs of six are enough here)
+    docs = list(read_inputs([EXAMPLE], config_of_index(tmp_path / "none").read))
+    with Index(tmp_path / "x.db") as index:
+        for doc in docs:
+            index.add(iter([doc]))
+        index.remove([docs[0].id])  # (one: kept as a tombstone)
+        assert index.store._removed().shape[0] == 1
+        index.remove([docs[1].id])  # (two: every run rewritten without their keys, the tombstones forgotten)
+        assert index.store._removed().shape[0] == 0
+        assert [len(index.store.keys.runs(kind)) for kind in keyruns.KINDS] == [1, 1]
+        assert index.check() == []
+        owners = np.concatenate([docs_ for _, _, docs_ in index.store.keys.scan("bands")])
+        numbers = {n for (n,) in index.store.rows("SELECT n FROM docs")}
+        assert set(owners.tolist()) == numbers  # (exactly the docs left hold keys)
+        again = index.query(iter(docs[:2]))  # (the removed docs are new to the index again)
+        assert {d.reason.value for d in again.result.decisions} != {"already_indexed"}
+        index.add(iter(docs[:2]))
+        assert index.check() == [] and index.stats()["docs"] == 6

@@ -39,6 +39,9 @@ MIGRATES_FROM = (2,)
 #: Keys looked up in one statement.
 LOOKUP_CHUNK = 500_000
 
+#: Removed docs past which their keys are dropped from every run at once (see ``SQLiteStore._purge_if_many``).
+PURGE_REMOVED = 1_000
+
 #: SQLite's page size for a new index (bytes).
 PAGE_SIZE = 8192
 
@@ -210,6 +213,8 @@ class SQLiteStore:
             raise IndexError_(f"{self.path}: not a copydesk index, or damaged ({exc})") from exc
         self._writing = False
         self.keys = KeyRuns(self.db)
+        self._removals = 0  # (removals by this connection: its own writes leave ``data_version`` as it is)
+        self._removed_cache: tuple[tuple[int, int], np.ndarray] | None = None
 
     def _meta(self, key: str) -> str | None:
         try:
@@ -301,8 +306,13 @@ class SQLiteStore:
         return np.stack([sorted_owners[at], np.repeat(hit_docs, runs)], axis=1)
 
     def _removed(self) -> np.ndarray:
-        """The numbers of removed docs whose keys may still be stored (sorted)."""
-        return np.array([n for (n,) in self.db.execute("SELECT n FROM removed ORDER BY n")], dtype=np.int64)
+        """The numbers of removed docs whose keys may still be stored (sorted). Read again only when the file
+        changed: another connection committed (SQLite's ``data_version``), or this one removed docs."""
+        version = (int(self.db.execute("PRAGMA data_version").fetchone()[0]), self._removals)
+        if self._removed_cache is None or self._removed_cache[0] != version:
+            numbers = np.array([n for (n,) in self.db.execute("SELECT n FROM removed ORDER BY n")], dtype=np.int64)
+            self._removed_cache = (version, numbers)
+        return self._removed_cache[1]
 
     def exact_matches(self, exact: np.ndarray) -> np.ndarray:
         """(batch row, stored doc) for every stored doc of the same exact-copy hash."""
@@ -455,6 +465,8 @@ class SQLiteStore:
         db.execute("INSERT OR IGNORE INTO removed SELECT n FROM docs WHERE n IN (SELECT n FROM temp.gone)")
         db.execute("DELETE FROM docs WHERE n IN (SELECT n FROM temp.gone)")
         db.execute("DELETE FROM temp.gone")
+        self._removals += 1
+        self._purge_if_many()
         self._apply(orphans)
         # a canonical doc left with no members is unique again
         alone = [str(r[0]) for r in db.execute(
@@ -468,6 +480,23 @@ class SQLiteStore:
             unique.append(Change(doc_id, "unique", None, row, None))
         self._apply(unique)
         return orphans
+
+    def _purge_if_many(self) -> None:
+        """Past :data:`PURGE_REMOVED` removed docs (and a twentieth of those left), rewrite every key run without
+        their keys and forget them: every lookup skips the removed docs, and a large prune would otherwise slow
+        them all until merging had dropped the keys run by run."""
+        gone = int(self.db.execute("SELECT COUNT(*) FROM removed").fetchone()[0])
+        left = int(self.db.execute("SELECT COUNT(*) FROM docs").fetchone()[0])
+        if gone <= max(PURGE_REMOVED, left // 20):
+            return
+        dead = self._removed()
+        for kind in keyruns.KINDS:
+            runs = self.keys.runs(kind)
+            if runs:
+                self.keys.merge(kind, runs, dead)
+        # (no run holds a key of theirs now: their numbers may be given again)
+        self.db.execute("DELETE FROM removed")
+        self._removals += 1
 
     def decisions(self) -> Iterator[dict[str, Any]]:
         """Every stored doc's decision, in the order the docs were added."""
