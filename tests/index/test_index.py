@@ -401,7 +401,10 @@ class _Hits:
     def related(self, docs: list[int]) -> dict:
         from copydesk.index.store import Related
 
-        return {n: Related("unique", None, self.fingerprints_of.get(n, 40)) for n in docs}
+        return {n: Related("unique", None) for n in docs}
+
+    def fingerprint_counts(self, docs: np.ndarray) -> np.ndarray:
+        return np.array([self.fingerprints_of.get(n, 40) for n in docs.tolist()], dtype=np.int64)
 
     def numbers(self, ids: list[str]) -> dict[str, int]:
         return {}

@@ -255,14 +255,14 @@ class _StorePrior:
         print_hits = self.store.lookup("prints", prints[0], np.repeat(owners, counts), cand.max_postings)
         exact_hits = self.store.exact_matches(exact)
         print_pairs, shared = _pairs_counted(print_hits)
-        olds = np.unique(np.concatenate([band_hits[:, 1], print_pairs[:, 1], exact_hits[:, 1]]))
-        info = self.store.related(olds.tolist())
         # an old doc is loaded only for a pair the run itself would take as a candidate: sharing a band key, an
         # exact copy, or enough fingerprints by the run's rule (one shared passage, a quote or a stock line, is not)
-        old_prints = np.array([info[n].prints for n in print_pairs[:, 1].tolist()], dtype=np.int64)
+        sharing = np.unique(print_pairs[:, 1])
+        old_prints = self.store.fingerprint_counts(sharing)[np.searchsorted(sharing, print_pairs[:, 1])]
         enough = sharing_enough(shared, np.minimum(counts[print_pairs[:, 0]], old_prints), cand,
                                 self.cfg.verify.containment / 2)
         pairs = _pairs_counted(np.concatenate([band_hits, print_pairs[enough], exact_hits]))[0]
+        info = self.store.related(np.unique(pairs[:, 1]).tolist())
         canonical_n = self.store.numbers(sorted({r.canonical for r in info.values()
                                                  if r.role not in ("canonical", "unique") and r.canonical is not None}))
         direct: set[int] = set()

@@ -92,12 +92,10 @@ class StoredDoc:
 
 @dataclass(frozen=True)
 class Related:
-    """What the index tells of a stored doc before it is loaded: its role, canonical doc and number of passage
-    fingerprints (a candidate through fingerprints is kept by the batch run's own rule, which reads it)."""
+    """What the index tells of a stored doc before it is loaded: its role and canonical doc."""
 
     role: str
     canonical: str | None
-    prints: int
 
 
 @dataclass(frozen=True)
@@ -158,6 +156,7 @@ class IndexStore(Protocol):
     def lookup(self, table: str, keys: np.ndarray, owners: np.ndarray, max_postings: int) -> np.ndarray: ...
     def exact_matches(self, exact: np.ndarray) -> np.ndarray: ...
     def related(self, docs: Sequence[int]) -> dict[int, Related]: ...
+    def fingerprint_counts(self, docs: np.ndarray) -> np.ndarray: ...
     def numbers(self, ids: Sequence[str]) -> dict[str, int]: ...
     def load(self, docs: Sequence[int]) -> list[StoredDoc]: ...
     def cluster_members(self, canonical_ids: Sequence[str]) -> list[int]: ...
@@ -333,13 +332,25 @@ class SQLiteStore:
             yield from self.db.execute(sql.format(marks=marks), part * sql.count("{marks}"))
 
     def related(self, docs: Sequence[int]) -> dict[int, Related]:
-        """The role, canonical doc and fingerprint count of each stored doc of ``docs`` (numbers)."""
+        """The role and canonical doc of each stored doc of ``docs`` (numbers)."""
         out: dict[int, Related] = {}
         for lo in range(0, len(docs), LOOKUP_CHUNK):
-            for n, role, canonical, prints in self.db.execute(
-                    "SELECT d.n, d.role, d.canonical, d.prints FROM json_each(?) j JOIN docs d ON d.n = j.value",
+            for n, role, canonical in self.db.execute(
+                    "SELECT d.n, d.role, d.canonical FROM json_each(?) j JOIN docs d ON d.n = j.value",
                     (json.dumps([int(n) for n in docs[lo : lo + LOOKUP_CHUNK]]),)):
-                out[int(n)] = Related(str(role), canonical, int(prints))
+                out[int(n)] = Related(str(role), canonical)
+        return out
+
+    def fingerprint_counts(self, docs: np.ndarray) -> np.ndarray:
+        """The number of passage fingerprints of each stored doc of ``docs`` (numbers; 0 for one not there): what
+        the batch run's candidate rule reads, asked of every old doc that shares a fingerprint with the batch."""
+        out = np.zeros(docs.shape[0], dtype=np.int64)
+        for lo in range(0, docs.shape[0], LOOKUP_CHUNK):
+            rows = self.db.execute(
+                "SELECT j.key, d.prints FROM json_each(?) j JOIN docs d ON d.n = j.value",
+                (json.dumps(docs[lo : lo + LOOKUP_CHUNK].tolist()),)).fetchall()
+            got = np.array(rows, dtype=np.int64).reshape(-1, 2)
+            out[lo + got[:, 0]] = got[:, 1]
         return out
 
     def numbers(self, ids: Sequence[str]) -> dict[str, int]:
