@@ -180,6 +180,11 @@ def packed_tokens(tokens: np.ndarray, offsets: np.ndarray, vocabulary: Vocabular
     return [raw[bounds[k] : bounds[k + 1]] for k in range(offsets.shape[0] - 1)]
 
 
+def _store_chunks(n: int) -> list[list[int]]:
+    """A batch's rows ``0 .. n - 1`` in the chunks they are stored by (the early jobs and the store agree on them)."""
+    return [list(range(lo, min(lo + STORE_CHUNK, n))) for lo in range(0, n, STORE_CHUNK)]
+
+
 def _pairs_counted(hits: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The distinct (new doc, old doc) rows of ``hits`` (sorted) and how often each occurs (the keys they share)."""
     if hits.shape[0] == 0:
@@ -234,8 +239,8 @@ class _StorePrior:
         if not self.storing or not workers.pooled:
             return
         self._workers = workers
-        for lo in range(0, len(matched), STORE_CHUNK):
-            rows = list(range(lo, min(lo + STORE_CHUNK, len(matched))))
+        for rows in _store_chunks(len(matched)):
+            lo = rows[0]
             future = workers.submit(token_hashes_of, texts, rows, matched[lo : rows[-1] + 1], exact[lo : rows[-1] + 1])
             assert future is not None
             self.token_jobs.append((rows, future))
@@ -447,7 +452,7 @@ class Index:
         # (the run's worker processes, where it has them, tokenised the texts again while this process matched
         # the batch, and pack the records now, a chunk each, while this process encodes and stores the chunks)
         early = {rows[0]: job for rows, job in prior.token_jobs}
-        parts = [list(range(lo, min(lo + STORE_CHUNK, record.n_new))) for lo in range(0, record.n_new, STORE_CHUNK)]
+        parts = _store_chunks(record.n_new)
         jobs = ((([record.infos[i] for i in rows], [decisions[record.infos[i].id] for i in rows],
                   [edges.get(record.infos[i].id) for i in rows], None if rows[0] in early else record.texts, rows,
                   exact[rows[0] : rows[-1] + 1]), rows) for rows in parts)

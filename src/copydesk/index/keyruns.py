@@ -187,10 +187,15 @@ def _join(asked: np.ndarray, keys: np.ndarray, docs: np.ndarray) -> tuple[np.nda
     return out_keys[:n].copy(), out_docs[:n].copy()
 
 
+def _decoded(rows: list[tuple[bytes, bytes]]) -> tuple[np.ndarray, np.ndarray]:
+    """Block rows (keys, docs), in block order, as one array of keys (int64) and one of docs (uint32)."""
+    return (np.frombuffer(b"".join(r[0] for r in rows), dtype=np.int64),
+            np.frombuffer(b"".join(r[1] for r in rows), dtype=np.uint32))
+
+
 def _entries_of(rows: list[tuple[bytes, bytes]], asked: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
     """The (key, doc) entries of ``asked`` keys in some blocks of a run (their rows, in block order)."""
-    block_keys = np.frombuffer(b"".join(r[0] for r in rows), dtype=np.int64)
-    block_docs = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.uint32)
+    block_keys, block_docs = _decoded(rows)
     keys, docs = _join(np.ascontiguousarray(asked, dtype=np.int64), block_keys, block_docs)
     return (keys, docs) if keys.shape[0] else None
 
@@ -219,10 +224,7 @@ class KeyRuns:
 
     def add(self, kind: str, keys: np.ndarray, docs: np.ndarray) -> Run | None:
         """Store (key, doc) entries as a new run (inside the caller's transaction)."""
-        signed, owners = sorted_entries(keys, docs)
-        writer = _RunWriter(self.db, self._next_run())
-        writer.write(signed, owners)
-        return writer.close(kind)
+        return self.add_sorted(kind, [sorted_entries(keys, docs)])
 
     def add_sorted(self, kind: str, chunks: Iterable[tuple[np.ndarray, np.ndarray]]) -> Run | None:
         """Store entries already sorted by (key, doc), without repeats, given a chunk at a time (signed keys,
@@ -300,10 +302,8 @@ class KeyRuns:
         """(run, keys, docs) of every stored entry of ``kind``, a block range at a time (for checks)."""
         for run in self.runs(kind):
             for lo in range(0, run.firsts.shape[0], READ_BLOCKS):
-                rows = self.db.execute("SELECT keys, docs FROM key_blocks WHERE id >= ? AND id < ? ORDER BY id",
-                                       (_block_id(run.run, lo), _block_id(run.run, lo + READ_BLOCKS))).fetchall()
-                yield (run.run, np.frombuffer(b"".join(r[0] for r in rows), dtype=np.int64),
-                       np.frombuffer(b"".join(r[1] for r in rows), dtype=np.uint32).astype(np.int64))
+                keys, docs = self._blocks(run, lo, lo + READ_BLOCKS)
+                yield run.run, keys, docs
 
     def check(self) -> list[str]:
         """Problems in the runs' layout: blocks missing or extra, a directory that does not match its blocks,
@@ -386,15 +386,13 @@ class KeyRuns:
         end = run.firsts.shape[0] if hi is None else int(np.searchsorted(run.firsts, hi, side="left"))
         if end <= first:
             return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
-        rows = self.db.execute("SELECT keys, docs FROM key_blocks WHERE id >= ? AND id < ? ORDER BY id",
-                               (_block_id(run.run, first), _block_id(run.run, end))).fetchall()
-        keys = np.frombuffer(b"".join(r[0] for r in rows), dtype=np.int64)
-        docs = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.uint32).astype(np.int64)
+        keys, docs = self._blocks(run, first, end)
         inside = keys >= lo if hi is None else (keys >= lo) & (keys < hi)
         return keys[inside], docs[inside]
 
-    def drop_all(self) -> None:
-        """Delete every run (a rebuild)."""
-        self.db.execute("DELETE FROM key_blocks")
-        self.db.execute("DELETE FROM key_runs")
-        self._cache.clear()
+    def _blocks(self, run: Run, first: int, end: int) -> tuple[np.ndarray, np.ndarray]:
+        """The entries of blocks ``first .. end - 1`` of ``run`` (keys, docs as int64)."""
+        keys, docs = _decoded(self.db.execute(
+            "SELECT keys, docs FROM key_blocks WHERE id >= ? AND id < ? ORDER BY id",
+            (_block_id(run.run, first), _block_id(run.run, end))).fetchall())
+        return keys, docs.astype(np.int64)
